@@ -1,0 +1,50 @@
+# Arrears: `make run` sets up and starts the product with demo data; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ARREARS := $(BIN)/arrears
+
+.PHONY: run test lint typecheck migrations-check pytest bench-import clean system-deps
+
+# Debian's python3 lacks venv/ensurepip until python3-venv is installed; install it when we may.
+system-deps:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Arrears needs Python 3.11 or newer"'
+	@if ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
+	  echo "Installing python3-venv (Debian package)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq python3-venv; fi; \
+	fi
+
+$(BIN)/python: | system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+run: $(VENV)/installed
+	$(ARREARS) migrate --no-input
+	$(ARREARS) demo --if-empty
+	$(ARREARS) serve
+
+lint: $(VENV)/installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/installed
+	$(BIN)/mypy
+
+migrations-check: $(VENV)/installed
+	$(ARREARS) makemigrations --check --dry-run --no-input
+
+pytest: $(VENV)/installed
+	$(BIN)/pytest
+
+test: lint typecheck migrations-check pytest
+
+bench-import: $(VENV)/installed
+	bench/import.sh $(LOANS)
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis

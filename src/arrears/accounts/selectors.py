@@ -1,0 +1,21 @@
+"""Reads for accounts: resolving a bearer token to its user."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from arrears.accounts.models import ApiToken, User
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user a live token belongs to, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=ApiToken.hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    # One UPDATE per request is acceptable: tokens are for scripts, not page views.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

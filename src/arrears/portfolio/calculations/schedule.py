@@ -1,0 +1,117 @@
+"""Repayment schedules: 等额本息, 等额本金, 先息后本 and 到期还本付息, to the fen.
+
+Pure module (no Django). Rules, from the portfolio foundation issue:
+- monthly periods; installment k is due k months after disbursement on the disbursement
+  day, clamped to month end without drift; ``first_due_on`` overrides the first date and
+  later ones keep its day of month;
+- interest of a period = round_half_up(outstanding principal × annual_rate / 12);
+- the last installment takes all remaining principal, so the parts sum to the principal.
+Per-period arithmetic is done on integers: 1.2 million installments are generated per
+100,000-loan import, and Decimal arithmetic per period would dominate the import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from arrears.core.dates import add_months
+from arrears.core.money import round_half_up
+
+
+class RepaymentMethod(StrEnum):
+    ANNUITY = "annuity"
+    EQUAL_PRINCIPAL = "equal_principal"
+    INTEREST_ONLY = "interest_only"
+    BULLET = "bullet"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledInstallment:
+    """One period of a schedule: what falls due on ``due_on``, in fen."""
+
+    seq: int
+    due_on: date
+    principal: int
+    interest: int
+    fees: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.fees
+
+
+def _monthly_interest(outstanding: int, rate_num: int, rate_den12: int) -> int:
+    """round_half_up(outstanding × rate / 12) with rate = rate_num / (rate_den12 / 12)."""
+    return (2 * outstanding * rate_num + rate_den12) // (2 * rate_den12)
+
+
+def annuity_payment(*, principal: int, annual_rate: Decimal, term_months: int) -> int:
+    """The level monthly payment P·r / (1 − (1 + r)^−n), r = annual_rate / 12, in fen."""
+    if term_months < 1:
+        raise ValueError("term_months must be at least 1")
+    rate = Fraction(annual_rate) / 12
+    if rate == 0:
+        return round_half_up(Fraction(principal, term_months))
+    growth = (1 + rate) ** term_months
+    return round_half_up(principal * rate * growth / (growth - 1))
+
+
+def due_dates(*, disbursed_on: date, term_months: int, first_due_on: date | None) -> list[date]:
+    """The due dates of ``term_months`` monthly periods."""
+    if first_due_on is None:
+        return [add_months(disbursed_on, k) for k in range(1, term_months + 1)]
+    return [add_months(first_due_on, k) for k in range(term_months)]
+
+
+def build_schedule(
+    *,
+    principal: int,
+    annual_rate: Decimal,
+    term_months: int,
+    method: str,
+    disbursed_on: date,
+    first_due_on: date | None = None,
+) -> list[ScheduledInstallment]:
+    """The loan's installments under ``method`` (a ``RepaymentMethod`` value)."""
+    if principal < 0:
+        raise ValueError("principal must not be negative")
+    if term_months < 1:
+        raise ValueError("term_months must be at least 1")
+    kind = RepaymentMethod(method)
+    rate_num, rate_den = Decimal(annual_rate).as_integer_ratio()
+    rate_den12 = rate_den * 12
+    if kind is RepaymentMethod.BULLET:
+        due_on = first_due_on or add_months(disbursed_on, term_months)
+        interest = (2 * principal * rate_num * term_months + rate_den12) // (2 * rate_den12)
+        return [ScheduledInstallment(1, due_on, principal, interest)]
+
+    dates = due_dates(disbursed_on=disbursed_on, term_months=term_months, first_due_on=first_due_on)
+    if kind is RepaymentMethod.ANNUITY:
+        payment = annuity_payment(
+            principal=principal, annual_rate=annual_rate, term_months=term_months
+        )
+    elif kind is RepaymentMethod.EQUAL_PRINCIPAL:
+        fixed_principal = (2 * principal + term_months) // (2 * term_months)
+    items: list[ScheduledInstallment] = []
+    outstanding = principal
+    last = term_months
+    for seq, due_on in enumerate(dates, start=1):
+        interest = _monthly_interest(outstanding, rate_num, rate_den12)
+        if seq == last:
+            part = outstanding
+        elif kind is RepaymentMethod.ANNUITY:
+            part = payment - interest
+        elif kind is RepaymentMethod.EQUAL_PRINCIPAL:
+            part = fixed_principal
+        else:
+            part = 0
+        # Rounding on tiny loans could push a part outside what is left; clamp so no part
+        # is negative and none exceeds the remaining principal.
+        part = min(max(part, 0), outstanding)
+        outstanding -= part
+        items.append(ScheduledInstallment(seq, due_on, part, interest))
+    return items

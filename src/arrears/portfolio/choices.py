@@ -1,0 +1,75 @@
+"""Fixed vocabularies of the portfolio (GLOSSARY.md code names)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditorKind(models.TextChoices):
+    LENDER = "lender", _("Lender")
+    AGENCY_CLIENT = "agency_client", _("Client of a collection agency")
+    LAW_FIRM_CLIENT = "law_firm_client", _("Client of a law firm")
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident ID card")
+    USCC = "uscc", _("Unified social credit code")
+    PASSPORT = "passport", _("Passport")
+    OTHER = "other", _("Other")
+    NONE = "", _("None")
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    ADDRESS = "address", _("Address")
+
+
+class ContactStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Unverified")
+    VALID = "valid", _("Valid")
+    INVALID = "invalid", _("Invalid")
+
+
+class PartyRole(models.TextChoices):
+    BORROWER = "borrower", _("Borrower")
+    CO_BORROWER = "co_borrower", _("Co-borrower")
+    GUARANTOR = "guarantor", _("Guarantor")
+    COUNTER_GUARANTOR = "counter_guarantor", _("Counter-guarantor")
+    CONTACT_PERSON = "contact_person", _("Emergency contact")
+
+
+class RepaymentMethod(models.TextChoices):
+    ANNUITY = "annuity", _("Equal installments (annuity)")
+    EQUAL_PRINCIPAL = "equal_principal", _("Equal principal")
+    INTEREST_ONLY = "interest_only", _("Interest only, principal at maturity")
+    BULLET = "bullet", _("Bullet")
+
+
+class GuaranteeType(models.TextChoices):
+    CREDIT = "credit", _("Unsecured (credit)")
+    GUARANTEE = "guarantee", _("Guarantee")
+    MORTGAGE = "mortgage", _("Mortgage")
+    PLEDGE = "pledge", _("Pledge")
+
+
+class DayCount(models.IntegerChoices):
+    ACT_360 = 360, "ACT/360"
+    ACT_365 = 365, "ACT/365"
+
+
+class LoanStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class TapeKind(models.TextChoices):
+    LOANS = "loans", _("Loans")
+    PAYMENTS = "payments", _("Payments")
+    PARTIES = "parties", _("Parties")

@@ -1,0 +1,145 @@
+"""The loan report: a loan's terms, parties and state on a date as a JSON-ready dict.
+
+One shape for ``arrears loan --json`` and ``GET /api/v1/loans/{loan_id}``. The keys named in
+the portfolio issue are a contract: later features add keys, never rename these. Amounts
+are yuan strings with two decimals, dates ISO 8601; phones and ID numbers are masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from arrears.core.masking import mask_email, mask_id_number, mask_phone
+from arrears.core.money import format_yuan
+from arrears.portfolio.calculations.allocation import Components, LoanState
+from arrears.portfolio.choices import ContactKind
+from arrears.portfolio.models import ContactPoint, Loan, LoanParty, Payment
+
+
+def _amounts(components: Components) -> dict[str, str]:
+    return {
+        "principal": format_yuan(components.principal),
+        "interest": format_yuan(components.interest),
+        "fees": format_yuan(components.fees),
+        "penalty": format_yuan(components.penalty),
+    }
+
+
+def _rate(value: Any) -> str:
+    """A rate fraction as a plain decimal string: Decimal('0.12000000') → '0.12'."""
+    return f"{value.normalize():f}"
+
+
+def loan_parties_report(loan: Loan, *, reveal: bool = False) -> list[dict[str, Any]]:
+    """The loan's parties with their contact points, masked unless ``reveal``."""
+    links = (
+        LoanParty.objects.filter(loan=loan)
+        .select_related("party")
+        .prefetch_related(
+            Prefetch(
+                "party__contact_points",
+                queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id"),
+            )
+        )
+        .order_by("id")
+    )
+    maskers = {
+        ContactKind.PHONE: mask_phone,
+        ContactKind.EMAIL: mask_email,
+        ContactKind.ADDRESS: lambda value: value,
+    }
+    parties = []
+    for link in links:
+        party = link.party
+        contacts: dict[str, list[dict[str, Any]]] = {"phones": [], "emails": [], "addresses": []}
+        for point in party.contact_points.all():
+            shown = point.value if reveal else maskers[ContactKind(point.kind)](point.value)
+            contacts[f"{point.kind}s" if point.kind != "address" else "addresses"].append(
+                {"value": shown, "status": point.status, "primary": point.is_primary}
+            )
+        parties.append(
+            {
+                "role": link.role,
+                "name": party.name,
+                "kind": party.kind,
+                "id_type": party.id_type,
+                "id_number": party.id_number if reveal else mask_id_number(party.id_number),
+                "employer": party.employer,
+                **contacts,
+            }
+        )
+    return parties
+
+
+def loan_report(loan: Loan, state: LoanState, *, reveal: bool = False) -> dict[str, Any]:
+    """Everything about ``loan`` on ``state.as_of`` in the contract's JSON shape."""
+    totals_due = Components()
+    totals_paid = Components()
+    totals_outstanding = Components()
+    schedule = []
+    for item in state.installments:
+        totals_due = totals_due + item.due
+        totals_paid = totals_paid + item.paid
+        totals_outstanding = totals_outstanding + item.outstanding
+        schedule.append(
+            {
+                "seq": item.seq,
+                "due_on": item.due_on.isoformat(),
+                "due": _amounts(item.due),
+                "paid": _amounts(item.paid),
+                "outstanding": _amounts(item.outstanding),
+                "overdue": item.is_overdue,
+            }
+        )
+    payments = [
+        {
+            "payment_id": payment_id,
+            "paid_on": paid_on.isoformat(),
+            "amount": format_yuan(amount),
+            "channel": channel,
+        }
+        for payment_id, paid_on, amount, channel in Payment.objects.filter(
+            loan=loan, paid_on__lte=state.as_of
+        )
+        .order_by("paid_on", "payment_id")
+        .values_list("payment_id", "paid_on", "amount", "channel")
+    ]
+    return {
+        "loan_id": loan.loan_id,
+        "creditor": loan.creditor.name,
+        "as_of": state.as_of.isoformat(),
+        "status": loan.status,
+        "terms": {
+            "principal": format_yuan(loan.principal),
+            "annual_rate": _rate(loan.annual_rate),
+            "penalty_rate": _rate(loan.penalty_rate),
+            "term_months": loan.term_months,
+            "repayment_method": loan.repayment_method,
+            "disbursed_on": loan.disbursed_on.isoformat(),
+            "first_due_on": loan.first_due_on.isoformat() if loan.first_due_on else None,
+            "grace_days": loan.grace_days,
+            "day_count": loan.day_count,
+            "allocation_order": loan.allocation_order.split(","),
+            "currency": loan.currency,
+            "product": loan.product.code if loan.product else None,
+            "branch": loan.branch,
+            "guarantee_type": loan.guarantee_type,
+        },
+        "parties": loan_parties_report(loan, reveal=reveal),
+        "dpd": state.dpd,
+        "bucket": state.bucket,
+        "principal_outstanding": format_yuan(state.principal_outstanding),
+        "overdue": _amounts(state.overdue),
+        "penalty_accrued": format_yuan(state.penalty_accrued),
+        "credit_balance": format_yuan(state.credit_balance),
+        "next_due_on": state.next_due_on.isoformat() if state.next_due_on else None,
+        "totals": {
+            "due": _amounts(totals_due),
+            "paid": _amounts(totals_paid),
+            "outstanding": _amounts(totals_outstanding),
+        },
+        "schedule": schedule,
+        "payments": payments,
+    }

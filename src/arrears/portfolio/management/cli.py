@@ -1,0 +1,84 @@
+"""Pieces shared by the portfolio's commands: choosing a creditor, parsing dates, progress."""
+
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any, TextIO
+
+from django.core.management.base import CommandError, OutputWrapper
+
+from arrears.core.dates import parse_date
+from arrears.core.errors import ArrearsError
+from arrears.portfolio.models import Creditor
+from arrears.portfolio.selectors import creditor_choose, creditor_names
+from arrears.portfolio.services import creditor_get_or_create
+
+
+def add_creditor_argument(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "--creditor",
+        metavar="NAME",
+        help="whose portfolio (default: the only creditor; asked for when there are several)",
+    )
+
+
+def resolve_creditor(options: dict[str, Any], *, create: bool, stdout: OutputWrapper) -> Creditor:
+    """The creditor a command works on; with several and a terminal, the user picks one."""
+    name = options.get("creditor")
+    try:
+        if name and create:
+            return creditor_get_or_create(name=name)
+        return creditor_choose(name)
+    except ArrearsError as exc:
+        names = creditor_names()
+        if name or len(names) < 2 or not sys.stdin.isatty():
+            raise CommandError(str(exc), returncode=2) from exc
+    for number, choice in enumerate(names, start=1):
+        stdout.write(f"  {number}. {choice}\n")
+    answer = input("Which creditor? (number or name) ").strip()
+    if answer.isdigit() and 1 <= int(answer) <= len(names):
+        answer = names[int(answer) - 1]
+    try:
+        return creditor_choose(answer)
+    except ArrearsError as exc:
+        raise CommandError(str(exc), returncode=2) from exc
+
+
+def parse_business_date(text: str, option: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise CommandError(f"{option}: {exc}", returncode=2) from exc
+
+
+class Progress:
+    """A one-line progress bar on a terminal's stderr; silent when not a terminal."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.label = label
+        self.total: int | None = None
+        self.done = 0
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if not self.enabled:
+            return
+        if self.total:
+            share = min(self.done / self.total, 1.0)
+            bar = "█" * int(share * 30) + "·" * (30 - int(share * 30))
+            text = f"{self.label} {bar} {self.done:,}/{self.total:,} rows"
+        else:
+            text = f"{self.label} {self.done:,} rows"
+        self.stream.write("\r" + text)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            self.stream.write("\n")

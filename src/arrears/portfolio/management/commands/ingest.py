@@ -1,0 +1,61 @@
+"""``arrears ingest loans|payments|parties FILE``: import a tape of the creditor's portfolio."""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from arrears.portfolio.choices import TapeKind
+from arrears.portfolio.management.cli import Progress, add_creditor_argument, resolve_creditor
+from arrears.portfolio.services import tape_ingest
+from arrears.portfolio.tape.reading import TapeError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a loans, payments or parties file (CSV in UTF-8 or GBK, or XLSX). Every row "
+        "ends created, updated, unchanged or rejected; rejected rows go to a rejects CSV."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("kind", choices=[kind.value for kind in TapeKind])
+        parser.add_argument("file", type=Path)
+        add_creditor_argument(parser)
+        parser.add_argument(
+            "--rejects", type=Path, metavar="PATH", help="where to write rejected rows"
+        )
+        parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file", returncode=2)
+        creditor = resolve_creditor(options, create=True, stdout=self.stdout)
+        progress = Progress(f"{options['kind']} ←")
+        try:
+            result = tape_ingest(
+                creditor=creditor,
+                kind=options["kind"],
+                path=path,
+                rejects_path=options["rejects"],
+                progress=progress.advance,
+                on_total=progress.set_total,
+            )
+        except TapeError as exc:
+            raise CommandError(f"{path}: {exc}", returncode=2) from exc
+        finally:
+            progress.close()
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        self.stdout.write(
+            f"{path.name} ({creditor}): {result.created:,} created, {result.updated:,} updated, "
+            f"{result.unchanged:,} unchanged, {result.rejected:,} rejected "
+            f"in {result.seconds:.1f} s"
+        )
+        if result.rejects_file:
+            self.stdout.write(f"rejected rows and their reasons: {result.rejects_file}")

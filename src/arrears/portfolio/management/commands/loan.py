@@ -1,0 +1,82 @@
+"""``arrears loan LOAN_ID [--as-of D] [--json]``: a loan's terms, parties and state on a date."""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from arrears.core.errors import ArrearsError
+from arrears.core.money import format_yuan, parse_yuan
+from arrears.portfolio.loan_report import loan_report
+from arrears.portfolio.management.cli import (
+    add_creditor_argument,
+    parse_business_date,
+    resolve_creditor,
+)
+from arrears.portfolio.models import Creditor
+from arrears.portfolio.selectors import loan_get, loan_state
+
+
+class Command(BaseCommand):
+    help = "Show a loan: terms, parties (masked), schedule and state on a business date."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("loan_id")
+        parser.add_argument("--as-of", metavar="DATE", help="business date (default: today)")
+        add_creditor_argument(parser)
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        as_of = (
+            parse_business_date(options["as_of"], "--as-of")
+            if options["as_of"]
+            else timezone.localdate()
+        )
+        creditor: Creditor | None = None
+        if options["creditor"]:
+            creditor = resolve_creditor(options, create=False, stdout=self.stdout)
+        try:
+            loan = loan_get(loan_id=options["loan_id"], creditor=creditor)
+        except ArrearsError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        report = loan_report(loan, loan_state(loan, as_of=as_of))
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        self._print(report)
+
+    def _print(self, report: dict[str, Any]) -> None:
+        terms = report["terms"]
+        out = self.stdout.write
+        out(f"Loan {report['loan_id']} · {report['creditor']} · as of {report['as_of']}")
+        out(
+            f"  {terms['principal']} {terms['currency']} at {terms['annual_rate']} a year, "
+            f"{terms['term_months']} months, {terms['repayment_method']}, "
+            f"disbursed {terms['disbursed_on']}"
+        )
+        for party in report["parties"]:
+            phones = ", ".join(p["value"] for p in party["phones"]) or "-"
+            out(f"  {party['role']}: {party['name']} ({party['id_number']}) {phones}")
+        overdue = report["overdue"]
+        out(
+            f"  DPD {report['dpd']} ({report['bucket']}) · overdue principal "
+            f"{overdue['principal']}, interest {overdue['interest']}, fees {overdue['fees']}, "
+            f"penalty {overdue['penalty']} · penalty accrued {report['penalty_accrued']} · "
+            f"credit {report['credit_balance']} · principal outstanding "
+            f"{report['principal_outstanding']}"
+        )
+        out(f"  {'#':>3} {'due on':<10} {'due':>12} {'paid':>12} {'outstanding':>12}")
+        for item in report["schedule"]:
+            total = {
+                key: format_yuan(sum(parse_yuan(v) for v in item[key].values()))
+                for key in ("due", "paid", "outstanding")
+            }
+            mark = " overdue" if item["overdue"] else ""
+            out(
+                f"  {item['seq']:>3} {item['due_on']:<10} {total['due']:>12} "
+                f"{total['paid']:>12} {total['outstanding']:>12}{mark}"
+            )

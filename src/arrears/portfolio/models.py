@@ -1,0 +1,363 @@
+"""The portfolio ledger: who owes what to whom, under which terms, and what was paid.
+
+Amounts are integer fen (``BigIntegerField``); rates are exact decimal fractions
+(``Decimal("0.12")`` is 12 %). The state of a loan on a date is never stored here as a
+truth of its own: it is the replay of the schedule and payments (``calculations``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from arrears.core.models import BaseModel
+from arrears.portfolio.calculations.allocation import ALLOCATION_ORDER_DEFAULT
+from arrears.portfolio.choices import (
+    ContactKind,
+    ContactStatus,
+    CreditorKind,
+    DayCount,
+    GuaranteeType,
+    IdType,
+    LoanStatus,
+    PartyKind,
+    PartyRole,
+    RepaymentMethod,
+    TapeKind,
+)
+
+# Rates as exact fractions with 8 decimals: 12.345678 % is 0.12345678.
+RATE_MAX_DIGITS, RATE_DECIMALS = 12, 8
+DEFAULT_ALLOCATION_ORDER = ",".join(ALLOCATION_ORDER_DEFAULT)
+# 罚息 is commonly the contract rate plus 50 % (e.g. 12 % → 18 %).
+DEFAULT_PENALTY_MULTIPLIER = Decimal("1.5")
+
+
+class Creditor(BaseModel):
+    """Owner of a portfolio: a lender, or the client of an agency or law firm using Arrears.
+
+    Loan ids, payment ids and parties are unique per creditor, so two lenders' tapes never
+    collide.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=CreditorKind.choices, default=CreditorKind.LENDER
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("creditor")
+        verbose_name_plural = _("creditors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(BaseModel):
+    """A loan product of a creditor, giving defaults for loans that do not state their own.
+
+    A loan copies the defaults when it is imported, so changing a product later never
+    rewrites the terms of loans already on the books.
+    """
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="products")
+    code = models.CharField(_("code"), max_length=100)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    default_annual_rate = models.DecimalField(
+        _("default annual rate"),
+        null=True,
+        blank=True,
+        max_digits=RATE_MAX_DIGITS,
+        decimal_places=RATE_DECIMALS,
+    )
+    penalty_rate_multiplier = models.DecimalField(
+        _("penalty rate as a multiple of the annual rate"),
+        max_digits=6,
+        decimal_places=4,
+        default=DEFAULT_PENALTY_MULTIPLIER,
+    )
+    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=0)
+    day_count = models.PositiveSmallIntegerField(
+        _("penalty day count"), choices=DayCount.choices, default=DayCount.ACT_360
+    )
+    allocation_order = models.CharField(
+        _("allocation order"),
+        max_length=60,
+        default=DEFAULT_ALLOCATION_ORDER,
+        help_text=_("Components in the order a payment settles them, comma separated."),
+    )
+
+    class Meta:
+        ordering = ["creditor__name", "code"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "code"], name="product_code_per_creditor")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Party(BaseModel):
+    """A person or company connected to loans: borrower, guarantor, emergency contact …
+
+    One row per identity per creditor (the ID number identifies them), however many loans
+    they are on and in whatever role. Phones, emails and addresses are ``ContactPoint`` rows.
+    """
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="parties")
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PartyKind.choices, default=PartyKind.PERSON
+    )
+    name = models.CharField(_("name"), max_length=200)
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=IdType.choices, blank=True, default=IdType.NONE
+    )
+    id_number = models.CharField(_("ID number"), max_length=40, blank=True, default="")
+    employer = models.CharField(_("employer"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "id_type", "id_number"],
+                condition=~Q(id_number=""),
+                name="party_identity_per_creditor",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactPoint(BaseModel):
+    """One way to reach a party (a phone number, an email, a postal address) and its status.
+
+    A number found wrong is marked invalid, never deleted: the history of attempts on it is
+    evidence, and re-importing it must not silently bring it back to life.
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("value"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ContactStatus.choices, default=ContactStatus.UNVERIFIED
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+    source = models.CharField(_("source"), max_length=40, blank=True, default="")
+
+    class Meta:
+        ordering = ["party_id", "kind", "-is_primary", "id"]
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "kind", "value"], name="contact_point_unique_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class Loan(BaseModel):
+    """A loan contract (借据) of a creditor with its terms as agreed.
+
+    ``loan_id`` is the creditor's own contract or receipt number. Terms are frozen once
+    repayment began: a tape that changes them is rejected rather than rewriting history.
+    """
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="loans")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="loans"
+    )
+    loan_id = models.CharField(_("loan id"), max_length=100)
+    principal = models.BigIntegerField(_("principal (fen)"))
+    annual_rate = models.DecimalField(
+        _("annual rate"), max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMALS
+    )
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    repayment_method = models.CharField(
+        _("repayment method"), max_length=20, choices=RepaymentMethod.choices
+    )
+    disbursed_on = models.DateField(_("disbursed on"))
+    first_due_on = models.DateField(_("first due on"), null=True, blank=True)
+    penalty_rate = models.DecimalField(
+        _("penalty rate"), max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMALS
+    )
+    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=0)
+    day_count = models.PositiveSmallIntegerField(
+        _("penalty day count"), choices=DayCount.choices, default=DayCount.ACT_360
+    )
+    allocation_order = models.CharField(
+        _("allocation order"), max_length=60, default=DEFAULT_ALLOCATION_ORDER
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    branch = models.CharField(_("branch"), max_length=100, blank=True, default="")
+    guarantee_type = models.CharField(
+        _("guarantee type"), max_length=20, choices=GuaranteeType.choices, blank=True, default=""
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=LoanStatus.choices, default=LoanStatus.ACTIVE
+    )
+    parties: models.ManyToManyField[Party, LoanParty] = models.ManyToManyField(
+        Party, through="LoanParty", related_name="loans"
+    )
+
+    class Meta:
+        ordering = ["creditor_id", "loan_id"]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "loan_id"], name="loan_id_per_creditor")
+        ]
+
+    def __str__(self) -> str:
+        return self.loan_id
+
+
+class LoanParty(BaseModel):
+    """The role a party plays on a loan (borrower, co-borrower, guarantor, contact …).
+
+    Liability follows the role: an emergency contact is never liable and later contact
+    rules treat them differently.
+    """
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="loan_parties")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="loan_roles")
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
+
+    class Meta:
+        ordering = ["loan_id", "role", "id"]
+        verbose_name = _("loan party")
+        verbose_name_plural = _("loan parties")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "party", "role"], name="loan_party_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan} · {self.get_role_display()}"
+
+
+class Installment(models.Model):
+    """One scheduled period of a loan (期): what falls due on ``due_on``, by component.
+
+    Only the contractual amounts are stored; what was paid comes from ``Allocation`` and
+    penalty from the replay. There are about twelve of these per loan (twelve million for a
+    million loans), so the row is kept lean: no wall-clock stamps, the loan row has them.
+    """
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
+    seq = models.PositiveSmallIntegerField(_("period"))
+    due_on = models.DateField(_("due on"))
+    principal = models.BigIntegerField(_("principal due (fen)"))
+    interest = models.BigIntegerField(_("interest due (fen)"))
+    fees = models.BigIntegerField(_("fees due (fen)"), default=0)
+
+    class Meta:
+        ordering = ["loan_id", "seq"]
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "seq"], name="installment_seq_per_loan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} #{self.seq}"
+
+
+class Payment(BaseModel):
+    """Money received from a borrower (还款), identified by the creditor's transaction id.
+
+    Payments are facts: a payment id seen again with different content is rejected, never
+    overwritten. ``paid_on`` is the business date the money counts on.
+    """
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="payments")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
+    payment_id = models.CharField(_("payment id"), max_length=100)
+    paid_on = models.DateField(_("paid on"))
+    amount = models.BigIntegerField(_("amount (fen)"))
+    channel = models.CharField(_("channel"), max_length=60, blank=True, default="")
+
+    class Meta:
+        ordering = ["loan_id", "paid_on", "payment_id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "payment_id"], name="payment_id_per_creditor"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["loan", "paid_on"], name="payment_loan_paid_on")]
+
+    def __str__(self) -> str:
+        return self.payment_id
+
+
+class Allocation(models.Model):
+    """How much of a payment settled which component of which installment, and on which day.
+
+    Rebuilt by replay for a loan whenever its payments change (a backdated payment moves
+    later allocations). ``applied_on`` is the payment day, or the due date when money held
+    as credit settled a later installment. A journal table: foreign keys are not enforced in
+    the database (each one costs a trigger and a parent-row lock per insert on PostgreSQL).
+    """
+
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="allocations", db_constraint=False
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="allocations", db_constraint=False
+    )
+    installment = models.ForeignKey(
+        Installment, on_delete=models.CASCADE, related_name="allocations", db_constraint=False
+    )
+    applied_on = models.DateField(_("applied on"))
+    principal = models.BigIntegerField(_("principal (fen)"), default=0)
+    interest = models.BigIntegerField(_("interest (fen)"), default=0)
+    fees = models.BigIntegerField(_("fees (fen)"), default=0)
+    penalty = models.BigIntegerField(_("penalty (fen)"), default=0)
+
+    class Meta:
+        ordering = ["loan_id", "applied_on", "id"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.installment_id}"
+
+
+class TapeImport(BaseModel):
+    """One ingest of a tape file: what it was, whose, and how every row ended.
+
+    Kept so an operator can answer "when did this loan arrive, from which file" and find
+    the rejects file of an import.
+    """
+
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="imports")
+    kind = models.CharField(_("kind"), max_length=10, choices=TapeKind.choices)
+    file_name = models.CharField(_("file name"), max_length=500)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rejects_file = models.CharField(_("rejects file"), max_length=500, blank=True, default="")
+    seconds = models.FloatField(_("seconds"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tape import")
+        verbose_name_plural = _("tape imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.file_name}"

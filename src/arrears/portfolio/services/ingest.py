@@ -1,0 +1,178 @@
+"""The tape ingest driver: read a file, validate rows, hand good rows to an ingestor in chunks.
+
+Each row of a tape ends in exactly one of created, updated, unchanged or rejected. Rejected
+rows go to a rejects CSV with every reason; the rest of the file is still imported. Chunks
+commit separately so a huge file does not hold one giant transaction; re-running an
+interrupted import is safe because every ingestor is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Protocol
+
+from django.db import transaction
+
+from arrears.portfolio.choices import TapeKind
+from arrears.portfolio.models import Creditor, TapeImport
+from arrears.portfolio.tape.reading import open_tape
+from arrears.portfolio.tape.rejects import RejectsWriter
+from arrears.portfolio.tape.validation import (
+    RowResult,
+    validate_loan_rows,
+    validate_party_rows,
+    validate_payment_rows,
+)
+
+CHUNK_ROWS = 5_000
+
+# What an ingestor says of one good row: an outcome word, or the reasons it was refused.
+Outcome = str | list[str]
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+class Ingestor(Protocol):
+    """Takes validated rows of one kind, chunk by chunk, and writes them."""
+
+    def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]: ...
+
+    def finish(self) -> None: ...
+
+
+@dataclass
+class IngestResult:
+    """How the rows of one import ended; ``as_json`` is the ``--json`` contract."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects_file: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "rejects_file": self.rejects_file,
+        }
+
+
+def _batches(rows: Iterable[RowResult], size: int) -> Iterator[list[RowResult]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def run_ingestor(
+    ingestor: Ingestor,
+    rows: Iterable[RowResult],
+    *,
+    on_reject: Callable[[RowResult, list[str]], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Feed ``rows`` to ``ingestor`` in chunks, counting outcomes and reporting rejects."""
+    result = IngestResult()
+    started = time.perf_counter()
+    for batch in _batches(rows, CHUNK_ROWS):
+        good = [row for row in batch if not row.errors]
+        for row in batch:
+            if row.errors:
+                result.rejected += 1
+                if on_reject:
+                    on_reject(row, row.errors)
+        if good:
+            with transaction.atomic():
+                outcomes = ingestor.ingest_chunk(good)
+            for row, outcome in zip(good, outcomes, strict=True):
+                if isinstance(outcome, list):
+                    result.rejected += 1
+                    if on_reject:
+                        on_reject(row, outcome)
+                elif outcome == CREATED:
+                    result.created += 1
+                elif outcome == UPDATED:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+        if progress:
+            progress(len(batch))
+    ingestor.finish()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_rejects_path(path: Path) -> Path:
+    """Rejects of ``loans.csv`` go to ``loans.rejects.csv`` beside it."""
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def tape_ingest(
+    *,
+    creditor: Creditor,
+    kind: str,
+    path: Path,
+    rejects_path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int | None], None] | None = None,
+) -> IngestResult:
+    """Import a loans, payments or parties tape for ``creditor``.
+
+    Raises ``TapeError`` (one line, plain words) when the file as a whole is unusable;
+    otherwise every row is accounted for in the result and rejected rows are written to
+    ``rejects_path`` (default: beside the file).
+    """
+    from arrears.portfolio.services.loans_ingest import LoanIngestor
+    from arrears.portfolio.services.parties_ingest import PartyIngestor
+    from arrears.portfolio.services.payments_ingest import PaymentIngestor
+
+    kinds = {
+        TapeKind.LOANS: (validate_loan_rows, LoanIngestor),
+        TapeKind.PAYMENTS: (validate_payment_rows, PaymentIngestor),
+        TapeKind.PARTIES: (validate_party_rows, PartyIngestor),
+    }
+    validate, ingestor_class = kinds[TapeKind(kind)]
+    tape = open_tape(path)
+    rows = validate(tape)  # maps headers first: a missing column raises before any write
+    if on_total:
+        on_total(tape.total_rows)
+    with RejectsWriter(rejects_path or default_rejects_path(path), tape.headers) as rejects:
+        result = run_ingestor(
+            ingestor_class(creditor),
+            rows,
+            on_reject=lambda row, errors: rejects.write(row, errors),
+            progress=progress,
+        )
+        result.rejects_file = str(rejects.path) if rejects.count else None
+    TapeImport.objects.create(
+        creditor=creditor,
+        kind=kind,
+        file_name=str(path),
+        file_sha256=_file_sha256(path),
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        rejected=result.rejected,
+        rejects_file=result.rejects_file or "",
+        seconds=result.seconds,
+    )
+    return result

@@ -1,0 +1,97 @@
+"""Ingest of extra parties: co-borrowers, guarantors, counter-guarantors, emergency contacts.
+
+A row links a party to a loan in a role. Parties with an ID number are matched by it; an
+emergency contact often has none, so one is matched by loan, role and name instead, which
+keeps a second import of the same file from creating a twin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from arrears.core.bulk import bulk_insert, chunked
+from arrears.portfolio.models import Creditor, Loan, LoanParty, Party
+from arrears.portfolio.services.ingest import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    IngestResult,
+    Outcome,
+    run_ingestor,
+)
+from arrears.portfolio.services.party_upsert import PartyUpsert
+from arrears.portfolio.tape.validation import PartyRowRecord, RowResult
+
+
+@dataclass
+class PartyIngestor:
+    """Writes party rows of one creditor."""
+
+    creditor: Creditor
+
+    def finish(self) -> None:
+        """Nothing is deferred past the last chunk for parties."""
+
+    def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]:
+        records: list[PartyRowRecord] = [row.record for row in rows]
+        loans: dict[str, int] = {}
+        for batch in chunked(sorted({r.loan_id for r in records}), 900):
+            loans.update(
+                Loan.objects.filter(creditor=self.creditor, loan_id__in=batch).values_list(
+                    "loan_id", "pk"
+                )
+            )
+        # Parties without an ID already on these loans, by (loan, role, name).
+        anonymous: dict[tuple[int, str, str], Party] = {
+            (link.loan_id, link.role, link.party.name): link.party
+            for link in LoanParty.objects.filter(
+                loan_id__in=list(loans.values()), party__id_number=""
+            ).select_related("party")
+        }
+        linked = set(
+            LoanParty.objects.filter(loan_id__in=list(loans.values())).values_list(
+                "loan_id", "party_id", "role"
+            )
+        )
+        upsert = PartyUpsert(self.creditor, source="tape")
+        outcomes: list[Outcome] = []
+        slots: list[tuple[int, int, int, str]] = []  # (row index, handle, loan pk, role)
+        for index, record in enumerate(records):
+            loan_pk = loans.get(record.loan_id)
+            if loan_pk is None:
+                outcomes.append(
+                    [f"loan_id: '{record.loan_id}' is not in the portfolio (import the loan first)"]
+                )
+                continue
+            pinned = None
+            if not record.party.id_number:
+                pinned = anonymous.get((loan_pk, record.role, record.party.name))
+            handle = upsert.add(record.party, pinned)
+            slots.append((index, handle, loan_pk, record.role))
+            outcomes.append(UNCHANGED)
+        party_ids, changed = upsert.flush()
+        now = timezone.now()
+        new_links: list[tuple[object, ...]] = []
+        for index, handle, loan_pk, role in slots:
+            link = (loan_pk, party_ids[handle], role)
+            if link not in linked:
+                linked.add(link)
+                new_links.append((*link, now, now))
+                outcomes[index] = CREATED
+            elif changed[handle]:
+                outcomes[index] = UPDATED
+        if new_links:
+            bulk_insert(
+                LoanParty._meta.db_table,
+                ["loan_id", "party_id", "role", "created_at", "updated_at"],
+                new_links,
+            )
+        return outcomes
+
+
+def parties_ingest_rows(*, creditor: Creditor, rows: Iterable[RowResult]) -> IngestResult:
+    """Ingest already-validated party rows."""
+    return run_ingestor(PartyIngestor(creditor), rows)

@@ -1,0 +1,141 @@
+"""Ingest of payment files: record each payment once, then rebuild the touched loans' allocations.
+
+A payment id is a fact: the same id with the same content is unchanged, with different
+content it is rejected. Backdated payments are welcome: the rebuild replays the loan from
+its first payment, so the state is as if the money had arrived on time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from arrears.core.bulk import bulk_insert, chunked
+from arrears.core.money import format_yuan
+from arrears.portfolio.models import Creditor, Loan, Payment
+from arrears.portfolio.services.allocations import allocations_rebuild
+from arrears.portfolio.services.ingest import (
+    CREATED,
+    UNCHANGED,
+    IngestResult,
+    Outcome,
+    run_ingestor,
+)
+from arrears.portfolio.tape.validation import PaymentRecord, RowResult
+
+
+def _describe_payment(loan_id: str, paid_on: object, amount: int, channel: str) -> str:
+    return f"loan {loan_id}, paid on {paid_on}, {format_yuan(amount)}, channel '{channel}'"
+
+
+@dataclass
+class PaymentIngestor:
+    """Writes payment rows of one creditor and remembers which loans need a new replay."""
+
+    creditor: Creditor
+    touched: set[int] = field(default_factory=set)
+
+    def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]:
+        records: list[PaymentRecord] = [row.record for row in rows]
+        loans: dict[str, tuple[int, date]] = {}
+        for batch in chunked(sorted({r.loan_id for r in records}), 900):
+            for pk, loan_id, disbursed_on in Loan.objects.filter(
+                creditor=self.creditor, loan_id__in=batch
+            ).values_list("pk", "loan_id", "disbursed_on"):
+                loans[loan_id] = (pk, disbursed_on)
+        loan_ids_by_pk = {pk: loan_id for loan_id, (pk, _) in loans.items()}
+        stored: dict[str, tuple[int, date, int, str]] = {}
+        for batch in chunked([r.payment_id for r in records], 900):
+            for payment_id, loan_pk, paid_on, amount, channel in Payment.objects.filter(
+                creditor=self.creditor, payment_id__in=batch
+            ).values_list("payment_id", "loan_id", "paid_on", "amount", "channel"):
+                stored[payment_id] = (loan_pk, paid_on, amount, channel)
+        today = timezone.localdate()
+        now = timezone.now()
+        outcomes: list[Outcome] = []
+        new_rows: list[tuple[object, ...]] = []
+        for record in records:
+            errors: list[str] = []
+            loan = loans.get(record.loan_id)
+            if loan is None:
+                errors.append(
+                    f"loan_id: '{record.loan_id}' is not in the portfolio (import the loan first)"
+                )
+            elif record.paid_on < loan[1]:
+                errors.append(
+                    f"paid_on: {record.paid_on} is before the loan was disbursed ({loan[1]})"
+                )
+            if record.paid_on > today:
+                errors.append(f"paid_on: {record.paid_on} is in the future")
+            if errors:
+                outcomes.append(errors)
+                continue
+            assert loan is not None
+            content: tuple[int, date, int, str] = (
+                loan[0],
+                record.paid_on,
+                record.amount,
+                record.channel,
+            )
+            if record.payment_id in stored:
+                if stored[record.payment_id] == content:
+                    outcomes.append(UNCHANGED)
+                else:
+                    known_pk, known_paid_on, known_amount, known_channel = stored[record.payment_id]
+                    known = _describe_payment(
+                        loan_ids_by_pk.get(known_pk, "another loan"),
+                        known_paid_on,
+                        known_amount,
+                        known_channel,
+                    )
+                    outcomes.append(
+                        [
+                            f"payment_id: '{record.payment_id}' is already recorded with"
+                            f" different content ({known})"
+                        ]
+                    )
+                continue
+            stored[record.payment_id] = content
+            new_rows.append(
+                (
+                    self.creditor.pk,
+                    loan[0],
+                    record.payment_id,
+                    record.paid_on,
+                    record.amount,
+                    record.channel,
+                    now,
+                    now,
+                )
+            )
+            self.touched.add(loan[0])
+            outcomes.append(CREATED)
+        if new_rows:
+            bulk_insert(
+                Payment._meta.db_table,
+                [
+                    "creditor_id",
+                    "loan_id",
+                    "payment_id",
+                    "paid_on",
+                    "amount",
+                    "channel",
+                    "created_at",
+                    "updated_at",
+                ],
+                new_rows,
+            )
+        return outcomes
+
+    def finish(self) -> None:
+        """Replay every loan that received a payment, so allocations match the new facts."""
+        allocations_rebuild(loan_ids=sorted(self.touched))
+        self.touched.clear()
+
+
+def payments_ingest_rows(*, creditor: Creditor, rows: Iterable[RowResult]) -> IngestResult:
+    """Ingest already-validated payment rows (the demo builder uses this without a file)."""
+    return run_ingestor(PaymentIngestor(creditor), rows)

@@ -1,0 +1,62 @@
+"""The rejects file: every refused row with its original cells, row number and reasons."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from arrears.portfolio.tape.reading import PercentCell
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, PercentCell):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class RejectsWriter:
+    """Writes rejected rows to a CSV (UTF-8 with BOM so Excel opens it) — only if any."""
+
+    def __init__(self, path: Path, headers: list[str]) -> None:
+        self.path = path
+        self.headers = headers
+        self.count = 0
+        self._handle: IO[str] | None = None
+        self._writer: Any = None
+
+    def __enter__(self) -> RejectsWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def write(self, row: Any, errors: list[str]) -> None:
+        """Record ``row`` (a ``RowResult``) as rejected for ``errors``."""
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", newline="", encoding="utf-8-sig")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow([*self.headers, "row_number", "errors"])
+        self._writer.writerow(
+            [*(_cell(row.raw.get(h)) for h in self.headers), row.row_number, "; ".join(errors)]
+        )
+        self.count += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None

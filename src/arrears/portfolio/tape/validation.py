@@ -1,0 +1,291 @@
+"""Row validation: each tape row becomes a clean record, or the full list of its problems.
+
+Errors read "column: what is wrong", one per problem, so a lender can fix a row in one go.
+Duplicate checks run across the whole file: the first row with a loan id claims it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from arrears.portfolio.tape import fields
+from arrears.portfolio.tape.columns import map_headers
+from arrears.portfolio.tape.reading import Tape
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRecord:
+    """A person or company as a tape describes them; contact values normalised or ""."""
+
+    name: str
+    kind: str = "person"
+    id_type: str = ""
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    employer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoanRecord:
+    """A valid loans-tape row. Amounts in fen, rates as exact fractions."""
+
+    loan_id: str
+    borrower: PartyRecord
+    principal: int
+    annual_rate: Decimal
+    term_months: int
+    repayment_method: str
+    disbursed_on: date
+    first_due_on: date | None = None
+    penalty_rate: Decimal | None = None
+    grace_days: int | None = None
+    product: str | None = None
+    branch: str = ""
+    guarantee_type: str | None = None
+    currency: str = "CNY"
+    guarantor: PartyRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    """A valid payments-file row."""
+
+    payment_id: str
+    loan_id: str
+    paid_on: date
+    amount: int
+    channel: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRowRecord:
+    """A valid parties-file row: a party to link to a loan in a role."""
+
+    loan_id: str
+    role: str
+    party: PartyRecord
+
+
+@dataclass(slots=True)
+class RowResult:
+    """One tape row after validation: a record, or the reasons it is rejected."""
+
+    row_number: int
+    raw: dict[str, object]
+    record: Any = None
+    errors: list[str] = field(default_factory=list)
+
+
+class _Row:
+    """Typed access to one row's cells by canonical name, collecting every error."""
+
+    def __init__(self, cells: dict[str, object], mapping: dict[str, str]) -> None:
+        self.values = {canonical: cells.get(original) for original, canonical in mapping.items()}
+        self.errors: list[str] = []
+
+    def present(self, name: str) -> bool:
+        return fields.text(self.values.get(name)) != ""
+
+    def get(self, name: str, parse: Callable[[object], Any], *, required: bool = False) -> Any:
+        if not self.present(name):
+            if required:
+                self.errors.append(f"{name}: is required")
+            return None
+        try:
+            return parse(self.values[name])
+        except ValueError as exc:
+            self.errors.append(f"{name}: {exc}")
+            return None
+
+    def text(self, name: str, *, required: bool = False, limit: int = 200) -> str:
+        value = fields.text(self.values.get(name))
+        if required and not value:
+            self.errors.append(f"{name}: is required")
+        elif len(value) > limit:
+            self.errors.append(f"{name}: longer than {limit} characters")
+        return value
+
+
+def _party(
+    row: _Row, prefix: str, *, id_required: bool, name_column: str | None = None
+) -> PartyRecord | None:
+    name = row.text(name_column or f"{prefix}name", required=True)
+    identity = row.get(f"{prefix}id_number", fields.identity, required=id_required)
+    phone = row.get(f"{prefix}phone", fields.phone) or ""
+    email = row.get(f"{prefix}email", fields.email) or ""
+    address = row.text(f"{prefix}address", limit=300)
+    employer = row.text(f"{prefix}employer")
+    if not name:
+        return None
+    kind, id_type, id_number = identity or ("person", "", "")
+    return PartyRecord(name, kind, id_type, id_number, phone, email, address, employer)
+
+
+def _loan_record(row: _Row) -> LoanRecord | None:
+    loan_id = row.text("loan_id", required=True, limit=100)
+    borrower = _party(row, "borrower_", id_required=True)
+    principal = row.get("principal", fields.amount, required=True)
+    annual_rate = row.get("annual_rate", fields.rate, required=True)
+    term = row.get(
+        "term_months",
+        lambda v: fields.whole_number(v, low=1, high=600, unit=" months"),
+        required=True,
+    )
+    method = row.get(
+        "repayment_method",
+        lambda v: fields.choice(
+            v, fields.REPAYMENT_METHODS, "annuity, equal_principal, interest_only, bullet"
+        ),
+        required=True,
+    )
+    disbursed_on = row.get("disbursed_on", fields.business_date, required=True)
+    first_due_on = row.get("first_due_on", fields.business_date)
+    if first_due_on and disbursed_on and first_due_on <= disbursed_on:
+        row.errors.append(
+            f"first_due_on: {first_due_on} is not after the disbursement date {disbursed_on}"
+        )
+    penalty_rate = row.get("penalty_rate", fields.rate)
+    grace = row.get("grace_days", lambda v: fields.whole_number(v, low=0, high=365, unit=" days"))
+    guarantee_type = row.get(
+        "guarantee_type",
+        lambda v: fields.choice(
+            v, fields.GUARANTEE_TYPES, "credit/信用, guarantee/保证, mortgage/抵押, pledge/质押"
+        ),
+    )
+    currency = row.get("currency", fields.currency) or "CNY"
+    guarantor = None
+    if any(row.present(f"guarantor_{part}") for part in ("name", "id_number", "phone")):
+        guarantor = _party(row, "guarantor_", id_required=True)
+    product = row.text("product", limit=100) or None
+    branch = row.text("branch", limit=100)
+    if row.errors or borrower is None:
+        return None
+    return LoanRecord(
+        loan_id=loan_id,
+        borrower=borrower,
+        principal=principal,
+        annual_rate=annual_rate,
+        term_months=term,
+        repayment_method=method,
+        disbursed_on=disbursed_on,
+        first_due_on=first_due_on,
+        penalty_rate=penalty_rate,
+        grace_days=grace,
+        product=product,
+        branch=branch,
+        guarantee_type=guarantee_type,
+        currency=currency,
+        guarantor=guarantor,
+    )
+
+
+def _payment_record(row: _Row) -> PaymentRecord | None:
+    payment_id = row.text("payment_id", required=True, limit=100)
+    loan_id = row.text("loan_id", required=True, limit=100)
+    paid_on = row.get("paid_on", fields.business_date, required=True)
+    amount = row.get("amount", fields.amount, required=True)
+    channel = row.text("channel", limit=60)
+    if row.errors:
+        return None
+    return PaymentRecord(payment_id, loan_id, paid_on, amount, channel)
+
+
+def _party_row_record(row: _Row) -> PartyRowRecord | None:
+    loan_id = row.text("loan_id", required=True, limit=100)
+    role_text = fields.text(row.values.get("role"))
+    role = None
+    if role_text in ("borrower", "借款人"):
+        row.errors.append(
+            "role: the borrower comes from the loans tape; this file adds co_borrower,"
+            " guarantor, counter_guarantor or contact_person"
+        )
+    else:
+        role = row.get(
+            "role",
+            lambda v: fields.choice(
+                v,
+                fields.PARTY_ROLES,
+                "co_borrower/共同借款人, guarantor/担保人, counter_guarantor/反担保人,"
+                " contact_person/紧急联系人",
+            ),
+            required=True,
+        )
+    # An emergency contact is not liable and often has no ID on file.
+    party = _party(row, "", id_required=role not in (None, "contact_person"), name_column="name")
+    if row.errors or party is None or role is None:
+        return None
+    return PartyRowRecord(loan_id, role, party)
+
+
+def _validate(
+    tape: Tape,
+    kind: str,
+    build: Callable[[_Row], Any],
+    duplicate: Callable[[Any, int, dict[str, tuple[int, Any]]], str | None],
+) -> Iterator[RowResult]:
+    mapping = map_headers(tape.headers, kind)
+
+    def rows() -> Iterator[RowResult]:
+        seen: dict[str, tuple[int, Any]] = {}
+        for raw in tape.rows:
+            row = _Row(raw.cells, mapping)
+            record = build(row)
+            if record is not None:
+                problem = duplicate(record, raw.row_number, seen)
+                if problem:
+                    row.errors.append(problem)
+                    record = None
+            yield RowResult(raw.row_number, raw.cells, record, row.errors)
+
+    return rows()
+
+
+def _loan_duplicate(
+    record: LoanRecord, number: int, seen: dict[str, tuple[int, Any]]
+) -> str | None:
+    if record.loan_id in seen:
+        return f"loan_id: '{record.loan_id}' appears again; first on row {seen[record.loan_id][0]}"
+    seen[record.loan_id] = (number, record)
+    return None
+
+
+def _payment_duplicate(
+    record: PaymentRecord, number: int, seen: dict[str, tuple[int, Any]]
+) -> str | None:
+    # The same payment listed twice with the same content is harmless (it ends unchanged);
+    # with different content one of the two is wrong and the later one is refused.
+    if record.payment_id in seen:
+        first, earlier = seen[record.payment_id]
+        if earlier != record:
+            return (
+                f"payment_id: '{record.payment_id}' appears again with different content;"
+                f" first on row {first}"
+            )
+        return None
+    seen[record.payment_id] = (number, record)
+    return None
+
+
+def _no_duplicate_check(record: Any, number: int, seen: dict[str, tuple[int, Any]]) -> None:
+    return None
+
+
+def validate_loan_rows(tape: Tape) -> Iterator[RowResult]:
+    """Validate a loans tape; ``TapeError`` at once when a required column is missing."""
+    return _validate(tape, "loans", _loan_record, _loan_duplicate)
+
+
+def validate_payment_rows(tape: Tape) -> Iterator[RowResult]:
+    """Validate a payments file; ``TapeError`` at once when a required column is missing."""
+    return _validate(tape, "payments", _payment_record, _payment_duplicate)
+
+
+def validate_party_rows(tape: Tape) -> Iterator[RowResult]:
+    """Validate a parties file; ``TapeError`` at once when a required column is missing."""
+    return _validate(tape, "parties", _party_row_record, _no_duplicate_check)

@@ -1,0 +1,36 @@
+"""Web views: thin adapters from requests to selectors."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from arrears.core.dates import parse_date
+from arrears.core.errors import ArrearsError
+from arrears.portfolio.loan_report import loan_report
+from arrears.portfolio.selectors import loan_get, loan_state, portfolio_counts
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Landing page: what is loaded, and where to go next."""
+    return render(request, "web/home.html", {"counts": portfolio_counts()})
+
+
+@login_required
+@permission_required("portfolio.view_loan", raise_exception=True)
+def loan_lookup(request: HttpRequest) -> HttpResponse:
+    """A loan's schedule and state on a business date, found by its loan id."""
+    loan_id = request.GET.get("loan_id", "").strip()
+    as_of_text = request.GET.get("as_of", "").strip()
+    context: dict[str, object] = {"loan_id": loan_id, "as_of": as_of_text}
+    if loan_id:
+        try:
+            as_of = parse_date(as_of_text) if as_of_text else timezone.localdate()
+            loan = loan_get(loan_id=loan_id)
+            context["report"] = loan_report(loan, loan_state(loan, as_of=as_of))
+        except (ArrearsError, ValueError) as exc:
+            context["error"] = str(exc)
+    return render(request, "web/loan.html", context)
