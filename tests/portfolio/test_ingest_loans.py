@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 from io import StringIO
@@ -219,3 +220,50 @@ def test_loan_ids_are_per_creditor(creditor: Creditor, tmp_path: Path) -> None:
     ingest(other, "loans", tape)
 
     assert Loan.objects.filter(loan_id="L1").count() == 2
+
+
+def test_the_bad_rows_fixture_imports_every_good_row_and_writes_each_reject_with_reasons(
+    creditor: Creditor, tmp_path: Path
+) -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "tapes" / "loans_bad_rows_gbk.csv"
+    rejects_path = tmp_path / "rejects.csv"
+    out = StringIO()
+
+    call_command(
+        "ingest",
+        "loans",
+        str(fixture),
+        "--creditor",
+        creditor.name,
+        "--rejects",
+        str(rejects_path),
+        "--json",
+        stdout=out,
+    )
+
+    assert json.loads(out.getvalue()) == {
+        "created": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 6,
+        "rejects_file": str(rejects_path),
+    }
+    assert sorted(Loan.objects.values_list("loan_id", flat=True)) == [
+        "GB001",
+        "GB006",
+        "GB007",
+        "GB009",
+    ]
+    with rejects_path.open(encoding="utf-8-sig", newline="") as handle:
+        rejected = list(csv.DictReader(handle))
+    assert [(row["row_number"], row["借据号"]) for row in rejected] == [
+        ("3", "GB002"),
+        ("4", "GB003"),
+        ("6", "GB004"),
+        ("7", "GB005"),
+        ("8", "GB001"),
+        ("12", "GB008"),
+    ]
+    assert rejected[0]["errors"] == "borrower_id_number: check digit is wrong (330106198603076141)"
+    assert rejected[1]["借款金额"] == "-5000"
+    assert rejected[5]["errors"].count(";") == 6

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from arrears.portfolio.tape import fields
-from arrears.portfolio.tape.columns import map_headers
+from arrears.portfolio.tape.columns import COLUMNS_BY_KIND, map_headers
 from arrears.portfolio.tape.reading import Tape
 
 
@@ -140,7 +140,10 @@ def _loan_record(row: _Row) -> LoanRecord | None:
     method = row.get(
         "repayment_method",
         lambda v: fields.choice(
-            v, fields.REPAYMENT_METHODS, "annuity, equal_principal, interest_only, bullet"
+            v,
+            fields.REPAYMENT_METHODS,
+            "annuity/等额本息, equal_principal/等额本金, interest_only/先息后本,"
+            " bullet/到期还本付息",
         ),
         required=True,
     )
@@ -230,6 +233,10 @@ def _validate(
     duplicate: Callable[[Any, int, dict[str, tuple[int, Any]]], str | None],
 ) -> Iterator[RowResult]:
     mapping = map_headers(tape.headers, kind)
+    position = {spec.name: index for index, spec in enumerate(COLUMNS_BY_KIND[kind])}
+
+    def in_column_order(error: str) -> int:
+        return position.get(error.split(":", 1)[0], len(position))
 
     def rows() -> Iterator[RowResult]:
         seen: dict[str, tuple[int, Any]] = {}
@@ -241,7 +248,9 @@ def _validate(
                 if problem:
                     row.errors.append(problem)
                     record = None
-            yield RowResult(raw.row_number, raw.cells, record, row.errors)
+            yield RowResult(
+                raw.row_number, raw.cells, record, sorted(row.errors, key=in_column_order)
+            )
 
     return rows()
 

@@ -1,0 +1,48 @@
+"""Pure calculation modules never import Django, so they stay testable and reusable."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "arrears"
+PURE = [
+    *sorted((SRC / "portfolio" / "calculations").glob("*.py")),
+    *sorted((SRC / "portfolio" / "tape").glob("*.py")),
+    SRC / "portfolio" / "synthetic.py",
+    SRC / "portfolio" / "demo.py",
+    SRC / "core" / "money.py",
+    SRC / "core" / "dates.py",
+    SRC / "core" / "masking.py",
+]
+ALLOWED_PROJECT_PREFIXES = (
+    "arrears.core.money",
+    "arrears.core.dates",
+    "arrears.portfolio.calculations",
+    "arrears.portfolio.tape",
+    "arrears.portfolio.synthetic",
+)
+
+
+def imported_modules(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
+def test_pure_modules_import_neither_django_nor_the_rest_of_the_project() -> None:
+    offending = {
+        f"{path.relative_to(SRC)}: {name}"
+        for path in PURE
+        for name in imported_modules(path)
+        if name.split(".")[0] == "django"
+        or (name.startswith("arrears") and not name.startswith(ALLOWED_PROJECT_PREFIXES))
+    }
+
+    assert len(PURE) > 10
+    assert offending == set()
