@@ -7,9 +7,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from arrears.portfolio.synthetic import mobile, resident_id
+from arrears.portfolio.synthetic import mobile, unique_resident_id
 
 _rng = random.Random(20260101)
+_used_ids: set[str] = set()
 
 LOAN_HEADERS = [
     "loan_id",
@@ -32,7 +33,7 @@ LOAN_HEADERS = [
 
 
 def valid_id() -> str:
-    return resident_id(_rng)[0]
+    return unique_resident_id(_rng, _used_ids)[0]
 
 
 def valid_phone() -> str:

@@ -14,6 +14,7 @@ PURE = [
     SRC / "core" / "money.py",
     SRC / "core" / "dates.py",
     SRC / "core" / "masking.py",
+    SRC / "core" / "prefetch.py",
 ]
 ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.money",

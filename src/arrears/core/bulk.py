@@ -47,6 +47,49 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return count
 
 
+def reserve_ids(table: str, count: int) -> list[int]:
+    """``count`` fresh primary keys for ``table``, to insert rows with known ids.
+
+    Saves reading ids back after a bulk insert. PostgreSQL draws them from the identity
+    sequence (safe under concurrency); SQLite takes them above the table's high-water mark,
+    which is safe because the caller is inside a write transaction (``BEGIN IMMEDIATE``),
+    so no other writer can take the same ids.
+    """
+    if count <= 0:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("reserve_ids must run inside transaction.atomic()")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {quoted}), 0),"
+            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        (high,) = cursor.fetchone()
+    return list(range(high + 1, high + 1 + count))
+
+
+def refresh_statistics(tables: Sequence[str]) -> None:
+    """Let PostgreSQL's planner see how big ``tables`` have grown (``ANALYZE``).
+
+    During a bulk load the statistics still describe the tables as empty, and the planner
+    then turns the import's own ``IN (…)`` lookups into scans of everything loaded so far,
+    which makes a large import quadratic. SQLite needs nothing: it plans from its indexes.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
 def chunked(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     """Slices of ``items`` of at most ``size``: keeps ``IN (…)`` lists under SQLite's limits."""
     for start in range(0, len(items), size):

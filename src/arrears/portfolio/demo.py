@@ -24,7 +24,7 @@ from arrears.portfolio.synthetic import (
     company_name,
     mobile,
     person_name,
-    resident_id,
+    unique_resident_id,
 )
 
 
@@ -173,10 +173,11 @@ def build_demo_tapes(directory: Path, *, loans: int, today: date, seed: int = 20
     loan_rows: list[list[str]] = []
     payment_rows: list[list[str]] = []
     party_rows: list[list[str]] = []
+    used: set[str] = set()
     for number in range(1, loans + 1):
         profile = rng.choices(PRODUCTS, PRODUCT_WEIGHTS)[0]
         loan_id = f"DEMO{today:%y}{number:06d}"
-        id_number, region = resident_id(rng)
+        id_number, region = unique_resident_id(rng, used)
         company = rng.random() < profile.company_share
         name = company_name(rng, region) if company else person_name(rng)
         borrower_id = company_code(rng) if company else id_number
@@ -187,7 +188,7 @@ def build_demo_tapes(directory: Path, *, loans: int, today: date, seed: int = 20
         disbursed_on = today - timedelta(days=rng.randrange(20, 31 * (term + 3)))
         guarantor = ["", "", ""]
         if profile.guarantee_type == "guarantee":
-            guarantor_id, _ = resident_id(rng)
+            guarantor_id, _ = unique_resident_id(rng, used)
             guarantor = [person_name(rng), guarantor_id, mobile(rng)]
         employer = "" if company else company_name(rng, region)
         loan_rows.append(
@@ -226,7 +227,7 @@ def build_demo_tapes(directory: Path, *, loans: int, today: date, seed: int = 20
                 [key, loan_id, paid_on.isoformat(), format_yuan(amount), rng.choice(CHANNELS)]
             )
         if company:
-            representative_id, _ = resident_id(rng)
+            representative_id, _ = unique_resident_id(rng, used)
             party_rows.append(
                 [
                     loan_id,
@@ -240,7 +241,15 @@ def build_demo_tapes(directory: Path, *, loans: int, today: date, seed: int = 20
             )
         if profile.code == "GUARANTEED" and rng.random() < 0.5:
             party_rows.append(
-                [loan_id, "反担保人", person_name(rng), resident_id(rng)[0], mobile(rng), "", ""]
+                [
+                    loan_id,
+                    "反担保人",
+                    person_name(rng),
+                    unique_resident_id(rng, used)[0],
+                    mobile(rng),
+                    "",
+                    "",
+                ]
             )
         if rng.random() < 0.35:
             party_rows.append([loan_id, "紧急联系人", person_name(rng), "", mobile(rng), "", ""])

@@ -144,7 +144,10 @@ class ContactPoint(BaseModel):
     evidence, and re-importing it must not silently bring it back to life.
     """
 
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="contact_points")
+    # No index of its own: the unique (party, kind, value) index starts with the party.
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="contact_points", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
     value = models.CharField(_("value"), max_length=300)
     status = models.CharField(
@@ -174,7 +177,10 @@ class Loan(BaseModel):
     repayment began: a tape that changes them is rejected rather than rewriting history.
     """
 
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="loans")
+    # Indexed by the unique (creditor, loan_id) constraint, which starts with it.
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="loans", db_index=False
+    )
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="loans"
     )
@@ -230,7 +236,10 @@ class LoanParty(BaseModel):
     rules treat them differently.
     """
 
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="loan_parties")
+    # Indexed by the unique (loan, party, role) constraint, which starts with it.
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="loan_parties", db_index=False
+    )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="loan_roles")
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
 
@@ -254,7 +263,11 @@ class Installment(models.Model):
     million loans), so the row is kept lean: no wall-clock stamps, the loan row has them.
     """
 
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
+    # Indexed by the unique (loan, seq) constraint; a second index on loan alone would
+    # cost 1.2 million extra index entries per 100,000 loans imported.
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="installments", db_index=False
+    )
     seq = models.PositiveSmallIntegerField(_("period"))
     due_on = models.DateField(_("due on"))
     principal = models.BigIntegerField(_("principal due (fen)"))
@@ -280,8 +293,13 @@ class Payment(BaseModel):
     overwritten. ``paid_on`` is the business date the money counts on.
     """
 
-    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="payments")
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
+    # Both indexed by composite indexes that start with them (see Meta).
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     payment_id = models.CharField(_("payment id"), max_length=100)
     paid_on = models.DateField(_("paid on"))
     amount = models.BigIntegerField(_("amount (fen)"))

@@ -111,6 +111,18 @@ def resident_id(rng: random.Random, *, born: date | None = None) -> tuple[str, s
     return body + ("X" if checksum == 10 else str(checksum)), region
 
 
+def unique_resident_id(
+    rng: random.Random, used: set[str], *, born: date | None = None
+) -> tuple[str, str]:
+    """``resident_id`` never returned before for ``used``: random ID numbers collide
+    (birthday paradox) at tens of thousands, and one ID with two names is a tape error."""
+    while True:
+        number, region = resident_id(rng, born=born)
+        if number not in used:
+            used.add(number)
+            return number, region
+
+
 def company_code(rng: random.Random) -> str:
     """A valid unified social credit code (GB 32100) of a company registered in a region."""
     org = "".join(rng.choice(_ORG_CHARS[:10]) for _ in range(8))
@@ -164,10 +176,11 @@ def bench_loan_rows(count: int, *, seed: int = 7, term_months: int = 12) -> Iter
     rng = random.Random(seed)
     methods = ("annuity", "annuity", "equal_principal", "interest_only")
     start = date(2025, 1, 1)
+    used: set[str] = set()
     for number in range(1, count + 1):
-        id_number, _ = resident_id(rng)
+        id_number, _ = unique_resident_id(rng, used)
         guaranteed = number % 5 == 0
-        guarantor = resident_id(rng)[0] if guaranteed else ""
+        guarantor = unique_resident_id(rng, used)[0] if guaranteed else ""
         yield [
             f"B{number:08d}",
             person_name(rng),

@@ -179,3 +179,50 @@ def test_party_rows_need_an_id_for_liable_roles_but_not_for_an_emergency_contact
 )
 def test_phones_are_normalised(cell: str, phone: str) -> None:
     assert fields.phone(cell) == phone
+
+
+def test_one_id_number_with_two_names_in_a_file_rejects_the_later_row(tmp_path: Path) -> None:
+    shared = valid_id()
+    rows = [
+        loan_row("L1", borrower_name="梁英明", borrower_id_number=shared),
+        loan_row("L2", borrower_name="梁英明", borrower_id_number=shared),
+        loan_row("L3", borrower_name="蔡琪", borrower_id_number=shared),
+        loan_row("L4", guarantor_name="蔡琪", guarantor_id_number=shared),
+    ]
+
+    results = list(validate_loan_rows(open_tape(write_csv(tmp_path / "t.csv", rows))))
+
+    assert [r.errors for r in results[:2]] == [[], []]  # one borrower, two loans: fine
+    assert results[2].errors == [
+        f"borrower_id_number: {shared} is 梁英明's on row 2, not 蔡琪's;"
+        " correct the ID number or the name"
+    ]
+    assert results[3].errors == [
+        f"guarantor_id_number: {shared} is 梁英明's on row 2, not 蔡琪's;"
+        " correct the ID number or the name"
+    ]
+
+
+def test_a_borrower_cannot_guarantee_their_own_loan(tmp_path: Path) -> None:
+    own = valid_id()
+    row = loan_row("L1", borrower_id_number=own, guarantor_name="张三", guarantor_id_number=own)
+
+    (result,) = validate_loan_rows(open_tape(write_csv(tmp_path / "t.csv", [row])))
+
+    assert result.errors == ["guarantor_id_number: the guarantor is the borrower"]
+
+
+def test_party_rows_also_keep_one_name_per_id_number(tmp_path: Path) -> None:
+    shared = valid_id()
+    rows = [
+        {"loan_id": "L1", "role": "担保人", "name": "李四", "id_number": shared, "phone": ""},
+        {"loan_id": "L2", "role": "担保人", "name": "李四", "id_number": shared, "phone": ""},
+        {"loan_id": "L3", "role": "反担保人", "name": "李肆", "id_number": shared, "phone": ""},
+    ]
+
+    results = list(validate_party_rows(open_tape(write_csv(tmp_path / "p.csv", rows))))
+
+    assert [r.errors for r in results[:2]] == [[], []]
+    assert results[2].errors == [
+        f"id_number: {shared} is 李四's on row 2, not 李肆's; correct the ID number or the name"
+    ]

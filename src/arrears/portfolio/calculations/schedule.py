@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 from arrears.core.dates import add_months
 from arrears.core.money import round_half_up
@@ -50,21 +51,35 @@ def _monthly_interest(outstanding: int, rate_num: int, rate_den12: int) -> int:
 
 
 def annuity_payment(*, principal: int, annual_rate: Decimal, term_months: int) -> int:
-    """The level monthly payment P·r / (1 − (1 + r)^−n), r = annual_rate / 12, in fen."""
+    """The level monthly payment P·r / (1 − (1 + r)^−n), r = annual_rate / 12, in fen.
+
+    Exact: with r = p/q the payment is P·p·(q+p)^n / (q·((q+p)^n − q^n)), rounded half up
+    in integers (the same value ``Fraction`` arithmetic gives, several times faster).
+    """
     if term_months < 1:
         raise ValueError("term_months must be at least 1")
-    rate = Fraction(annual_rate) / 12
-    if rate == 0:
+    p, q = Decimal(annual_rate).as_integer_ratio()
+    q *= 12
+    if p == 0:
         return round_half_up(Fraction(principal, term_months))
-    growth = (1 + rate) ** term_months
-    return round_half_up(principal * rate * growth / (growth - 1))
+    growth = (q + p) ** term_months
+    numerator = principal * p * growth
+    denominator = q * (growth - q**term_months)
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+@lru_cache(maxsize=8192)
+def _due_dates(disbursed_on: date, term_months: int, first_due_on: date | None) -> tuple[date, ...]:
+    # A portfolio has few distinct (disbursement date, term) pairs; caching them saves most
+    # of the month arithmetic of a large import.
+    if first_due_on is None:
+        return tuple(add_months(disbursed_on, k) for k in range(1, term_months + 1))
+    return tuple(add_months(first_due_on, k) for k in range(term_months))
 
 
 def due_dates(*, disbursed_on: date, term_months: int, first_due_on: date | None) -> list[date]:
     """The due dates of ``term_months`` monthly periods."""
-    if first_due_on is None:
-        return [add_months(disbursed_on, k) for k in range(1, term_months + 1)]
-    return [add_months(first_due_on, k) for k in range(term_months)]
+    return list(_due_dates(disbursed_on, term_months, first_due_on))
 
 
 def build_schedule(
@@ -89,7 +104,7 @@ def build_schedule(
         interest = (2 * principal * rate_num * term_months + rate_den12) // (2 * rate_den12)
         return [ScheduledInstallment(1, due_on, principal, interest)]
 
-    dates = due_dates(disbursed_on=disbursed_on, term_months=term_months, first_due_on=first_due_on)
+    dates = _due_dates(disbursed_on, term_months, first_due_on)
     if kind is RepaymentMethod.ANNUITY:
         payment = annuity_payment(
             principal=principal, annual_rate=annual_rate, term_months=term_months

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
 from django.db import transaction
 
+from arrears.core.bulk import refresh_statistics
+from arrears.core.prefetch import prefetched_batches
 from arrears.portfolio.choices import TapeKind
 from arrears.portfolio.models import Creditor, TapeImport
 from arrears.portfolio.tape.reading import open_tape
@@ -37,7 +38,12 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
 class Ingestor(Protocol):
-    """Takes validated rows of one kind, chunk by chunk, and writes them."""
+    """Takes validated rows of one kind, chunk by chunk, and writes them.
+
+    ``tables`` names the tables it writes, so the driver can refresh their statistics.
+    """
+
+    tables: tuple[str, ...]
 
     def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]: ...
 
@@ -69,12 +75,6 @@ class IngestResult:
         }
 
 
-def _batches(rows: Iterable[RowResult], size: int) -> Iterator[list[RowResult]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def run_ingestor(
     ingestor: Ingestor,
     rows: Iterable[RowResult],
@@ -85,7 +85,9 @@ def run_ingestor(
     """Feed ``rows`` to ``ingestor`` in chunks, counting outcomes and reporting rejects."""
     result = IngestResult()
     started = time.perf_counter()
-    for batch in _batches(rows, CHUNK_ROWS):
+    # Validation of the next chunk runs in a thread while this one is written.
+    analyze_at = CHUNK_ROWS
+    for batch in prefetched_batches(rows, CHUNK_ROWS):
         good = [row for row in batch if not row.errors]
         for row in batch:
             if row.errors:
@@ -108,6 +110,10 @@ def run_ingestor(
                     result.unchanged += 1
         if progress:
             progress(len(batch))
+        if result.rows >= analyze_at:
+            # Each time the import has doubled, so do the tables it writes (roughly).
+            refresh_statistics(ingestor.tables)
+            analyze_at *= 2
     ingestor.finish()
     result.seconds = time.perf_counter() - started
     return result

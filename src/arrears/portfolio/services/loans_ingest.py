@@ -13,17 +13,19 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from arrears.core.bulk import bulk_insert, chunked
+from arrears.core.bulk import bulk_insert, chunked, reserve_ids
 from arrears.core.money import format_yuan
 from arrears.portfolio.calculations.schedule import build_schedule
-from arrears.portfolio.choices import PartyRole
+from arrears.portfolio.choices import LoanStatus, PartyRole
 from arrears.portfolio.models import (
     DEFAULT_ALLOCATION_ORDER,
     DEFAULT_PENALTY_MULTIPLIER,
+    ContactPoint,
     Creditor,
     Installment,
     Loan,
     LoanParty,
+    Party,
     Payment,
     Product,
 )
@@ -74,6 +76,9 @@ class LoanIngestor:
     """Writes loan rows of one creditor; see ``tape_ingest`` for the row outcomes."""
 
     creditor: Creditor
+    tables = tuple(
+        model._meta.db_table for model in (Loan, Installment, Party, ContactPoint, LoanParty)
+    )
 
     def __post_init__(self) -> None:
         self._products: dict[str, Product] = {
@@ -87,9 +92,10 @@ class LoanIngestor:
         if not code:
             return None
         if code not in self._products:
-            self._products[code], _ = Product.objects.get_or_create(
+            product, _ = Product.objects.get_or_create(
                 creditor=self.creditor, code=code, defaults={"name": code}
             )
+            self._products[code] = product
         return self._products[code]
 
     def _terms(self, record: LoanRecord, existing: Loan | None) -> dict[str, object]:
@@ -126,16 +132,23 @@ class LoanIngestor:
         for batch in chunked([record.loan_id for record in records], 900):
             existing.update(
                 (found.loan_id, found)
-                for found in Loan.objects.filter(creditor=self.creditor, loan_id__in=batch)
+                for found in Loan.objects.filter(
+                    creditor=self.creditor, loan_id__in=batch
+                ).order_by()
             )
-        repaying = set(
-            Payment.objects.filter(loan_id__in=[found.pk for found in existing.values()])
-            .values_list("loan_id", flat=True)
-            .distinct()
-        )
+        repaying: set[int] = set()
+        for pks in chunked([found.pk for found in existing.values()], 900):
+            repaying.update(
+                Payment.objects.filter(loan_id__in=pks)
+                .order_by()
+                .values_list("loan_id", flat=True)
+                .distinct()
+            )
         parties = PartyUpsert(self.creditor, source="tape")
         outcomes: list[Outcome] = []
-        new_loans: list[tuple[int, Loan]] = []  # (row index, loan)
+        # New loans stay plain dicts of column values: building 100,000 model instances
+        # would cost more than inserting them.
+        new_loans: dict[int, dict[str, object]] = {}  # row index → columns
         changed_loans: list[Loan] = []
         reschedule: list[Loan] = []
         party_slots: list[tuple[int, int, str]] = []  # (row index, upsert handle, role)
@@ -144,14 +157,15 @@ class LoanIngestor:
             loan: Loan | None = existing.get(record.loan_id)
             terms = self._terms(record, loan)
             if loan is None:
-                loan = Loan(
-                    creditor=self.creditor,
-                    loan_id=record.loan_id,
-                    day_count=self._day_count(terms),
-                    allocation_order=self._allocation_order(terms),
+                product = self._product(record.product)
+                new_loans[index] = {
+                    "loan_id": record.loan_id,
+                    "day_count": product.day_count if product else 360,
+                    "allocation_order": (
+                        product.allocation_order if product else DEFAULT_ALLOCATION_ORDER
+                    ),
                     **terms,
-                )
-                new_loans.append((index, loan))
+                }
                 outcomes.append(CREATED)
             else:
                 differences = [
@@ -177,73 +191,74 @@ class LoanIngestor:
             if record.guarantor is not None:
                 party_slots.append((index, parties.add(record.guarantor), PartyRole.GUARANTOR))
 
+        loan_pk_by_row = {
+            index: loan.pk
+            for index, record in enumerate(records)
+            if (loan := existing.get(record.loan_id)) is not None
+        }
         if new_loans:
-            self._insert_loans([loan for _, loan in new_loans], now)
+            loan_pk_by_row.update(self._insert_loans(new_loans, now))
         if changed_loans:
             Loan.objects.bulk_update(
                 changed_loans, [*FINANCIAL_TERMS, *DESCRIPTIVE_TERMS, "updated_at"], batch_size=500
             )
         if reschedule:
             Installment.objects.filter(loan__in=[loan.pk for loan in reschedule]).delete()
-        self._write_schedules([loan for _, loan in new_loans] + reschedule)
+        self._write_schedules(
+            [(loan_pk_by_row[index], columns) for index, columns in new_loans.items()]
+            + [
+                (loan.pk, {term: getattr(loan, term) for term in FINANCIAL_TERMS})
+                for loan in reschedule
+            ]
+        )
 
         party_ids, party_changed = parties.flush()
-        loan_by_row = {index: existing.get(record.loan_id) for index, record in enumerate(records)}
-        for index, loan in new_loans:
-            loan_by_row[index] = loan
-        self._link_parties(loan_by_row, party_slots, party_ids, party_changed, outcomes, now)
+        self._link_parties(
+            loan_pk_by_row,
+            {loan.pk for loan in existing.values()},
+            party_slots,
+            party_ids,
+            party_changed,
+            outcomes,
+            now,
+        )
         return outcomes
 
-    def _insert_loans(self, loans: list[Loan], now: object) -> None:
-        """Insert in bulk, then read the new ids back (one query, not one per batch)."""
+    def _insert_loans(self, new_loans: dict[int, dict[str, object]], now: object) -> dict[int, int]:
+        """Insert in bulk under reserved ids; return row index → loan id."""
         columns = [
-            "creditor_id",
             "loan_id",
             "day_count",
             "allocation_order",
-            "status",
             *FINANCIAL_TERMS,
             *DESCRIPTIVE_TERMS,
         ]
+        creditor_id = self.creditor.pk
+        ids = dict(zip(new_loans, reserve_ids(Loan._meta.db_table, len(new_loans)), strict=True))
         bulk_insert(
             Loan._meta.db_table,
-            [*columns, "created_at", "updated_at"],
-            ([*(getattr(loan, c) for c in columns), now, now] for loan in loans),
+            ["id", "creditor_id", *columns, "status", "created_at", "updated_at"],
+            (
+                [ids[index], creditor_id, *(loan[c] for c in columns), LoanStatus.ACTIVE, now, now]
+                for index, loan in new_loans.items()
+            ),
         )
-        ids = dict(
-            Loan.objects.filter(
-                creditor=self.creditor, loan_id__in=[loan.loan_id for loan in loans]
-            ).values_list("loan_id", "pk")
-        )
-        for loan in loans:
-            loan.pk = ids[loan.loan_id]
-            loan._state.adding = False
+        return ids
 
-    def _day_count(self, terms: dict[str, object]) -> int:
-        product = self._product_by_id(terms["product_id"])
-        return product.day_count if product else 360
+    def _write_schedules(self, loans: list[tuple[int, dict[str, object]]]) -> None:
+        """Insert the installments of (loan id, financial terms) pairs."""
 
-    def _allocation_order(self, terms: dict[str, object]) -> str:
-        product = self._product_by_id(terms["product_id"])
-        return product.allocation_order if product else DEFAULT_ALLOCATION_ORDER
-
-    def _product_by_id(self, product_id: object) -> Product | None:
-        if product_id is None:
-            return None
-        return next(p for p in self._products.values() if p.pk == product_id)
-
-    def _write_schedules(self, loans: list[Loan]) -> None:
         def rows() -> Iterable[tuple[object, ...]]:
-            for loan in loans:
+            for pk, terms in loans:
                 for item in build_schedule(
-                    principal=loan.principal,
-                    annual_rate=Decimal(loan.annual_rate),
-                    term_months=loan.term_months,
-                    method=loan.repayment_method,
-                    disbursed_on=loan.disbursed_on,
-                    first_due_on=loan.first_due_on,
+                    principal=terms["principal"],  # type: ignore[arg-type]
+                    annual_rate=terms["annual_rate"],  # type: ignore[arg-type]
+                    term_months=terms["term_months"],  # type: ignore[arg-type]
+                    method=terms["repayment_method"],  # type: ignore[arg-type]
+                    disbursed_on=terms["disbursed_on"],  # type: ignore[arg-type]
+                    first_due_on=terms["first_due_on"],  # type: ignore[arg-type]
                 ):
-                    yield (loan.pk, item.seq, item.due_on, item.principal, item.interest, item.fees)
+                    yield (pk, item.seq, item.due_on, item.principal, item.interest, item.fees)
 
         bulk_insert(
             Installment._meta.db_table,
@@ -253,7 +268,8 @@ class LoanIngestor:
 
     def _link_parties(
         self,
-        loan_by_row: dict[int, Loan | None],
+        loan_pk_by_row: dict[int, int],
+        preexisting: set[int],
         party_slots: list[tuple[int, int, str]],
         party_ids: list[int],
         party_changed: list[bool],
@@ -261,17 +277,17 @@ class LoanIngestor:
         now: object,
     ) -> None:
         """Add missing loan–party links; a row whose party changed counts as updated."""
-        loan_pks = [loan.pk for loan in loan_by_row.values() if loan is not None]
-        linked = set(
-            LoanParty.objects.filter(loan_id__in=loan_pks).values_list(
-                "loan_id", "party_id", "role"
+        # Loans created in this chunk have no links yet: only older ones are looked up.
+        linked: set[tuple[int, int, str]] = set()
+        for batch in chunked(sorted(preexisting), 900):
+            linked.update(
+                LoanParty.objects.filter(loan_id__in=batch)
+                .order_by()
+                .values_list("loan_id", "party_id", "role")
             )
-        )
         new_links: list[tuple[object, ...]] = []
         for index, handle, role in party_slots:
-            loan = loan_by_row[index]
-            assert loan is not None
-            link = (loan.pk, party_ids[handle], role)
+            link = (loan_pk_by_row[index], party_ids[handle], role)
             touched = party_changed[handle]
             if link not in linked:
                 linked.add(link)

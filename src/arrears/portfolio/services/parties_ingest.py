@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from arrears.core.bulk import bulk_insert, chunked
-from arrears.portfolio.models import Creditor, Loan, LoanParty, Party
+from arrears.portfolio.models import ContactPoint, Creditor, Loan, LoanParty, Party
 from arrears.portfolio.services.ingest import (
     CREATED,
     UNCHANGED,
@@ -22,7 +22,7 @@ from arrears.portfolio.services.ingest import (
     Outcome,
     run_ingestor,
 )
-from arrears.portfolio.services.party_upsert import PartyUpsert
+from arrears.portfolio.services.party_upsert import KnownParty, PartyUpsert
 from arrears.portfolio.tape.validation import PartyRowRecord, RowResult
 
 
@@ -31,6 +31,7 @@ class PartyIngestor:
     """Writes party rows of one creditor."""
 
     creditor: Creditor
+    tables = tuple(model._meta.db_table for model in (Party, ContactPoint, LoanParty))
 
     def finish(self) -> None:
         """Nothing is deferred past the last chunk for parties."""
@@ -45,11 +46,22 @@ class PartyIngestor:
                 )
             )
         # Parties without an ID already on these loans, by (loan, role, name).
-        anonymous: dict[tuple[int, str, str], Party] = {
-            (link.loan_id, link.role, link.party.name): link.party
-            for link in LoanParty.objects.filter(
-                loan_id__in=list(loans.values()), party__id_number=""
-            ).select_related("party")
+        anonymous: dict[tuple[int, str, str], KnownParty] = {
+            (loan_pk, role, name): KnownParty(pk, kind, name, id_type, id_number, employer)
+            for loan_pk, role, pk, kind, name, id_type, id_number, employer in (
+                LoanParty.objects.filter(loan_id__in=list(loans.values()), party__id_number="")
+                .order_by()
+                .values_list(
+                    "loan_id",
+                    "role",
+                    "party_id",
+                    "party__kind",
+                    "party__name",
+                    "party__id_type",
+                    "party__id_number",
+                    "party__employer",
+                )
+            )
         }
         linked = set(
             LoanParty.objects.filter(loan_id__in=list(loans.values())).values_list(

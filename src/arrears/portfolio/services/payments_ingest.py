@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from arrears.core.bulk import bulk_insert, chunked
 from arrears.core.money import format_yuan
-from arrears.portfolio.models import Creditor, Loan, Payment
+from arrears.portfolio.models import Allocation, Creditor, Loan, Payment
 from arrears.portfolio.services.allocations import allocations_rebuild
 from arrears.portfolio.services.ingest import (
     CREATED,
@@ -36,6 +36,7 @@ class PaymentIngestor:
     """Writes payment rows of one creditor and remembers which loans need a new replay."""
 
     creditor: Creditor
+    tables = tuple(model._meta.db_table for model in (Payment, Allocation))
     touched: set[int] = field(default_factory=set)
 
     def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]:

@@ -230,7 +230,7 @@ def _validate(
     tape: Tape,
     kind: str,
     build: Callable[[_Row], Any],
-    duplicate: Callable[[Any, int, dict[str, tuple[int, Any]]], str | None],
+    duplicate: Callable[[Any, int, dict[str, tuple[int, Any]]], list[str]],
 ) -> Iterator[RowResult]:
     mapping = map_headers(tape.headers, kind)
     position = {spec.name: index for index, spec in enumerate(COLUMNS_BY_KIND[kind])}
@@ -244,9 +244,9 @@ def _validate(
             row = _Row(raw.cells, mapping)
             record = build(row)
             if record is not None:
-                problem = duplicate(record, raw.row_number, seen)
-                if problem:
-                    row.errors.append(problem)
+                problems = duplicate(record, raw.row_number, seen)
+                if problems:
+                    row.errors.extend(problems)
                     record = None
             yield RowResult(
                 raw.row_number, raw.cells, record, sorted(row.errors, key=in_column_order)
@@ -255,34 +255,72 @@ def _validate(
     return rows()
 
 
-def _loan_duplicate(
-    record: LoanRecord, number: int, seen: dict[str, tuple[int, Any]]
+def _identity_conflict(
+    party: PartyRecord | None, column: str, number: int, seen: dict[str, tuple[int, Any]]
 ) -> str | None:
+    """One ID number must name one person or company throughout a file.
+
+    Two names on one ID number is a typo in one of them; importing both would merge two
+    people into one party, and collectors would then call the wrong person about a debt.
+    """
+    if party is None or not party.id_number:
+        return None
+    key = f"id {party.id_number}"
+    if key not in seen:
+        seen[key] = (number, party.name)
+        return None
+    first, name = seen[key]
+    if name == party.name:
+        return None
+    return (
+        f"{column}: {party.id_number} is {name}'s on row {first}, not {party.name}'s;"
+        " correct the ID number or the name"
+    )
+
+
+def _loan_duplicate(record: LoanRecord, number: int, seen: dict[str, tuple[int, Any]]) -> list[str]:
+    problems = []
     if record.loan_id in seen:
-        return f"loan_id: '{record.loan_id}' appears again; first on row {seen[record.loan_id][0]}"
-    seen[record.loan_id] = (number, record)
-    return None
+        problems.append(
+            f"loan_id: '{record.loan_id}' appears again; first on row {seen[record.loan_id][0]}"
+        )
+    guarantor = record.guarantor
+    if guarantor is not None and guarantor.id_number == record.borrower.id_number:
+        problems.append("guarantor_id_number: the guarantor is the borrower")
+        guarantor = None
+    for party, column in (
+        (record.borrower, "borrower_id_number"),
+        (guarantor, "guarantor_id_number"),
+    ):
+        if conflict := _identity_conflict(party, column, number, seen):
+            problems.append(conflict)
+    if not problems:
+        seen[record.loan_id] = (number, record)
+    return problems
 
 
 def _payment_duplicate(
     record: PaymentRecord, number: int, seen: dict[str, tuple[int, Any]]
-) -> str | None:
+) -> list[str]:
     # The same payment listed twice with the same content is harmless (it ends unchanged);
     # with different content one of the two is wrong and the later one is refused.
     if record.payment_id in seen:
         first, earlier = seen[record.payment_id]
         if earlier != record:
-            return (
+            return [
                 f"payment_id: '{record.payment_id}' appears again with different content;"
                 f" first on row {first}"
-            )
-        return None
+            ]
+        return []
     seen[record.payment_id] = (number, record)
-    return None
+    return []
 
 
-def _no_duplicate_check(record: Any, number: int, seen: dict[str, tuple[int, Any]]) -> None:
-    return None
+def _party_duplicate(
+    record: PartyRowRecord, number: int, seen: dict[str, tuple[int, Any]]
+) -> list[str]:
+    conflict = _identity_conflict(record.party, "id_number", number, seen)
+    return [conflict] if conflict else []
 
 
 def validate_loan_rows(tape: Tape) -> Iterator[RowResult]:
@@ -297,4 +335,4 @@ def validate_payment_rows(tape: Tape) -> Iterator[RowResult]:
 
 def validate_party_rows(tape: Tape) -> Iterator[RowResult]:
     """Validate a parties file; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "parties", _party_row_record, _no_duplicate_check)
+    return _validate(tape, "parties", _party_row_record, _party_duplicate)
