@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "arrears.core",
     "arrears.accounts",
     "arrears.portfolio",
+    "arrears.cycle",
+    "arrears.cases",
     "arrears.api",
     "arrears.web",
 ]

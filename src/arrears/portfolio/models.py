@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from arrears.core.models import BaseModel
@@ -90,13 +90,29 @@ class Product(BaseModel):
         default=DEFAULT_ALLOCATION_ORDER,
         help_text=_("Components in the order a payment settles them, comma separated."),
     )
+    # Five-category classification (五级分类): the DPD at which a loan enters each category
+    # after 正常. Defaults follow the 2023 asset risk classification rules for banks; card
+    # products commonly use 1 / 91 / 121 / 181.
+    special_mention_dpd = models.PositiveSmallIntegerField(_("关注 from DPD"), default=1)
+    substandard_dpd = models.PositiveSmallIntegerField(_("次级 from DPD"), default=91)
+    doubtful_dpd = models.PositiveSmallIntegerField(_("可疑 from DPD"), default=271)
+    loss_dpd = models.PositiveSmallIntegerField(_("损失 from DPD"), default=361)
+    case_threshold_dpd = models.PositiveSmallIntegerField(
+        _("open a collection case from DPD"), default=1
+    )
 
     class Meta:
         ordering = ["creditor__name", "code"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
         constraints = [
-            models.UniqueConstraint(fields=["creditor", "code"], name="product_code_per_creditor")
+            models.UniqueConstraint(fields=["creditor", "code"], name="product_code_per_creditor"),
+            models.CheckConstraint(
+                condition=Q(special_mention_dpd__lte=F("substandard_dpd"))
+                & Q(substandard_dpd__lte=F("doubtful_dpd"))
+                & Q(doubtful_dpd__lte=F("loss_dpd")),
+                name="product_classification_thresholds_ascend",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,105 @@
+"""Set-based case maintenance for the daily cycle: open, update, cure, bucket spells.
+
+Called by the cycle for one partition of loans and one business date, after the loan
+positions are up to date. Every statement is guarded so running it twice for the same
+date changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from arrears.cases.models import CaseBucketSpell, CollectionCase
+from arrears.cycle.models import LoanPosition
+from arrears.portfolio.models import Loan, Product
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def cases_maintain(first: int, last: int, on: date) -> int:
+    """Bring the cases of loans ``first``–``last`` in line with their positions on ``on``.
+
+    Returns the number of rows written (cases and spells).
+    """
+    case, spell = _table(CollectionCase), _table(CaseBucketSpell)
+    position, loan, product = _table(LoanPosition), _table(Loan), _table(Product)
+    params: dict[str, Any] = {"first": first, "last": last, "on": on}
+    in_range = "c.loan_id BETWEEN %(first)s AND %(last)s"
+    statements = [
+        # Cured: the open spell ends today, then the case closes.
+        f"""
+        UPDATE {spell} SET left_on = %(on)s
+        WHERE left_on IS NULL AND case_id IN (
+            SELECT c.id FROM {case} AS c JOIN {position} AS p ON p.loan_id = c.loan_id
+            WHERE {in_range} AND c.status = 'open' AND p.dpd = 0 AND c.opened_on < %(on)s
+        )
+        """,
+        f"""
+        UPDATE {case} AS c SET status = 'closed', closed_on = %(on)s, close_reason = 'cured',
+            current_dpd = 0, bucket = 'M0', updated_on = %(on)s, updated_at = CURRENT_TIMESTAMP
+        FROM {position} AS p
+        WHERE p.loan_id = c.loan_id AND {in_range} AND c.status = 'open' AND p.dpd = 0
+          AND c.opened_on < %(on)s
+        """,
+        # A bucket change ends the current spell and starts one in the new bucket.
+        f"""
+        UPDATE {spell} SET left_on = %(on)s
+        WHERE left_on IS NULL AND entered_on < %(on)s AND case_id IN (
+            SELECT c.id FROM {case} AS c JOIN {position} AS p ON p.loan_id = c.loan_id
+            WHERE {in_range} AND c.status = 'open' AND p.bucket <> c.bucket
+        )
+        """,
+        f"""
+        INSERT INTO {spell} (case_id, bucket, entered_on, left_on)
+        SELECT c.id, p.bucket, %(on)s, NULL
+        FROM {case} AS c JOIN {position} AS p ON p.loan_id = c.loan_id
+        WHERE {in_range} AND c.status = 'open' AND p.bucket <> c.bucket
+          AND NOT EXISTS (
+            SELECT 1 FROM {spell} AS s WHERE s.case_id = c.id AND s.entered_on = %(on)s
+          )
+        """,
+        f"""
+        UPDATE {case} AS c SET current_dpd = p.dpd, bucket = p.bucket,
+            worst_dpd = CASE WHEN p.dpd > c.worst_dpd THEN p.dpd ELSE c.worst_dpd END,
+            updated_on = %(on)s, updated_at = CURRENT_TIMESTAMP
+        FROM {position} AS p
+        WHERE p.loan_id = c.loan_id AND {in_range} AND c.status = 'open'
+          AND (c.current_dpd <> p.dpd OR c.bucket <> p.bucket)
+        """,
+        # New cases: DPD at or beyond the product's threshold and no open case.
+        f"""
+        INSERT INTO {case} (loan_id, creditor_id, status, opened_on, entry_dpd, entry_amount,
+                            current_dpd, bucket, worst_dpd, updated_on, close_reason,
+                            created_at, updated_at)
+        SELECT p.loan_id, l.creditor_id, 'open', %(on)s, p.dpd,
+               p.overdue_principal + p.overdue_interest + p.overdue_fees + p.overdue_penalty,
+               p.dpd, p.bucket, p.dpd, %(on)s, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+        FROM {position} AS p
+        JOIN {loan} AS l ON l.id = p.loan_id
+        LEFT JOIN {product} AS pr ON pr.id = l.product_id
+        WHERE p.loan_id BETWEEN %(first)s AND %(last)s
+          AND p.dpd > 0 AND p.dpd >= COALESCE(pr.case_threshold_dpd, 1)
+          AND NOT EXISTS (
+            SELECT 1 FROM {case} AS c WHERE c.loan_id = p.loan_id
+              AND (c.status = 'open' OR c.opened_on = %(on)s)
+          )
+        """,
+        f"""
+        INSERT INTO {spell} (case_id, bucket, entered_on, left_on)
+        SELECT c.id, c.bucket, %(on)s, NULL
+        FROM {case} AS c
+        WHERE {in_range} AND c.opened_on = %(on)s
+          AND NOT EXISTS (SELECT 1 FROM {spell} AS s WHERE s.case_id = c.id)
+        """,
+    ]
+    written = 0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+            written += max(cursor.rowcount, 0)
+    return written

@@ -1,0 +1,229 @@
+"""What the daily cycle keeps: its runs and their partitions, and each loan's position.
+
+A *position* is the state of a loan (and of each installment) on the business date of the
+last cycle, kept so the next day can start from it instead of replaying every payment ever
+made. Day numbers (``date.toordinal()``) sit beside dates where SQL does arithmetic on
+them, so the same statements run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from arrears.core.models import BaseModel
+from arrears.cycle.choices import Classification, PartitionStatus, RunStatus
+from arrears.portfolio.models import Installment, Loan
+
+
+class CycleRun(BaseModel):
+    """One close of business for one business date (日终批处理).
+
+    Re-running a date resumes the same run: partitions already done are skipped, and every
+    step is idempotent, so a run killed at any point finishes with the clean run's state.
+    """
+
+    business_date = models.DateField(_("business date"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    workers = models.PositiveSmallIntegerField(_("workers"), default=1)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"), default=0)
+    loans = models.PositiveIntegerField(_("loans"), default=0)
+    overdue = models.PositiveIntegerField(_("overdue loans"), default=0)
+    cases_opened = models.PositiveIntegerField(_("cases opened"), default=0)
+    cases_closed = models.PositiveIntegerField(_("cases closed"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    error = models.TextField(_("error"), blank=True, default="")
+
+    class Meta:
+        ordering = ["-business_date"]
+        verbose_name = _("cycle run")
+        verbose_name_plural = _("cycle runs")
+
+    def __str__(self) -> str:
+        return f"{self.business_date} ({self.get_status_display()})"
+
+
+class CyclePartition(models.Model):
+    """A dense range of loan ids that one worker takes through every step of a run.
+
+    Workers claim pending partitions (``SKIP LOCKED`` on PostgreSQL), so processes on other
+    machines can share a run through the database alone.
+    """
+
+    run = models.ForeignKey(CycleRun, on_delete=models.CASCADE, related_name="partitions")
+    number = models.PositiveIntegerField(_("number"))
+    first_loan = models.BigIntegerField(_("first loan id"))
+    last_loan = models.BigIntegerField(_("last loan id"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PartitionStatus.choices,
+        default=PartitionStatus.PENDING,
+    )
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True, default="")
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
+
+    class Meta:
+        ordering = ["run_id", "number"]
+        verbose_name = _("cycle partition")
+        verbose_name_plural = _("cycle partitions")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="cycle_partition_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} #{self.number}"
+
+
+class CycleStep(models.Model):
+    """A step finished for one partition of a run: rows touched and the time it took."""
+
+    run = models.ForeignKey(CycleRun, on_delete=models.CASCADE, related_name="steps")
+    partition = models.PositiveIntegerField(_("partition"))
+    name = models.CharField(_("step"), max_length=30)
+    rows = models.BigIntegerField(_("rows"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+    finished_at = models.DateTimeField(_("finished at"))
+
+    class Meta:
+        ordering = ["run_id", "partition", "id"]
+        verbose_name = _("cycle step")
+        verbose_name_plural = _("cycle steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "partition", "name"], name="cycle_step_once_per_partition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} #{self.partition} {self.name}"
+
+
+class LoanPosition(models.Model):
+    """A loan's state on ``as_of``, the business date of the last cycle that reached it.
+
+    Amounts in fen. ``payments_count``/``payments_total`` and ``loan_updated_at`` record
+    what the position was computed from: when a loan's payments or terms differ, the next
+    cycle replays it from scratch (a backdated payment moves everything after it).
+    """
+
+    loan = models.OneToOneField(
+        Loan,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="position",
+        db_constraint=False,
+    )
+    as_of = models.DateField(_("as of"))
+    dpd = models.PositiveIntegerField(_("days past due"), default=0)
+    bucket = models.CharField(_("bucket"), max_length=3, default="M0")
+    classification = models.CharField(
+        _("classification"),
+        max_length=16,
+        choices=Classification.choices,
+        default=Classification.NORMAL,
+    )
+    overdue_principal = models.BigIntegerField(_("overdue principal"), default=0)
+    overdue_interest = models.BigIntegerField(_("overdue interest"), default=0)
+    overdue_fees = models.BigIntegerField(_("overdue fees"), default=0)
+    overdue_penalty = models.BigIntegerField(_("overdue penalty"), default=0)
+    penalty_accrued = models.BigIntegerField(_("penalty accrued"), default=0)
+    credit_balance = models.BigIntegerField(_("credit balance"), default=0)
+    principal_outstanding = models.BigIntegerField(_("principal outstanding"), default=0)
+    # Day numbers (date.toordinal()) for SQL: the next due date after ``as_of`` with
+    # something unpaid, the oldest overdue due date, the oldest due date with anything
+    # unpaid. A loan whose oldest unpaid due date is after the cycle date cannot change
+    # state that day, so the cycle leaves it alone.
+    next_due_day = models.IntegerField(null=True, blank=True)
+    oldest_overdue_day = models.IntegerField(null=True, blank=True)
+    oldest_unpaid_day = models.IntegerField(null=True, blank=True)
+    last_paid_on = models.DateField(_("last paid on"), null=True, blank=True)
+    limitation_expires_on = models.DateField(_("limitation expires on"), null=True, blank=True)
+    limitation_day = models.IntegerField(null=True, blank=True)
+    limitation_watch = models.BooleanField(_("limitation within 90 days"), default=False)
+    # Penalty = round_half_up(fen·days × num / den); den folds in the day count.
+    penalty_rate_num = models.BigIntegerField()
+    penalty_rate_den = models.BigIntegerField()
+    payments_count = models.PositiveIntegerField(default=0)
+    payments_total = models.BigIntegerField(default=0)
+    loan_updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["loan_id"]
+        verbose_name = _("loan position")
+        verbose_name_plural = _("loan positions")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} @ {self.as_of}"
+
+
+class InstallmentPosition(models.Model):
+    """An installment's unpaid amounts and penalty on its loan's ``as_of`` date.
+
+    Twelve million rows for a million loans, updated in place each day for the overdue
+    ones: no foreign-key constraints (a trigger per row on PostgreSQL) and lean columns.
+    """
+
+    installment = models.OneToOneField(
+        Installment,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="position",
+        db_constraint=False,
+    )
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    seq = models.PositiveSmallIntegerField()
+    due_day = models.IntegerField()
+    # Penalty accrues on days after this one (due date + grace days).
+    accrue_after_day = models.IntegerField()
+    accrued_through_day = models.IntegerField()
+    principal_unpaid = models.BigIntegerField()
+    interest_unpaid = models.BigIntegerField()
+    fees_unpaid = models.BigIntegerField()
+    fen_days = models.BigIntegerField(default=0)
+    penalty_accrued = models.BigIntegerField(default=0)
+    penalty_paid = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["loan_id", "seq"]
+        verbose_name = _("installment position")
+        verbose_name_plural = _("installment positions")
+        indexes = [models.Index(fields=["loan", "due_day"], name="inst_position_loan_due")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} #{self.seq}"
+
+
+class LoanHistory(models.Model):
+    """A loan's state on one business date: every day while overdue, and every month end.
+
+    Roll rates and vintages are computed from these rows. A journal: no foreign keys.
+    """
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    business_date = models.DateField(_("business date"))
+    dpd = models.PositiveIntegerField(_("days past due"))
+    bucket = models.CharField(_("bucket"), max_length=3)
+    classification = models.CharField(_("classification"), max_length=16)
+    overdue_total = models.BigIntegerField(_("overdue total"))
+    principal_outstanding = models.BigIntegerField(_("principal outstanding"))
+    penalty_accrued = models.BigIntegerField(_("penalty accrued"))
+
+    class Meta:
+        ordering = ["loan_id", "business_date"]
+        verbose_name = _("loan history row")
+        verbose_name_plural = _("loan history")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_date", "loan"], name="loan_history_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.business_date}"

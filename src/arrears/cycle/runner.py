@@ -1,0 +1,272 @@
+"""Running a cycle day: partitions, the steps in order, resumption, workers.
+
+A run for business date D splits the active loans into dense id ranges (partitions). A
+worker claims a pending partition and takes it through every step in order, each step in
+its own transaction together with its journal row (``CycleStep``). After a crash the
+same command resumes: finished partitions and steps are skipped, and because every step is
+idempotent for D, one that ran but was not journalled can run again harmlessly.
+
+On PostgreSQL ``workers`` > 1 starts extra worker processes (``arrears worker``) that
+claim partitions with ``FOR UPDATE SKIP LOCKED``; workers on other machines pointed at the
+same database can join the same way. SQLite runs in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from arrears.cases.batch import cases_maintain
+from arrears.cases.models import CollectionCase
+from arrears.core.errors import InvalidInput
+from arrears.cycle import refresh, steps
+from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
+from arrears.cycle.lock import cycle_lock
+from arrears.cycle.models import CyclePartition, CycleRun, CycleStep, LoanPosition
+from arrears.portfolio.choices import LoanStatus
+from arrears.portfolio.models import Loan
+
+PARTITION_LOANS = 50_000
+
+
+def _post_payments(first: int, last: int, on: date) -> int:
+    return refresh.refresh(refresh.stale_loans(first, last, on), on)
+
+
+STEP_FUNCTIONS: dict[str, Callable[[int, int, date], int]] = {
+    "post_payments": _post_payments,
+    "accrue": steps.accrue,
+    "loan_state": steps.loan_state,
+    "classify": steps.classify,
+    "limitation": steps.limitation,
+    "cases": cases_maintain,
+    "history": steps.history,
+}
+assert tuple(STEP_FUNCTIONS) == STEPS
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A partition a worker holds."""
+
+    run_id: int
+    number: int
+    first_loan: int
+    last_loan: int
+    business_date: date
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(run_id: int | None) -> Claimed | None:
+    """Take the next pending partition (of ``run_id``, or of any running run)."""
+    partition, run = (
+        connection.ops.quote_name(CyclePartition._meta.db_table),
+        connection.ops.quote_name(CycleRun._meta.db_table),
+    )
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    of_run = "AND pa.run_id = %(run)s" if run_id is not None else ""
+    sql = f"""
+        UPDATE {partition} SET status = 'claimed', claimed_by = %(who)s, claimed_at = %(now)s
+        WHERE id = (
+            SELECT pa.id FROM {partition} AS pa JOIN {run} AS r ON r.id = pa.run_id
+            WHERE pa.status = 'pending' AND r.status = 'running' {of_run}
+            ORDER BY pa.run_id, pa.number LIMIT 1{skip_locked}
+        )
+        RETURNING run_id, number, first_loan, last_loan
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, {"who": worker_name(), "now": timezone.now(), "run": run_id})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    business_date = CycleRun.objects.values_list("business_date", flat=True).get(pk=row[0])
+    return Claimed(row[0], row[1], row[2], row[3], business_date)
+
+
+def _failpoint(step: str) -> None:
+    """Die like ``kill -9`` right after ``step`` committed, when the environment asks.
+
+    ``ARREARS_CYCLE_KILL_AFTER=accrue`` makes the crash test's subprocess stop at exactly
+    that point; it is never set in normal operation.
+    """
+    if os.environ.get("ARREARS_CYCLE_KILL_AFTER") == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def partition_process(claimed: Claimed) -> None:
+    """Take one claimed partition through every step not yet journalled."""
+    done = set(
+        CycleStep.objects.filter(run_id=claimed.run_id, partition=claimed.number).values_list(
+            "name", flat=True
+        )
+    )
+    for name in STEPS:
+        if name in done:
+            continue
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                rows = STEP_FUNCTIONS[name](
+                    claimed.first_loan, claimed.last_loan, claimed.business_date
+                )
+                CycleStep.objects.create(
+                    run_id=claimed.run_id,
+                    partition=claimed.number,
+                    name=name,
+                    rows=rows,
+                    seconds=time.perf_counter() - started,
+                    finished_at=timezone.now(),
+                )
+        except IntegrityError:
+            # Another worker of an earlier attempt journalled this step first: the work is
+            # idempotent, so theirs stands and this transaction was rolled back.
+            continue
+        _failpoint(name)
+    CyclePartition.objects.filter(run_id=claimed.run_id, number=claimed.number).update(
+        status=PartitionStatus.DONE, finished_at=timezone.now()
+    )
+
+
+def work_until_empty(run_id: int | None = None) -> int:
+    """Process partitions until none is pending; return how many this process did."""
+    count = 0
+    while (claimed := _claim(run_id)) is not None:
+        try:
+            partition_process(claimed)
+        except Exception as error:
+            CyclePartition.objects.filter(run_id=claimed.run_id, number=claimed.number).update(
+                status=PartitionStatus.FAILED, error=f"{type(error).__name__}: {error}"
+            )
+            raise
+        count += 1
+    return count
+
+
+def _partitions(run: CycleRun, size: int) -> None:
+    """Split the active loans into id ranges of ``size`` (the last one open-ended)."""
+    bounds = Loan.objects.filter(status=LoanStatus.ACTIVE).aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return
+    rows = []
+    for number, first in enumerate(range(low, high + 1, size)):
+        rows.append(
+            CyclePartition(run=run, number=number, first_loan=first, last_loan=first + size - 1)
+        )
+    CyclePartition.objects.bulk_create(rows)
+
+
+def _start_run(on: date, workers: int, size: int) -> CycleRun:
+    """The run for ``on``: new, resumed after a crash, or repeated after completion."""
+    latest = CycleRun.objects.filter(status=RunStatus.COMPLETED).order_by("-business_date").first()
+    if latest is not None and latest.business_date > on:
+        raise InvalidInput(
+            f"the cycle already reached {latest.business_date}; a run for {on} would move"
+            " loan positions back in time (replay a loan with `arrears loan --as-of` instead)",
+            field="date",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        run, created = CycleRun.objects.select_for_update().get_or_create(
+            business_date=on, defaults={"started_at": now, "workers": workers}
+        )
+        if created:
+            _partitions(run, size)
+            return run
+        run.attempts += 1
+        run.workers = workers
+        run.error = ""
+        if run.status == RunStatus.COMPLETED:
+            # Running a finished date again re-executes every step (they change nothing).
+            run.steps.all().delete()
+            run.partitions.all().delete()
+            _partitions(run, size)
+        else:
+            # Resume: partitions a dead worker held go back to the pool.
+            run.partitions.exclude(status=PartitionStatus.DONE).update(
+                status=PartitionStatus.PENDING, claimed_by="", error=""
+            )
+        run.status = RunStatus.RUNNING
+        run.started_at = now
+        run.finished_at = None
+        run.save()
+    return run
+
+
+def _spawn_workers(count: int) -> list[subprocess.Popen[bytes]]:
+    command = [sys.executable, "-m", "arrears", "worker", "--cycle-only"]
+    return [subprocess.Popen(command) for _ in range(count)]
+
+
+def _summarise(run: CycleRun, seconds: float) -> None:
+    on = run.business_date
+    positions = LoanPosition.objects.filter(loan__status=LoanStatus.ACTIVE)
+    run.loans = positions.count()
+    run.overdue = positions.filter(dpd__gt=0).count()
+    run.cases_opened = CollectionCase.objects.filter(opened_on=on).count()
+    run.cases_closed = CollectionCase.objects.filter(closed_on=on).count()
+    run.status = RunStatus.COMPLETED
+    run.finished_at = timezone.now()
+    run.seconds = round(seconds, 3)  # of the attempt that finished
+    run.save()
+
+
+def cycle_run(*, on: date, workers: int = 1, partition_loans: int = PARTITION_LOANS) -> CycleRun:
+    """Close business date ``on`` for every active loan; resumable, idempotent."""
+    if workers < 1:
+        raise InvalidInput("--workers must be at least 1", field="workers")
+    started = time.perf_counter()
+    with cycle_lock():
+        run = _start_run(on, workers, partition_loans)
+        helpers: list[subprocess.Popen[bytes]] = []
+        if workers > 1 and connection.vendor == "postgresql":
+            helpers = _spawn_workers(workers - 1)
+        try:
+            work_until_empty(run.pk)
+        except Exception as error:
+            CycleRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED, error=f"{type(error).__name__}: {error}"
+            )
+            raise
+        finally:
+            for helper in helpers:
+                helper.wait()
+        run.refresh_from_db()
+        unfinished = run.partitions.exclude(status=PartitionStatus.DONE)
+        if unfinished.exists():
+            failed = unfinished.filter(status=PartitionStatus.FAILED).first()
+            reason = failed.error if failed else "partitions left unfinished"
+            run.status = RunStatus.FAILED
+            run.error = reason
+            run.save(update_fields=["status", "error", "updated_at"])
+            raise InvalidInput(f"cycle for {on} failed: {reason}", field="date")
+        _summarise(run, time.perf_counter() - started)
+    return run
+
+
+def cycle_run_through(
+    *, first: date, last: date, workers: int = 1, partition_loans: int = PARTITION_LOANS
+) -> list[CycleRun]:
+    """Close each business date from ``first`` to ``last`` in order."""
+    if last < first:
+        raise InvalidInput(f"--through {last} is before --date {first}", field="through")
+    runs = []
+    day = first
+    while day <= last:
+        runs.append(cycle_run(on=day, workers=workers, partition_loans=partition_loans))
+        day += timedelta(days=1)
+    return runs
