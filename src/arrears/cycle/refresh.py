@@ -19,55 +19,15 @@ from typing import Any
 from django.db import connection
 
 from arrears.core.bulk import bulk_insert, chunked
-from arrears.core.dates import add_months
+from arrears.cycle import clean_path
+from arrears.cycle.columns import INSTALLMENT_COLUMNS, LOAN_COLUMNS
 from arrears.cycle.models import InstallmentPosition, LoanPosition
 from arrears.portfolio.calculations.allocation import LoanState, LoanTerms, PaymentIn, replay
+from arrears.portfolio.calculations.limitation import limitation_expires_on
 from arrears.portfolio.calculations.schedule import ScheduledInstallment
 from arrears.portfolio.models import Installment, Loan, Payment
 
-LIMITATION_YEARS = 3  # 民法典 art. 188
 _BATCH = 2_000  # loans replayed and written per batch: bounds memory on a large partition
-
-LOAN_COLUMNS = (
-    "loan_id",
-    "as_of",
-    "dpd",
-    "bucket",
-    "classification",
-    "overdue_principal",
-    "overdue_interest",
-    "overdue_fees",
-    "overdue_penalty",
-    "penalty_accrued",
-    "credit_balance",
-    "principal_outstanding",
-    "next_due_day",
-    "oldest_overdue_day",
-    "oldest_unpaid_day",
-    "last_paid_on",
-    "limitation_expires_on",
-    "limitation_day",
-    "limitation_watch",
-    "penalty_rate_num",
-    "penalty_rate_den",
-    "payments_count",
-    "payments_total",
-    "loan_updated_at",
-)
-INSTALLMENT_COLUMNS = (
-    "installment_id",
-    "loan_id",
-    "seq",
-    "due_day",
-    "accrue_after_day",
-    "accrued_through_day",
-    "principal_unpaid",
-    "interest_unpaid",
-    "fees_unpaid",
-    "fen_days",
-    "penalty_accrued",
-    "penalty_paid",
-)
 
 
 def _table(model: Any) -> str:
@@ -146,16 +106,6 @@ def _inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[str, 
         yield from loans.items()
 
 
-def limitation_expires_on(last_due_on: date | None, last_paid_on: date | None) -> date | None:
-    """Three years from the later of the last installment's due date and the last payment.
-
-    An instalment debt's limitation runs from the last instalment's due date (民法典
-    art. 189); a payment acknowledges the debt and restarts it (art. 195).
-    """
-    start = max((d for d in (last_due_on, last_paid_on) if d is not None), default=None)
-    return add_months(start, 12 * LIMITATION_YEARS) if start else None
-
-
 def position_rows(
     loan_pk: int, data: dict[str, Any], state: LoanState, on: date
 ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
@@ -220,9 +170,8 @@ def position_rows(
     return loan_row, installment_rows
 
 
-def refresh(loan_ids: Sequence[int], on: date) -> int:
-    """Replay ``loan_ids`` as of ``on`` and replace their positions; return how many."""
-    position, installment_position = _table(LoanPosition), _table(InstallmentPosition)
+def replay_into_positions(loan_ids: Sequence[int], on: date) -> int:
+    """Replay ``loan_ids`` as of ``on`` and insert their positions (old ones are gone)."""
     done = 0
     for batch in chunked(list(loan_ids), _BATCH):
         loan_rows: list[tuple[Any, ...]] = []
@@ -237,14 +186,45 @@ def refresh(loan_ids: Sequence[int], on: date) -> int:
             loan_row, rows = position_rows(loan_pk, data, state, on)
             loan_rows.append(loan_row)
             installment_rows.extend(rows)
-        with connection.cursor() as cursor:
-            for ids in chunked(list(batch), 900):
-                marks = ", ".join(["%s"] * len(ids))
-                cursor.execute(
-                    f"DELETE FROM {installment_position} WHERE loan_id IN ({marks})", ids
-                )
-                cursor.execute(f"DELETE FROM {position} WHERE loan_id IN ({marks})", ids)
         bulk_insert(LoanPosition._meta.db_table, LOAN_COLUMNS, loan_rows)
         bulk_insert(InstallmentPosition._meta.db_table, INSTALLMENT_COLUMNS, installment_rows)
         done += len(loan_rows)
     return done
+
+
+def post_payments(first: int, last: int, on: date) -> int:
+    """Bring the positions of changed loans of ``first``–``last`` to ``on``; return how many.
+
+    Loans that never owed penalty get their positions from one set-based pass
+    (``clean_path``); the others are replayed.
+    """
+    stale = stale_loans(first, last, on)
+    if not stale:
+        return 0
+    work = clean_path.work_table()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {work}")
+    bulk_insert(clean_path.WORK_TABLE, ["loan_id", "dirty"], ((pk, 0) for pk in stale))
+    clean_path.refresh_work_statistics()
+    position, installment_position = _table(LoanPosition), _table(InstallmentPosition)
+    with connection.cursor() as cursor:
+        for table in (installment_position, position):
+            cursor.execute(f"DELETE FROM {table} WHERE loan_id IN (SELECT loan_id FROM {work})")
+    clean_path.mark_dirty(on)
+    clean_path.insert_clean_positions(on)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT loan_id FROM {work} WHERE dirty = 1 ORDER BY loan_id")
+        dirty = [row[0] for row in cursor.fetchall()]
+    replay_into_positions(dirty, on)
+    return len(stale)
+
+
+def refresh(loan_ids: Sequence[int], on: date) -> int:
+    """Replay ``loan_ids`` as of ``on`` and replace their positions; return how many."""
+    position, installment_position = _table(LoanPosition), _table(InstallmentPosition)
+    with connection.cursor() as cursor:
+        for ids in chunked(list(loan_ids), 900):
+            marks = ", ".join(["%s"] * len(ids))
+            for table in (installment_position, position):
+                cursor.execute(f"DELETE FROM {table} WHERE loan_id IN ({marks})", ids)
+    return replay_into_positions(loan_ids, on)

@@ -40,12 +40,8 @@ from arrears.portfolio.models import Loan
 PARTITION_LOANS = 50_000
 
 
-def _post_payments(first: int, last: int, on: date) -> int:
-    return refresh.refresh(refresh.stale_loans(first, last, on), on)
-
-
 STEP_FUNCTIONS: dict[str, Callable[[int, int, date], int]] = {
-    "post_payments": _post_payments,
+    "post_payments": refresh.post_payments,
     "accrue": steps.accrue,
     "loan_state": steps.loan_state,
     "classify": steps.classify,

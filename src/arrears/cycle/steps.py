@@ -77,12 +77,8 @@ def accrue(first: int, last: int, on: date) -> int:
     return _execute(sql, {"first": first, "last": last, "day": on.toordinal()})
 
 
-def loan_state(first: int, last: int, on: date) -> int:
-    """DPD, bucket, overdue amounts and penalty of loans whose state can change on ``on``.
-
-    Only loans with something unpaid due on or before ``on`` can change; the others keep
-    their position (and its ``as_of``) untouched.
-    """
+def recompute_loans(scope: str, params: dict[str, Any], on: date) -> int:
+    """Recompute the loan positions in ``scope`` (SQL over alias ``q``) from installments."""
     position, installment = _table(LoanPosition), _table(InstallmentPosition)
     unpaid = _unpaid("i")
     overdue = f"i.due_day < %(day)s AND {unpaid} > 0"
@@ -116,14 +112,25 @@ def loan_state(first: int, last: int, on: date) -> int:
                 MIN(CASE WHEN {unpaid} > 0 THEN i.due_day END) AS oldest_unpaid
             FROM {installment} AS i
             JOIN {position} AS q ON q.loan_id = i.loan_id
-            WHERE q.loan_id BETWEEN %(first)s AND %(last)s
-              AND q.oldest_unpaid_day <= %(day)s
-              AND q.as_of < %(on)s
+            WHERE {scope}
             GROUP BY i.loan_id
         ) AS a
         WHERE p.loan_id = a.loan_id
     """
-    return _execute(sql, {"first": first, "last": last, "day": on.toordinal(), "on": on})
+    return _execute(sql, {**params, "day": on.toordinal(), "on": on})
+
+
+def loan_state(first: int, last: int, on: date) -> int:
+    """DPD, bucket, overdue amounts and penalty of loans whose state can change on ``on``.
+
+    Only loans with something unpaid due on or before ``on`` can change; the others keep
+    their position (and its ``as_of``) untouched.
+    """
+    scope = (
+        "q.loan_id BETWEEN %(first)s AND %(last)s"
+        " AND q.oldest_unpaid_day <= %(day)s AND q.as_of < %(on)s"
+    )
+    return recompute_loans(scope, {"first": first, "last": last}, on)
 
 
 def _classification_case(dpd: str) -> str:

@@ -1,4 +1,4 @@
-"""``arrears bench import --loans N``: time the loan-tape import on the configured database.
+"""``arrears bench import|cycle --loans N``: time the import or the daily cycle.
 
 Point it at a scratch database (``ARREARS_DATA_DIR`` for SQLite, ``DATABASE_URL`` for
 PostgreSQL): it loads a fresh creditor's portfolio. ``bench/import.sh`` does both.
@@ -33,9 +33,81 @@ class Command(BaseCommand):
         imports.add_argument("--loans", type=int, default=100_000)
         imports.add_argument("--seed", type=int, default=7)
         imports.add_argument("--json", action="store_true")
+        cycle = sub.add_parser("cycle", help="time cycle days on a synthetic portfolio")
+        cycle.add_argument("--loans", type=int, default=100_000)
+        cycle.add_argument("--days", type=int, default=1, help="following days to time")
+        cycle.add_argument("--workers", type=int, default=1)
+        cycle.add_argument("--date", default="2026-06-30", help="the first cycle date")
+        cycle.add_argument("--seed", type=int, default=11)
+        cycle.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["bench"] == "cycle":
+            self._bench_cycle(options)
+            return
         self._bench_import(options)
+
+    def _bench_cycle(self, options: dict[str, Any]) -> None:
+        from datetime import date, timedelta
+
+        from arrears.cycle.runner import cycle_run
+        from arrears.cycle.selectors import run_steps
+        from arrears.cycle.synthetic import build_bench_portfolio, post_bench_payments
+
+        call_command("migrate", verbosity=0)
+        first = date.fromisoformat(options["date"])
+        started = time.perf_counter()
+        built = build_bench_portfolio(
+            loans=options["loans"], first_day=first, days=options["days"], seed=options["seed"]
+        )
+        figures: dict[str, Any] = {
+            "database": connection.vendor,
+            "loans": built.loans,
+            "installments": built.installments,
+            "payments": built.payments,
+            "build_seconds": round(time.perf_counter() - started, 1),
+            "workers": options["workers"],
+            "days": [],
+        }
+        for offset in range(options["days"] + 1):
+            day = first + timedelta(days=offset)
+            posted = 0
+            if offset:
+                posted = post_bench_payments(
+                    built.creditor_id, built.later_payments.get(day, []), day
+                )
+            started = time.perf_counter()
+            run = cycle_run(on=day, workers=options["workers"])
+            seconds = time.perf_counter() - started
+            figures["days"].append(
+                {
+                    "date": day.isoformat(),
+                    "payments_posted": posted,
+                    "seconds": round(seconds, 2),
+                    "loans_per_second": round(built.loans / seconds),
+                    "overdue": run.overdue,
+                    "cases_opened": run.cases_opened,
+                    "cases_closed": run.cases_closed,
+                    "steps": {s["name"]: s["seconds"] for s in run_steps(run)},
+                }
+            )
+        figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        if options["json"]:
+            self.stdout.write(json.dumps(figures))
+            return
+        for key, value in figures.items():
+            if key != "days":
+                self.stdout.write(f"{key:>24}: {value}")
+        for day_figures in figures["days"]:
+            self.stdout.write(
+                f"  {day_figures['date']}: {day_figures['seconds']} s "
+                f"({day_figures['loans_per_second']:,} loans/s), "
+                f"{day_figures['payments_posted']:,} payments posted before it, "
+                f"{day_figures['overdue']:,} overdue, +{day_figures['cases_opened']:,}"
+                f"/-{day_figures['cases_closed']:,} cases"
+            )
+            steps = ", ".join(f"{k} {v}" for k, v in day_figures["steps"].items())
+            self.stdout.write(f"      steps (s, summed over partitions): {steps}")
 
     def _bench_import(self, options: dict[str, Any]) -> None:
         call_command("migrate", verbosity=0)
