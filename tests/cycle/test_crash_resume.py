@@ -7,6 +7,7 @@ test's own transaction is involved.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -135,3 +136,26 @@ def test_a_cycle_killed_after_any_step_resumes_to_the_clean_state(scratch: Scrat
         assert "attempt 2" in status.splitlines()[0], status
         if step != STEPS[-1]:
             assert halfway != expected, f"killing after {step} left nothing to resume"
+
+
+def test_two_workers_reach_the_same_state_as_one(scratch: Scratch) -> None:
+    template = f"arrears_workers_{uuid.uuid4().hex[:8]}"
+    today = timezone.localdate()
+    scratch.create(template)
+    for command in (("migrate", "-v0"), ("demo", "--loans", "150")):
+        done = arrears(scratch, template, *command)
+        assert done.returncode == 0, done.stderr
+    digests = {}
+    for workers in ("1", "2"):
+        name = f"{template}_w{workers}"
+        scratch.create(name, template)
+        run = arrears(
+            scratch, name, "cycle", "--date", today.isoformat(), "--workers", workers,
+            "--partition-loans", "20", "--json",
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        digests[workers] = arrears(scratch, name, "cycle", "--digest").stdout.strip()
+        (latest,) = json.loads(arrears(scratch, name, "cycle", "--status", "--json").stdout)
+        assert (latest["status"], latest["workers"]) == ("completed", int(workers))
+
+    assert digests["1"] == digests["2"]

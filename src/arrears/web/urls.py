@@ -10,4 +10,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("loans/", views.loan_lookup, name="loan-lookup"),
+    path("cycle/", views.cycle_runs, name="cycle"),
 ]

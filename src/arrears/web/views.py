@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from arrears.core.dates import parse_date
 from arrears.core.errors import ArrearsError
+from arrears.cycle.selectors import recent_runs, run_steps
 from arrears.portfolio.loan_report import loan_report
 from arrears.portfolio.selectors import loan_get, loan_state, portfolio_counts
 
@@ -34,3 +35,11 @@ def loan_lookup(request: HttpRequest) -> HttpResponse:
         except (ArrearsError, ValueError) as exc:
             context["error"] = str(exc)
     return render(request, "web/loan.html", context)
+
+
+@login_required
+@permission_required("cycle.view_cyclerun", raise_exception=True)
+def cycle_runs(request: HttpRequest) -> HttpResponse:
+    """The latest cycle runs with their steps: what ran, how long, what failed."""
+    runs = [{"run": run, "steps": run_steps(run)} for run in recent_runs(limit=20)]
+    return render(request, "web/cycle.html", {"runs": runs})

@@ -27,6 +27,10 @@ def run_summary(run: CycleRun) -> dict[str, Any]:
         "seconds": run.seconds,
         "status": run.status,
         "attempts": run.attempts,
+        "workers": run.workers,
+        "worker_processes": sorted(
+            set(run.partitions.exclude(claimed_by="").values_list("claimed_by", flat=True))
+        ),
         "steps": run_steps(run),
     }
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from arrears.core.errors import ArrearsError
 from arrears.core.money import format_yuan, parse_yuan
+from arrears.cycle.report import cycle_report
+from arrears.cycle.selectors import stored_state
 from arrears.portfolio.loan_report import loan_report
 from arrears.portfolio.management.cli import (
     add_creditor_argument,
@@ -26,16 +28,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("loan_id")
-        parser.add_argument("--as-of", metavar="DATE", help="business date (default: today)")
+        parser.add_argument(
+            "--as-of",
+            metavar="DATE",
+            help="replay the loan for this business date (default: the state the last cycle"
+            " stored, or today's replay before any cycle)",
+        )
         add_creditor_argument(parser)
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = (
-            parse_business_date(options["as_of"], "--as-of")
-            if options["as_of"]
-            else timezone.localdate()
-        )
         creditor: Creditor | None = None
         if options["creditor"]:
             creditor = resolve_creditor(options, create=False, stdout=self.stdout)
@@ -43,7 +45,16 @@ class Command(BaseCommand):
             loan = loan_get(loan_id=options["loan_id"], creditor=creditor)
         except ArrearsError as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        report = loan_report(loan, loan_state(loan, as_of=as_of))
+        stored = None if options["as_of"] else stored_state(loan)
+        if stored is not None:
+            report = {**loan_report(loan, stored.state), **cycle_report(stored)}
+        else:
+            as_of = (
+                parse_business_date(options["as_of"], "--as-of")
+                if options["as_of"]
+                else timezone.localdate()
+            )
+            report = loan_report(loan, loan_state(loan, as_of=as_of))
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
@@ -53,6 +64,18 @@ class Command(BaseCommand):
         terms = report["terms"]
         out = self.stdout.write
         out(f"Loan {report['loan_id']} · {report['creditor']} · as of {report['as_of']}")
+        if "cycle_date" in report:
+            case = report["case"]
+            case_text = (
+                f"case {case['status']} since {case['opened_on']} (entry DPD {case['entry_dpd']},"
+                f" worst {case['worst_dpd']})"
+                if case
+                else "no case"
+            )
+            out(
+                f"  stored by the cycle of {report['cycle_date']} · {report['classification']}"
+                f" · limitation expires {report['limitation_expires_on'] or '-'} · {case_text}"
+            )
         out(
             f"  {terms['principal']} {terms['currency']} at {terms['annual_rate']} a year, "
             f"{terms['term_months']} months, {terms['repayment_method']}, "

@@ -1,0 +1,44 @@
+"""Admin screens for collection cases (read-only: the daily cycle maintains them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from arrears.cases.models import CaseBucketSpell, CollectionCase
+
+
+class SpellInline(admin.TabularInline[CaseBucketSpell, CollectionCase]):
+    model = CaseBucketSpell
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("bucket", "entered_on", "left_on")
+
+
+@admin.register(CollectionCase)
+class CollectionCaseAdmin(admin.ModelAdmin[CollectionCase]):
+    list_display = [
+        "loan",
+        "creditor",
+        "status",
+        "opened_on",
+        "entry_dpd",
+        "current_dpd",
+        "bucket",
+        "worst_dpd",
+        "closed_on",
+        "close_reason",
+    ]
+    list_filter = ["status", "bucket", "creditor"]
+    search_fields = ["loan__loan_id"]
+    list_select_related = ["loan", "creditor"]
+    inlines = [SpellInline]
+    readonly_fields = [f.name for f in CollectionCase._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
