@@ -71,7 +71,7 @@ def _terms(penalty_rate: Any, grace_days: int, day_count: int, order: str) -> Lo
     )
 
 
-def _inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[str, Any]]]:
     """Terms, schedule and payments of ``loan_ids`` with three queries per 900 loans."""
     for batch in chunked(list(loan_ids), 900):
         loans: dict[int, dict[str, Any]] = {
@@ -176,7 +176,7 @@ def replay_into_positions(loan_ids: Sequence[int], on: date) -> int:
     for batch in chunked(list(loan_ids), _BATCH):
         loan_rows: list[tuple[Any, ...]] = []
         installment_rows: list[tuple[Any, ...]] = []
-        for loan_pk, data in _inputs(batch, on):
+        for loan_pk, data in read_inputs(batch, on):
             state = replay(
                 installments=data["schedule"],
                 payments=data["payments"],
@@ -209,7 +209,12 @@ def post_payments(first: int, last: int, on: date) -> int:
     position, installment_position = _table(LoanPosition), _table(InstallmentPosition)
     with connection.cursor() as cursor:
         for table in (installment_position, position):
-            cursor.execute(f"DELETE FROM {table} WHERE loan_id IN (SELECT loan_id FROM {work})")
+            # The range lets the planner use the loan index even on stale statistics.
+            cursor.execute(
+                f"DELETE FROM {table} WHERE loan_id BETWEEN %s AND %s"
+                f" AND loan_id IN (SELECT loan_id FROM {work})",
+                [first, last],
+            )
     clean_path.mark_dirty(on)
     clean_path.insert_clean_positions(on)
     with connection.cursor() as cursor:

@@ -24,16 +24,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
 from arrears.cases.batch import cases_maintain
 from arrears.cases.models import CollectionCase
+from arrears.core.bulk import refresh_statistics
 from arrears.core.errors import InvalidInput
 from arrears.cycle import refresh, steps
 from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
 from arrears.cycle.lock import cycle_lock
-from arrears.cycle.models import CyclePartition, CycleRun, CycleStep, LoanPosition
+from arrears.cycle.models import (
+    CyclePartition,
+    CycleRun,
+    CycleStep,
+    InstallmentPosition,
+    LoanPosition,
+)
 from arrears.portfolio.choices import LoanStatus
 from arrears.portfolio.models import Loan
 
@@ -250,6 +257,13 @@ def cycle_run(*, on: date, workers: int = 1, partition_loans: int = PARTITION_LO
             run.error = reason
             run.save(update_fields=["status", "error", "updated_at"])
             raise InvalidInput(f"cycle for {on} failed: {reason}", field="date")
+        refreshed = CycleStep.objects.filter(run=run, name="post_payments").aggregate(
+            rows=Sum("rows")
+        )["rows"]
+        if (refreshed or 0) > 10_000:
+            # Many positions were rewritten (a first day): let PostgreSQL's planner see them
+            # before the next day plans its joins.
+            refresh_statistics([LoanPosition._meta.db_table, InstallmentPosition._meta.db_table])
         _summarise(run, time.perf_counter() - started)
     return run
 

@@ -55,13 +55,17 @@ class BenchPortfolio:
 
 
 def _payments(
-    rng: random.Random, behaviour: str, items: list[ScheduledInstallment], horizon: date
+    rng: random.Random, behaviour: str, items: list[ScheduledInstallment]
 ) -> Iterator[tuple[date, int]]:
-    """(paid_on, fen) of one loan through ``horizon``, per its behaviour."""
+    """(paid_on, fen) of one loan over its whole term, per its behaviour.
+
+    The whole term is drawn whatever the benchmark's horizon, so the portfolio of a seed is
+    the same for any number of following days.
+    """
     stop_after = rng.randrange(0, 6) if behaviour == "stopped" else TERM
     for number, item in enumerate(items):
         due = item.principal + item.interest
-        if number >= stop_after or item.due_on > horizon:
+        if number >= stop_after:
             return
         if behaviour == "partial" and number >= 1:
             yield item.due_on, max(due // rng.choice((2, 3, 4)), 1)
@@ -116,8 +120,10 @@ def build_bench_portfolio(
                          item.interest, 0)
                     )  # fmt: skip
                 behaviour = rng.choices(_BEHAVIOURS, _WEIGHTS)[0]
-                for k, (paid_on, amount) in enumerate(_payments(rng, behaviour, items, horizon)):
+                for k, (paid_on, amount) in enumerate(_payments(rng, behaviour, items)):
                     key = f"C{number:09d}-{k}"
+                    if paid_on > horizon:
+                        continue
                     if paid_on <= first_day:
                         payment_rows.append(
                             (creditor.pk, pk, key, paid_on, amount, "bench", now, now)

@@ -91,6 +91,7 @@ class Command(BaseCommand):
                     "steps": {s["name"]: s["seconds"] for s in run_steps(run)},
                 }
             )
+        figures["reference_replay_10k"] = self._replay_sample(first + timedelta(days=offset))
         figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         if options["json"]:
             self.stdout.write(json.dumps(figures))
@@ -108,6 +109,26 @@ class Command(BaseCommand):
             )
             steps = ", ".join(f"{k} {v}" for k, v in day_figures["steps"].items())
             self.stdout.write(f"      steps (s, summed over partitions): {steps}")
+
+    def _replay_sample(self, on: Any) -> dict[str, float]:
+        """The plain reference replay on 10,000 loans: reading their inputs, replaying."""
+        from arrears.cycle.refresh import read_inputs
+        from arrears.portfolio.calculations.allocation import replay
+
+        ids = list(Loan.objects.order_by("-id").values_list("id", flat=True)[:10_000])
+        started = time.perf_counter()
+        inputs = list(read_inputs(ids, on))
+        read = time.perf_counter() - started
+        started = time.perf_counter()
+        for _, data in inputs:
+            replay(
+                installments=data["schedule"],
+                payments=data["payments"],
+                terms=data["terms"],
+                as_of=on,
+            )
+        replayed = time.perf_counter() - started
+        return {"read_seconds": round(read, 2), "replay_seconds": round(replayed, 2)}
 
     def _bench_import(self, options: dict[str, Any]) -> None:
         call_command("migrate", verbosity=0)
