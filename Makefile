@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARREARS := $(BIN)/arrears
 
-.PHONY: run test lint typecheck migrations-check pytest bench-import clean system-deps
+.PHONY: run test lint typecheck migrations-check pytest bench-import bench-cycle clean system-deps
 
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed; install it when we may.
 system-deps:
@@ -45,6 +45,9 @@ test: lint typecheck migrations-check pytest
 
 bench-import: $(VENV)/installed
 	bench/import.sh $(LOANS)
+
+bench-cycle: $(VENV)/installed
+	bench/cycle.sh $(LOANS) $(DAYS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis

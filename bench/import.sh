@@ -2,17 +2,12 @@
 # Import benchmark: `arrears bench import` on a scratch SQLite database and a scratch
 # PostgreSQL database. Usage: bench/import.sh [LOANS]   (default 100000)
 set -euo pipefail
-cd "$(dirname "$0")/.."
 loans="${1:-100000}"
-arrears=.venv/bin/arrears
-[ -x "$arrears" ] || make .venv/installed >/dev/null
-
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 echo "== SQLite ($loans loans)"
 env -u DATABASE_URL ARREARS_DATA_DIR="$scratch" "$arrears" bench import --loans "$loans"
 
-pg_url_base="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 db="arrears_bench_$$"
 if psql "$pg_url_base/postgres" -qc "CREATE DATABASE $db" 2>/dev/null; then
   trap 'rm -rf "$scratch"; psql "$pg_url_base/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null' EXIT

@@ -29,7 +29,10 @@ def cases_maintain(first: int, last: int, on: date) -> int:
     case, spell = _table(CollectionCase), _table(CaseBucketSpell)
     position, loan, product = _table(LoanPosition), _table(Loan), _table(Product)
     params: dict[str, Any] = {"first": first, "last": last, "on": on}
-    in_range = "c.loan_id BETWEEN %(first)s AND %(last)s"
+    # Both sides of every join carry the range, so each statement reads one partition.
+    in_range = (
+        "c.loan_id BETWEEN %(first)s AND %(last)s AND p.loan_id BETWEEN %(first)s AND %(last)s"
+    )
     statements = [
         # Cured: the open spell ends today, then the case closes.
         f"""
@@ -93,7 +96,7 @@ def cases_maintain(first: int, last: int, on: date) -> int:
         INSERT INTO {spell} (case_id, bucket, entered_on, left_on)
         SELECT c.id, c.bucket, %(on)s, NULL
         FROM {case} AS c
-        WHERE {in_range} AND c.opened_on = %(on)s
+        WHERE c.loan_id BETWEEN %(first)s AND %(last)s AND c.opened_on = %(on)s
           AND NOT EXISTS (SELECT 1 FROM {spell} AS s WHERE s.case_id = c.id)
         """,
     ]

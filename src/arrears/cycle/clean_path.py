@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.expressions import RawSQL
 
 from arrears.core.bulk import bulk_insert
@@ -59,11 +59,22 @@ def day_number(column: str) -> str:
     return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
 
 
+def pending_payment_days(loan_ids: Any, on: date) -> dict[int, int]:
+    """Per loan, the day number of its first payment on file dated after ``on``."""
+    return {
+        row["loan_id"]: row["first"].toordinal()
+        for row in Payment.objects.filter(loan_id__in=loan_ids, paid_on__gt=on)
+        .order_by()
+        .values("loan_id")
+        .annotate(first=Min("paid_on"))
+    }
+
+
 def _least(a: str, b: str) -> str:
     return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
 
 
-def mark_dirty(on: date) -> int:
+def mark_dirty(first: int, last: int, on: date) -> int:
     """Flag work loans that owed penalty at some point through ``on``, or need the replay.
 
     For each installment k with cumulative amount C_k, let c = due + grace + 1 be the first
@@ -89,7 +100,7 @@ def mark_dirty(on: date) -> int:
                     SELECT p.loan_id, {day_number("p.paid_on")} AS day, 0 AS kind,
                            p.amount AS amount, 0 AS need
                     FROM {payment} AS p JOIN {work} AS w ON w.loan_id = p.loan_id
-                    WHERE p.paid_on <= %(on)s
+                    WHERE p.paid_on <= %(on)s AND p.loan_id BETWEEN %(first)s AND %(last)s
                     UNION ALL
                     SELECT i.loan_id, {day_number("i.due_on")} + l.grace_days + 1, 1, 0,
                         SUM(i.principal + i.interest + i.fees) OVER (
@@ -99,6 +110,8 @@ def mark_dirty(on: date) -> int:
                     FROM {installment} AS i
                     JOIN {work} AS w ON w.loan_id = i.loan_id
                     JOIN {loan} AS l ON l.id = i.loan_id
+                    WHERE i.loan_id BETWEEN %(first)s AND %(last)s
+                      AND l.id BETWEEN %(first)s AND %(last)s
                 ) AS e
             ) AS x
             WHERE x.kind = 1 AND x.day <= %(day)s AND x.paid < x.need
@@ -109,11 +122,12 @@ def mark_dirty(on: date) -> int:
         )
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"on": on, "day": on.toordinal(), "order": DEFAULT_ALLOCATION_ORDER})
+        params: dict[str, Any] = {"on": on, "day": on.toordinal(), "first": first, "last": last}
+        cursor.execute(sql, {**params, "order": DEFAULT_ALLOCATION_ORDER})
         return max(cursor.rowcount, 0)
 
 
-def _insert_clean_installments(on: date) -> int:
+def _insert_clean_installments(first: int, last: int, on: date) -> int:
     """Installment positions of the clean work loans, by the waterfall, in one statement."""
     work, payment, installment, loan = (
         WORK_TABLE,
@@ -157,34 +171,46 @@ def _insert_clean_installments(on: date) -> int:
                             FROM (
                                 SELECT loan_id, SUM(CASE WHEN due_on <= %(on)s
                                     THEN principal + interest + fees ELSE 0 END) AS due_total
-                                FROM {installment} WHERE loan_id IN ({clean})
+                                FROM {installment}
+                                WHERE loan_id BETWEEN %(first)s AND %(last)s
+                                  AND loan_id IN ({clean})
                                 GROUP BY loan_id
                             ) AS d
                             LEFT JOIN (
                                 SELECT loan_id, SUM(amount) AS total FROM {payment}
-                                WHERE loan_id IN ({clean}) AND paid_on <= %(on)s
+                                WHERE loan_id BETWEEN %(first)s AND %(last)s
+                                  AND loan_id IN ({clean}) AND paid_on <= %(on)s
                                 GROUP BY loan_id
                             ) AS pp ON pp.loan_id = d.loan_id
                         ) AS a ON a.loan_id = i.loan_id
+                        WHERE i.loan_id BETWEEN %(first)s AND %(last)s
+                          AND l.id BETWEEN %(first)s AND %(last)s
                     ) AS b
                 ) AS t
             ) AS f
         ) AS g
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"on": on, "day": on.toordinal()})
+        cursor.execute(sql, {"on": on, "day": on.toordinal(), "first": first, "last": last})
         return max(cursor.rowcount, 0)
 
 
-def insert_clean_positions(on: date) -> int:
+def insert_clean_positions(first: int, last: int, on: date) -> int:
     """Write installment and loan positions of the clean work loans; return how many loans.
 
     Three grouped queries give each loan's terms, payments and amounts due (the ORM
     converts the rates and dates exactly); the loan rows are written in bulk and their
     aggregates (DPD, overdue, next due date …) come from the same SQL as every other day.
     """
-    _insert_clean_installments(on)
     clean = RawSQL(f"SELECT loan_id FROM {WORK_TABLE} WHERE dirty = 0", [])
+    # The loans first: a payment recorded while this runs then shows as a newer payments
+    # version next time, never as a payment counted under an old version.
+    loans = list(
+        Loan.objects.filter(pk__in=clean)
+        .order_by()
+        .values_list("pk", "penalty_rate", "day_count", "updated_at", "payments_version")
+    )
+    _insert_clean_installments(first, last, on)
     payments = {
         row["loan_id"]: row
         for row in Payment.objects.filter(loan_id__in=clean, paid_on__lte=on)
@@ -202,12 +228,9 @@ def insert_clean_positions(on: date) -> int:
             total=Sum(F("principal") + F("interest") + F("fees"), filter=Q(due_on__lte=on)),
         )
     }
+    pending = pending_payment_days(clean, on)
     rows = []
-    for pk, rate, day_count, updated_at in (
-        Loan.objects.filter(pk__in=clean)
-        .order_by()
-        .values_list("pk", "penalty_rate", "day_count", "updated_at")
-    ):
+    for pk, rate, day_count, updated_at, version in loans:
         paid = payments.get(pk, {"count": 0, "total": 0, "last": None})
         due = dues.get(pk, {"last": None, "total": 0})
         credit = max(paid["total"] - (due["total"] or 0), 0)
@@ -231,9 +254,13 @@ def insert_clean_positions(on: date) -> int:
             penalty_rate_den=denominator * day_count,
             payments_count=paid["count"],
             payments_total=paid["total"],
+            payments_version=version,
+            pending_payment_day=pending.get(pk),
             loan_updated_at=updated_at,
         )
         rows.append(tuple(row[column] for column in LOAN_COLUMNS))
     bulk_insert(LoanPosition._meta.db_table, LOAN_COLUMNS, rows)
-    recompute_loans(f"q.loan_id IN (SELECT loan_id FROM {WORK_TABLE} WHERE dirty = 0)", {}, on)
+    recompute_loans(
+        first, last, f"q.loan_id IN (SELECT loan_id FROM {WORK_TABLE} WHERE dirty = 0)", on
+    )
     return len(rows)

@@ -26,6 +26,8 @@ LOAN_COLUMNS = (
     "penalty_rate_den",
     "payments_count",
     "payments_total",
+    "payments_version",
+    "pending_payment_day",
     "loan_updated_at",
 )
 INSTALLMENT_COLUMNS = (

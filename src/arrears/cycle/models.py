@@ -108,9 +108,9 @@ class CycleStep(models.Model):
 class LoanPosition(models.Model):
     """A loan's state on ``as_of``, the business date of the last cycle that reached it.
 
-    Amounts in fen. ``payments_count``/``payments_total`` and ``loan_updated_at`` record
-    what the position was computed from: when a loan's payments or terms differ, the next
-    cycle replays it from scratch (a backdated payment moves everything after it).
+    Amounts in fen. ``payments_version``, ``pending_payment_day`` and ``loan_updated_at``
+    record what the position was computed from: when a loan's payments or terms differ, the
+    next cycle rebuilds it from scratch (a backdated payment moves everything after it).
     """
 
     loan = models.OneToOneField(
@@ -152,6 +152,11 @@ class LoanPosition(models.Model):
     penalty_rate_den = models.BigIntegerField()
     payments_count = models.PositiveIntegerField(default=0)
     payments_total = models.BigIntegerField(default=0)
+    # What the position was computed from: the loan's payments version and row stamp, and
+    # the first payment day after ``as_of`` already on file (a cycle run for an earlier date
+    # than today's payments must pick them up on their day).
+    payments_version = models.PositiveIntegerField(default=0)
+    pending_payment_day = models.IntegerField(null=True, blank=True)
     loan_updated_at = models.DateTimeField()
 
     class Meta:
@@ -177,7 +182,10 @@ class InstallmentPosition(models.Model):
         related_name="position",
         db_constraint=False,
     )
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # Indexed by (loan, due_day) below; an index of its own would be a fourth to maintain.
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     seq = models.PositiveSmallIntegerField()
     due_day = models.IntegerField()
     # Penalty accrues on days after this one (due date + grace days).
@@ -194,7 +202,16 @@ class InstallmentPosition(models.Model):
         ordering = ["loan_id", "seq"]
         verbose_name = _("installment position")
         verbose_name_plural = _("installment positions")
-        indexes = [models.Index(fields=["loan", "due_day"], name="inst_position_loan_due")]
+        indexes = [
+            models.Index(fields=["loan", "due_day"], name="inst_position_loan_due"),
+            # What the daily accrual touches: installments with principal unpaid. Partial,
+            # so paid installments (most of them) cost the daily scan nothing.
+            models.Index(
+                fields=["loan", "accrue_after_day"],
+                condition=models.Q(principal_unpaid__gt=0),
+                name="inst_position_accruing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.loan_id} #{self.seq}"
@@ -206,7 +223,10 @@ class LoanHistory(models.Model):
     Roll rates and vintages are computed from these rows. A journal: no foreign keys.
     """
 
-    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # Indexed by the unique (loan, business date) constraint, which starts with it.
+    loan = models.ForeignKey(
+        Loan, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     business_date = models.DateField(_("business date"))
     dpd = models.PositiveIntegerField(_("days past due"))
     bucket = models.CharField(_("bucket"), max_length=3)
@@ -221,7 +241,7 @@ class LoanHistory(models.Model):
         verbose_name_plural = _("loan history")
         constraints = [
             models.UniqueConstraint(
-                fields=["business_date", "loan"], name="loan_history_once_a_day"
+                fields=["loan", "business_date"], name="loan_history_once_a_day"
             )
         ]
 

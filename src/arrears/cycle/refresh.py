@@ -35,30 +35,28 @@ def _table(model: Any) -> str:
 
 
 def stale_loans(first: int, last: int, on: date) -> list[int]:
-    """Loans of ids ``first``–``last`` whose position cannot simply be carried to ``on``."""
-    loan, position, payment = _table(Loan), _table(LoanPosition), _table(Payment)
+    """Loans of ids ``first``–``last`` whose position cannot simply be carried to ``on``.
+
+    No position yet; a payment recorded since (the loan's payments version moved); a
+    payment on file whose day has come; changed terms; or credit meeting a due date.
+    """
+    loan, position = _table(Loan), _table(LoanPosition)
     sql = f"""
         SELECT l.id
         FROM {loan} l
         LEFT JOIN {position} p ON p.loan_id = l.id
-        LEFT JOIN (
-            SELECT loan_id, COUNT(*) AS n, SUM(amount) AS total
-            FROM {payment}
-            WHERE loan_id BETWEEN %s AND %s AND paid_on <= %s
-            GROUP BY loan_id
-        ) pay ON pay.loan_id = l.id
-        WHERE l.id BETWEEN %s AND %s AND l.status = 'active'
+        WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = 'active'
           AND (
             p.loan_id IS NULL
+            OR p.payments_version <> l.payments_version
+            OR p.pending_payment_day <= %(day)s
             OR p.loan_updated_at <> l.updated_at
-            OR COALESCE(pay.n, 0) <> p.payments_count
-            OR COALESCE(pay.total, 0) <> p.payments_total
-            OR (p.credit_balance > 0 AND p.next_due_day <= %s)
+            OR (p.credit_balance > 0 AND p.next_due_day <= %(day)s)
           )
         ORDER BY l.id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, last, on, first, last, on.toordinal()])
+        cursor.execute(sql, {"first": first, "last": last, "day": on.toordinal()})
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -74,20 +72,33 @@ def _terms(penalty_rate: Any, grace_days: int, day_count: int, order: str) -> Lo
 def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[str, Any]]]:
     """Terms, schedule and payments of ``loan_ids`` with three queries per 900 loans."""
     for batch in chunked(list(loan_ids), 900):
+        # The loans first: a payment recorded while this runs then shows as a newer
+        # payments version next time, never as a payment counted under an old version.
         loans: dict[int, dict[str, Any]] = {
             pk: {
                 "terms": _terms(rate, grace, day_count, order),
                 "updated_at": updated_at,
+                "payments_version": version,
                 "schedule": [],
                 "installment_ids": [],
                 "payments": [],
             }
-            for pk, rate, grace, day_count, order, updated_at in Loan.objects.filter(pk__in=batch)
+            for pk, rate, grace, day_count, order, updated_at, version in Loan.objects.filter(
+                pk__in=batch
+            )
             .order_by()
             .values_list(
-                "pk", "penalty_rate", "grace_days", "day_count", "allocation_order", "updated_at"
+                "pk",
+                "penalty_rate",
+                "grace_days",
+                "day_count",
+                "allocation_order",
+                "updated_at",
+                "payments_version",
             )
         }
+        for loan_pk, day in clean_path.pending_payment_days(batch, on).items():
+            loans[loan_pk]["pending_payment_day"] = day
         for pk, loan_pk, seq, due_on, principal, interest, fees in (
             Installment.objects.filter(loan_id__in=batch)
             .order_by("loan_id", "seq")
@@ -165,6 +176,8 @@ def position_rows(
         denominator * terms.day_count,
         len(payments),
         sum(p.amount for p in payments),
+        data["payments_version"],
+        data.get("pending_payment_day"),
         data["updated_at"],
     )
     return loan_row, installment_rows
@@ -215,8 +228,8 @@ def post_payments(first: int, last: int, on: date) -> int:
                 f" AND loan_id IN (SELECT loan_id FROM {work})",
                 [first, last],
             )
-    clean_path.mark_dirty(on)
-    clean_path.insert_clean_positions(on)
+    clean_path.mark_dirty(first, last, on)
+    clean_path.insert_clean_positions(first, last, on)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT loan_id FROM {work} WHERE dirty = 1 ORDER BY loan_id")
         dirty = [row[0] for row in cursor.fetchall()]

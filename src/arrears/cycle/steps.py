@@ -69,6 +69,7 @@ def accrue(first: int, last: int, on: date) -> int:
             accrued_through_day = %(day)s
         FROM {position} AS p
         WHERE p.loan_id = i.loan_id
+          AND p.loan_id BETWEEN %(first)s AND %(last)s
           AND i.loan_id BETWEEN %(first)s AND %(last)s
           AND i.principal_unpaid > 0
           AND i.accrue_after_day < %(day)s
@@ -77,8 +78,10 @@ def accrue(first: int, last: int, on: date) -> int:
     return _execute(sql, {"first": first, "last": last, "day": on.toordinal()})
 
 
-def recompute_loans(scope: str, params: dict[str, Any], on: date) -> int:
-    """Recompute the loan positions in ``scope`` (SQL over alias ``q``) from installments."""
+def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
+    """Recompute the positions of loans ``first``–``last`` in ``scope`` (SQL over alias
+    ``q``) from their installments. The range on the installments keeps the planner on the
+    loan index instead of a scan of every installment."""
     position, installment = _table(LoanPosition), _table(InstallmentPosition)
     unpaid = _unpaid("i")
     overdue = f"i.due_day < %(day)s AND {unpaid} > 0"
@@ -112,12 +115,15 @@ def recompute_loans(scope: str, params: dict[str, Any], on: date) -> int:
                 MIN(CASE WHEN {unpaid} > 0 THEN i.due_day END) AS oldest_unpaid
             FROM {installment} AS i
             JOIN {position} AS q ON q.loan_id = i.loan_id
-            WHERE {scope}
+            WHERE i.loan_id BETWEEN %(first)s AND %(last)s
+              AND q.loan_id BETWEEN %(first)s AND %(last)s
+              AND {scope}
             GROUP BY i.loan_id
         ) AS a
         WHERE p.loan_id = a.loan_id
     """
-    return _execute(sql, {**params, "day": on.toordinal(), "on": on})
+    params = {"first": first, "last": last, "day": on.toordinal(), "on": on}
+    return _execute(sql, params)
 
 
 def loan_state(first: int, last: int, on: date) -> int:
@@ -126,11 +132,8 @@ def loan_state(first: int, last: int, on: date) -> int:
     Only loans with something unpaid due on or before ``on`` can change; the others keep
     their position (and its ``as_of``) untouched.
     """
-    scope = (
-        "q.loan_id BETWEEN %(first)s AND %(last)s"
-        " AND q.oldest_unpaid_day <= %(day)s AND q.as_of < %(on)s"
-    )
-    return recompute_loans(scope, {"first": first, "last": last}, on)
+    scope = "q.oldest_unpaid_day <= %(day)s AND q.as_of < %(on)s"
+    return recompute_loans(first, last, scope, on)
 
 
 def _classification_case(dpd: str) -> str:

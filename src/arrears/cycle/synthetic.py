@@ -1,8 +1,9 @@
 """A synthetic portfolio for ``arrears bench cycle``, written in bulk (COPY on PostgreSQL).
 
 N loans of 12 monthly installments, disbursed over the year before the first cycle date;
-about 85 % pay each installment on its due date, the rest fall behind in varied ways:
-stopped paying, partial payments, paying weeks late, paying ahead (credit). Payments that
+about 80 % pay each installment on its due date; the rest fall behind in varied ways
+(stopped paying, partial payments, paying weeks late) or pay ahead (credit), which leaves
+about 15 % overdue. Payments that
 fall due after the first cycle date are returned separately so the benchmark can post
 them before each following day, as a lender's daily payment file would.
 """
@@ -22,13 +23,14 @@ from django.utils import timezone
 from arrears.core.bulk import bulk_insert, refresh_statistics, reserve_ids
 from arrears.portfolio.calculations.schedule import ScheduledInstallment, build_schedule
 from arrears.portfolio.models import Creditor, Installment, Loan, Payment, Product
+from arrears.portfolio.services import loans_payments_recorded
 
 TERM = 12
 _PRINCIPALS = [amount * 100_00 for amount in (50, 80, 100, 150, 200, 300, 500, 800)]
 _RATES = [Decimal("0.072"), Decimal("0.12"), Decimal("0.154"), Decimal("0.18"), Decimal("0.24")]
 # Behaviour weights: on time, stopped paying, partial, late by weeks, ahead with credit.
 _BEHAVIOURS = ("on_time", "stopped", "partial", "late", "ahead")
-_WEIGHTS = (85, 5, 4, 3, 3)
+_WEIGHTS = (80, 8, 6, 3, 3)
 _CHUNK = 20_000
 
 
@@ -164,4 +166,5 @@ def post_bench_payments(creditor_id: int, rows: list[tuple[int, str, int]], on: 
              "created_at", "updated_at"],
             [(creditor_id, pk, key, on, amount, "bench", now, now) for pk, key, amount in rows],
         )  # fmt: skip
+        loans_payments_recorded(loan_ids={pk for pk, _, _ in rows})
     return len(rows)

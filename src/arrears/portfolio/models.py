@@ -229,6 +229,9 @@ class Loan(BaseModel):
     status = models.CharField(
         _("status"), max_length=10, choices=LoanStatus.choices, default=LoanStatus.ACTIVE
     )
+    # Bumped in the same transaction as every payment recorded for the loan, so the daily
+    # cycle finds loans with new payments without re-reading all payments.
+    payments_version = models.PositiveIntegerField(_("payments version"), db_default=0)
     parties: models.ManyToManyField[Party, LoanParty] = models.ManyToManyField(
         Party, through="LoanParty", related_name="loans"
     )

@@ -8,13 +8,17 @@ from arrears.portfolio.services.creditors import creditor_get_or_create
 from arrears.portfolio.services.ingest import IngestResult, tape_ingest
 from arrears.portfolio.services.loans_ingest import loans_ingest_rows
 from arrears.portfolio.services.parties_ingest import parties_ingest_rows
-from arrears.portfolio.services.payments_ingest import payments_ingest_rows
+from arrears.portfolio.services.payments_ingest import (
+    loans_payments_recorded,
+    payments_ingest_rows,
+)
 
 __all__ = [
     "IngestResult",
     "allocations_rebuild",
     "creditor_get_or_create",
     "loans_ingest_rows",
+    "loans_payments_recorded",
     "parties_ingest_rows",
     "payments_ingest_rows",
     "tape_ingest",

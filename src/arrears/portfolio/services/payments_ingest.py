@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import F
 from django.utils import timezone
 
 from arrears.core.bulk import bulk_insert, chunked
@@ -58,6 +59,7 @@ class PaymentIngestor:
         now = timezone.now()
         outcomes: list[Outcome] = []
         new_rows: list[tuple[object, ...]] = []
+        recorded: set[int] = set()  # loans receiving a payment in this chunk
         for record in records:
             errors: list[str] = []
             loan = loans.get(record.loan_id)
@@ -113,8 +115,10 @@ class PaymentIngestor:
                 )
             )
             self.touched.add(loan[0])
+            recorded.add(loan[0])
             outcomes.append(CREATED)
         if new_rows:
+            loans_payments_recorded(loan_ids=recorded)
             bulk_insert(
                 Payment._meta.db_table,
                 [
@@ -135,6 +139,12 @@ class PaymentIngestor:
         """Replay every loan that received a payment, so allocations match the new facts."""
         allocations_rebuild(loan_ids=sorted(self.touched))
         self.touched.clear()
+
+
+def loans_payments_recorded(*, loan_ids: Iterable[int]) -> None:
+    """Mark loans as having new payments (call in the transaction that records them)."""
+    for batch in chunked(sorted(loan_ids), 900):
+        Loan.objects.filter(pk__in=batch).update(payments_version=F("payments_version") + 1)
 
 
 def payments_ingest_rows(*, creditor: Creditor, rows: Iterable[RowResult]) -> IngestResult:
