@@ -171,8 +171,13 @@ class LoanPosition(models.Model):
 class InstallmentPosition(models.Model):
     """An installment's unpaid amounts and penalty on its loan's ``as_of`` date.
 
-    Twelve million rows for a million loans, updated in place each day for the overdue
-    ones: no foreign-key constraints (a trigger per row on PostgreSQL) and lean columns.
+    Sparse: a row exists only for an installment already due (before the loan position's
+    ``next_due_day``) that still has something unpaid or has ever accrued penalty. An
+    installment due earlier without a row was settled without penalty; one due from
+    ``next_due_day`` on is wholly unpaid (credit is applied only when a due date comes),
+    and the schedule says what it is. A million loans then need rows for their overdue
+    installments, not twelve million. No foreign-key constraints (a trigger per row on
+    PostgreSQL) and lean columns, since the overdue rows are updated in place each day.
     """
 
     installment = models.OneToOneField(

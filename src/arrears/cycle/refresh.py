@@ -19,13 +19,13 @@ from typing import Any
 from django.db import connection
 
 from arrears.core.bulk import bulk_insert, chunked
-from arrears.cycle import clean_path
+from arrears.cycle import clean_path, steps
 from arrears.cycle.columns import INSTALLMENT_COLUMNS, LOAN_COLUMNS
 from arrears.cycle.models import InstallmentPosition, LoanPosition
 from arrears.portfolio.calculations.allocation import LoanState, LoanTerms, PaymentIn, replay
 from arrears.portfolio.calculations.limitation import limitation_expires_on
 from arrears.portfolio.calculations.schedule import ScheduledInstallment
-from arrears.portfolio.models import Installment, Loan, Payment
+from arrears.portfolio.models import Installment, LimitationEvent, Loan, Payment
 
 _BATCH = 2_000  # loans replayed and written per batch: bounds memory on a large partition
 
@@ -70,7 +70,8 @@ def _terms(penalty_rate: Any, grace_days: int, day_count: int, order: str) -> Lo
 
 
 def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Terms, schedule and payments of ``loan_ids`` with three queries per 900 loans."""
+    """Terms, schedule, payments and limitation events of ``loan_ids``, a few queries per
+    900 loans."""
     for batch in chunked(list(loan_ids), 900):
         # The loans first: a payment recorded while this runs then shows as a newer
         # payments version next time, never as a payment counted under an old version.
@@ -82,6 +83,7 @@ def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[s
                 "schedule": [],
                 "installment_ids": [],
                 "payments": [],
+                "limitation_events": [],
             }
             for pk, rate, grace, day_count, order, updated_at, version in Loan.objects.filter(
                 pk__in=batch
@@ -99,21 +101,35 @@ def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[s
         }
         for loan_pk, day in clean_path.pending_payment_days(batch, on).items():
             loans[loan_pk]["pending_payment_day"] = day
-        for pk, loan_pk, seq, due_on, principal, interest, fees in (
-            Installment.objects.filter(loan_id__in=batch)
-            .order_by("loan_id", "seq")
-            .values_list("pk", "loan_id", "seq", "due_on", "principal", "interest", "fees")
-        ):
-            loans[loan_pk]["schedule"].append(
-                ScheduledInstallment(seq, due_on, principal, interest, fees)
+        # Plain cursors for the many rows: the ORM's per-row conversion cost more than the
+        # replay itself. Dates come back as dates on both databases.
+        marks = ", ".join(["%s"] * len(batch))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, loan_id, seq, due_on, principal, interest, fees"
+                f" FROM {_table(Installment)} WHERE loan_id IN ({marks})"
+                " ORDER BY loan_id, seq",
+                batch,
             )
-            loans[loan_pk]["installment_ids"].append(pk)
-        for loan_pk, key, paid_on, amount in (
-            Payment.objects.filter(loan_id__in=batch, paid_on__lte=on)
-            .order_by()
-            .values_list("loan_id", "payment_id", "paid_on", "amount")
-        ):
-            loans[loan_pk]["payments"].append(PaymentIn(key, paid_on, amount))
+            for pk, loan_pk, seq, due_on, principal, interest, fees in cursor.fetchall():
+                loans[loan_pk]["schedule"].append(
+                    ScheduledInstallment(seq, due_on, principal, interest, fees)
+                )
+                loans[loan_pk]["installment_ids"].append(pk)
+            cursor.execute(
+                f"SELECT loan_id, payment_id, paid_on, amount FROM {_table(Payment)}"
+                f" WHERE loan_id IN ({marks}) AND paid_on <= %s",
+                [*batch, on],
+            )
+            for loan_pk, key, paid_on, amount in cursor.fetchall():
+                loans[loan_pk]["payments"].append(PaymentIn(key, paid_on, amount))
+            cursor.execute(
+                f"SELECT loan_id, occurred_on, kind FROM {_table(LimitationEvent)}"
+                f" WHERE loan_id IN ({marks}) AND occurred_on <= %s",
+                [*batch, on],
+            )
+            for loan_pk, occurred_on, kind in cursor.fetchall():
+                loans[loan_pk]["limitation_events"].append((occurred_on, kind))
         yield from loans.items()
 
 
@@ -132,6 +148,12 @@ def position_rows(
         outstanding = item.outstanding
         if outstanding.total > 0 and oldest_unpaid is None:
             oldest_unpaid = item.due_on.toordinal()
+        if item.due_on > on or (
+            outstanding.total == 0 and item.penalty_fen_days == 0 and item.due.penalty == 0
+        ):
+            # Sparse positions (see InstallmentPosition): a settled installment that never
+            # accrued penalty, or one not yet due, is read from the schedule instead.
+            continue
         installment_rows.append(
             (
                 ids[item.seq],
@@ -151,7 +173,7 @@ def position_rows(
     payments: list[PaymentIn] = data["payments"]
     last_paid_on = max((p.paid_on for p in payments), default=None)
     last_due_on = max((item.due_on for item in state.installments), default=None)
-    expires = limitation_expires_on(last_due_on, last_paid_on)
+    expires = limitation_expires_on(last_due_on, last_paid_on, data["limitation_events"])
     loan_row = (
         loan_pk,
         on,
@@ -195,6 +217,7 @@ def replay_into_positions(loan_ids: Sequence[int], on: date) -> int:
                 payments=data["payments"],
                 terms=data["terms"],
                 as_of=on,
+                allocations=False,
             )
             loan_row, rows = position_rows(loan_pk, data, state, on)
             loan_rows.append(loan_row)
@@ -209,11 +232,18 @@ def post_payments(first: int, last: int, on: date) -> int:
     """Bring the positions of changed loans of ``first``–``last`` to ``on``; return how many.
 
     Loans that never owed penalty get their positions from one set-based pass
-    (``clean_path``); the others are replayed.
+    (``clean_path``); the others are replayed. Then installments of the other loans that
+    fell due through ``on`` enter their positions (``steps.materialize_due``).
     """
     stale = stale_loans(first, last, on)
-    if not stale:
-        return 0
+    if stale:
+        _rebuild(stale, first, last, on)
+    steps.materialize_due(first, last, on)
+    return len(stale)
+
+
+def _rebuild(stale: list[int], first: int, last: int, on: date) -> None:
+    """Replace the positions of ``stale`` loans with fresh ones as of ``on``."""
     work = clean_path.work_table()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {work}")
@@ -228,13 +258,12 @@ def post_payments(first: int, last: int, on: date) -> int:
                 f" AND loan_id IN (SELECT loan_id FROM {work})",
                 [first, last],
             )
-    clean_path.mark_dirty(first, last, on)
+    clean_path.mark_dirty(first, last, on, restrict=2 * len(stale) < last - first + 1)
     clean_path.insert_clean_positions(first, last, on)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT loan_id FROM {work} WHERE dirty = 1 ORDER BY loan_id")
         dirty = [row[0] for row in cursor.fetchall()]
     replay_into_positions(dirty, on)
-    return len(stale)
 
 
 def refresh(loan_ids: Sequence[int], on: date) -> int:

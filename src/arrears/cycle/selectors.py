@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -68,22 +69,24 @@ def stored_state(loan: Loan) -> StoredState | None:
         return None
     positions = {p.installment_id: p for p in InstallmentPosition.objects.filter(loan_id=loan.pk)}
     items: list[InstallmentState] = []
+    # Positions are sparse: no row means settled without penalty when the installment was
+    # due before the position's next due date, and wholly unpaid from that date on.
+    boundary = _from_day(position.next_due_day)
     for installment in Installment.objects.filter(loan=loan).order_by("due_on", "seq"):
         found = positions.get(installment.pk)
-        if found is None:
-            continue
-        due = Components(
-            installment.principal,
-            installment.interest,
-            installment.fees,
-            found.penalty_accrued,
-        )
-        outstanding = Components(
-            found.principal_unpaid,
-            found.interest_unpaid,
-            found.fees_unpaid,
-            found.penalty_accrued - found.penalty_paid,
-        )
+        scheduled = Components(installment.principal, installment.interest, installment.fees, 0)
+        if found is not None:
+            due = dataclasses.replace(scheduled, penalty=found.penalty_accrued)
+            outstanding = Components(
+                found.principal_unpaid,
+                found.interest_unpaid,
+                found.fees_unpaid,
+                found.penalty_accrued - found.penalty_paid,
+            )
+        elif boundary is not None and installment.due_on >= boundary:
+            due, outstanding = scheduled, scheduled
+        else:
+            due, outstanding = scheduled, Components(0, 0, 0, 0)
         items.append(
             InstallmentState(
                 seq=installment.seq,
@@ -91,7 +94,7 @@ def stored_state(loan: Loan) -> StoredState | None:
                 due=due,
                 paid=due - outstanding,
                 outstanding=outstanding,
-                penalty_fen_days=found.fen_days,
+                penalty_fen_days=found.fen_days if found is not None else 0,
                 is_overdue=cycle_date > installment.due_on and outstanding.total > 0,
             )
         )

@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db import connection
 
+from arrears.cycle.dialect import day_number
 from arrears.cycle.models import InstallmentPosition, LoanHistory, LoanPosition
 from arrears.portfolio.calculations.delinquency import BUCKET_BEYOND, BUCKET_BOUNDS
-from arrears.portfolio.models import Loan, Product
+from arrears.portfolio.models import Installment, Loan, Product
 
 LIMITATION_WATCH_DAYS = 90
 
@@ -80,11 +81,18 @@ def accrue(first: int, last: int, on: date) -> int:
 
 def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
     """Recompute the positions of loans ``first``–``last`` in ``scope`` (SQL over alias
-    ``q``) from their installments. The range on the installments keeps the planner on the
-    loan index instead of a scan of every installment."""
-    position, installment = _table(LoanPosition), _table(InstallmentPosition)
+    ``q``) from their installment positions and, for what is not yet due, the schedule.
+
+    Installment positions are sparse (see ``InstallmentPosition``): the rows say what is
+    unpaid or accrued among installments already due; installments due after ``on`` are
+    wholly unpaid and come from the schedule. The ranges keep the planner on the loan
+    indexes instead of a scan of every installment.
+    """
+    position, installment_position = _table(LoanPosition), _table(InstallmentPosition)
+    schedule = _table(Installment)
     unpaid = _unpaid("i")
     overdue = f"i.due_day < %(day)s AND {unpaid} > 0"
+    in_scope = f"q.loan_id BETWEEN %(first)s AND %(last)s AND {scope}"
     dpd = "(CASE WHEN a.oldest_overdue IS NULL THEN 0 ELSE %(day)s - a.oldest_overdue END)"
     sql = f"""
         UPDATE {position} AS p SET
@@ -101,29 +109,85 @@ def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
             oldest_unpaid_day = a.oldest_unpaid,
             as_of = %(on)s
         FROM (
-            SELECT i.loan_id,
-                SUM(CASE WHEN {overdue} THEN i.principal_unpaid ELSE 0 END) AS principal,
-                SUM(CASE WHEN {overdue} THEN i.interest_unpaid ELSE 0 END) AS interest,
-                SUM(CASE WHEN {overdue} THEN i.fees_unpaid ELSE 0 END) AS fees,
-                SUM(CASE WHEN {overdue} THEN i.penalty_accrued - i.penalty_paid ELSE 0 END)
-                    AS penalty,
-                SUM(i.penalty_accrued) AS penalty_accrued,
-                SUM(i.principal_unpaid) AS principal_outstanding,
-                MIN(CASE WHEN i.due_day > %(day)s AND {unpaid} > 0 THEN i.due_day END)
-                    AS next_due,
-                MIN(CASE WHEN {overdue} THEN i.due_day END) AS oldest_overdue,
-                MIN(CASE WHEN {unpaid} > 0 THEN i.due_day END) AS oldest_unpaid
-            FROM {installment} AS i
-            JOIN {position} AS q ON q.loan_id = i.loan_id
-            WHERE i.loan_id BETWEEN %(first)s AND %(last)s
-              AND q.loan_id BETWEEN %(first)s AND %(last)s
-              AND {scope}
-            GROUP BY i.loan_id
+            SELECT q.loan_id,
+                COALESCE(r.principal, 0) AS principal,
+                COALESCE(r.interest, 0) AS interest,
+                COALESCE(r.fees, 0) AS fees,
+                COALESCE(r.penalty, 0) AS penalty,
+                COALESCE(r.penalty_accrued, 0) AS penalty_accrued,
+                COALESCE(r.principal_unpaid, 0) + COALESCE(f.principal, 0)
+                    AS principal_outstanding,
+                f.next_due,
+                r.oldest_overdue,
+                COALESCE(r.oldest_unpaid, f.next_due) AS oldest_unpaid
+            FROM {position} AS q
+            LEFT JOIN (
+                SELECT i.loan_id,
+                    SUM(CASE WHEN {overdue} THEN i.principal_unpaid ELSE 0 END) AS principal,
+                    SUM(CASE WHEN {overdue} THEN i.interest_unpaid ELSE 0 END) AS interest,
+                    SUM(CASE WHEN {overdue} THEN i.fees_unpaid ELSE 0 END) AS fees,
+                    SUM(CASE WHEN {overdue} THEN i.penalty_accrued - i.penalty_paid ELSE 0 END)
+                        AS penalty,
+                    SUM(i.penalty_accrued) AS penalty_accrued,
+                    SUM(i.principal_unpaid) AS principal_unpaid,
+                    MIN(CASE WHEN {overdue} THEN i.due_day END) AS oldest_overdue,
+                    MIN(CASE WHEN {unpaid} > 0 THEN i.due_day END) AS oldest_unpaid
+                FROM {installment_position} AS i
+                JOIN {position} AS q ON q.loan_id = i.loan_id
+                WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND {in_scope}
+                GROUP BY i.loan_id
+            ) AS r ON r.loan_id = q.loan_id
+            LEFT JOIN (
+                SELECT s.loan_id, SUM(s.principal) AS principal,
+                    MIN({day_number("s.due_on")}) AS next_due
+                FROM {schedule} AS s
+                JOIN {position} AS q ON q.loan_id = s.loan_id
+                WHERE s.loan_id BETWEEN %(first)s AND %(last)s AND {in_scope}
+                  AND s.due_on > %(on)s AND s.principal + s.interest + s.fees > 0
+                GROUP BY s.loan_id
+            ) AS f ON f.loan_id = q.loan_id
+            WHERE {in_scope}
         ) AS a
         WHERE p.loan_id = a.loan_id
     """
     params = {"first": first, "last": last, "day": on.toordinal(), "on": on}
     return _execute(sql, params)
+
+
+def materialize_due(first: int, last: int, on: date) -> int:
+    """Give installments that fell due through ``on`` their positions.
+
+    A position keeps rows only for installments already due (``InstallmentPosition``);
+    everything from the loan's ``next_due_day`` on is the schedule, wholly unpaid, since
+    credit is only applied when a due date comes and a loan holding credit is rebuilt that
+    day. So the installments due from ``next_due_day`` through ``on`` enter unpaid.
+    """
+    position, installment_position = _table(LoanPosition), _table(InstallmentPosition)
+    schedule, loan = _table(Installment), _table(Loan)
+    due_day = day_number("s.due_on")
+    sql = f"""
+        INSERT INTO {installment_position} (
+            installment_id, loan_id, seq, due_day, accrue_after_day, accrued_through_day,
+            principal_unpaid, interest_unpaid, fees_unpaid, fen_days, penalty_accrued,
+            penalty_paid)
+        SELECT s.id, s.loan_id, s.seq, {due_day}, {due_day} + l.grace_days, {due_day},
+               s.principal, s.interest, s.fees, 0, 0, 0
+        FROM {position} AS p
+        JOIN {schedule} AS s ON s.loan_id = p.loan_id
+        JOIN {loan} AS l ON l.id = p.loan_id
+        WHERE p.loan_id BETWEEN %(first)s AND %(last)s
+          AND s.loan_id IN (
+              -- The few loans with something falling due drive the plan; without this
+              -- SQLite walks every installment of the partition.
+              SELECT loan_id FROM {position}
+              WHERE loan_id BETWEEN %(first)s AND %(last)s AND next_due_day <= %(day)s
+          )
+          AND l.id BETWEEN %(first)s AND %(last)s
+          AND p.next_due_day <= %(day)s
+          AND s.due_on <= %(on)s AND {due_day} >= p.next_due_day
+          AND s.principal + s.interest + s.fees > 0
+    """
+    return _execute(sql, {"first": first, "last": last, "day": on.toordinal(), "on": on})
 
 
 def loan_state(first: int, last: int, on: date) -> int:

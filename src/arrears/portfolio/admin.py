@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from arrears.core.errors import InvalidInput
 from arrears.core.masking import mask_id_number
 from arrears.core.money import format_yuan_grouped
 from arrears.portfolio.models import (
     ContactPoint,
     Creditor,
     Installment,
+    LimitationEvent,
     Loan,
     LoanParty,
     Party,
@@ -28,6 +31,7 @@ from arrears.portfolio.models import (
     TapeImport,
 )
 from arrears.portfolio.selectors import loan_state
+from arrears.portfolio.services import limitation_event_check, limitation_event_record
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -186,3 +190,62 @@ class TapeImportAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["kind", "creditor"]
     list_select_related = ["creditor"]
+
+
+class LimitationEventForm(forms.ModelForm[LimitationEvent]):
+    """Checks an event with the service's rules, so a mistake shows on its field."""
+
+    class Meta:
+        model = LimitationEvent
+        fields = ["loan", "kind", "occurred_on", "evidence", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(name) for name in ("loan", "kind", "occurred_on")):
+            try:
+                limitation_event_check(
+                    loan=data["loan"],
+                    kind=data["kind"],
+                    occurred_on=data["occurred_on"],
+                    evidence=data.get("evidence", ""),
+                )
+            except InvalidInput as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        return data
+
+
+@admin.register(LimitationEvent)
+class LimitationEventAdmin(admin.ModelAdmin[LimitationEvent]):
+    """Events are evidence: added through the service, never changed or deleted here."""
+
+    list_display = ["loan", "kind", "occurred_on", "evidence", "recorded_by", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["loan", "recorded_by"]
+    search_fields = ["=loan__loan_id", "evidence"]
+    date_hierarchy = "occurred_on"
+    fields = ["loan", "kind", "occurred_on", "evidence", "note"]
+    raw_id_fields = ["loan"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    form = LimitationEventForm
+
+    def save_model(
+        self, request: HttpRequest, obj: LimitationEvent, form: Any, change: bool
+    ) -> None:
+        if change:
+            return
+        # The service validates, stamps the loan for the next cycle and records who.
+        saved = limitation_event_record(
+            loan=obj.loan,
+            kind=obj.kind,
+            occurred_on=obj.occurred_on,
+            evidence=obj.evidence,
+            note=obj.note,
+            recorded_by=request.user,
+        )
+        obj.pk = saved.pk

@@ -73,3 +73,11 @@ class TapeKind(models.TextChoices):
     LOANS = "loans", _("Loans")
     PAYMENTS = "payments", _("Payments")
     PARTIES = "parties", _("Parties")
+
+
+class LimitationEventKind(models.TextChoices):
+    """What restarts the limitation period (诉讼时效中断, 民法典 art. 195)."""
+
+    DEMAND = "demand", _("Demand for payment (权利人请求履行)")
+    ACKNOWLEDGMENT = "acknowledgment", _("Acknowledgment of the debt (义务人同意履行)")
+    LEGAL_ACTION = "legal_action", _("Suit, arbitration or payment order (起诉、仲裁、支付令)")

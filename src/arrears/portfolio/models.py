@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from arrears.portfolio.choices import (
     DayCount,
     GuaranteeType,
     IdType,
+    LimitationEventKind,
     LoanStatus,
     PartyKind,
     PartyRole,
@@ -398,3 +400,40 @@ class TapeImport(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.file_name}"
+
+
+class LimitationEvent(BaseModel):
+    """A recorded event that restarts a loan's limitation period (诉讼时效中断).
+
+    A demand for payment, the borrower's acknowledgment of the debt, or a suit, arbitration
+    or payment order (民法典 art. 195). Payments are acknowledgments too but live in
+    ``Payment``. A demand or legal action only restarts a period still running; an
+    acknowledgment after expiry waives the defence (art. 192), so it counts whenever made.
+    Evidence of a legal fact: rows are added, never changed; ``evidence`` names where the
+    proof is kept (a delivery receipt, a recording, a court docket number).
+    """
+
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="limitation_events", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LimitationEventKind.choices)
+    occurred_on = models.DateField(_("occurred on"))
+    evidence = models.CharField(_("evidence"), max_length=200, blank=True, default="")
+    note = models.TextField(_("note"), blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["loan_id", "occurred_on", "id"]
+        verbose_name = _("limitation event")
+        verbose_name_plural = _("limitation events")
+        indexes = [models.Index(fields=["loan", "occurred_on"], name="limitation_event_loan_on")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.kind} {self.occurred_on}"

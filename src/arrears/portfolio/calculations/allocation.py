@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from arrears.portfolio.calculations.accrual import penalty_from_fen_days
 from arrears.portfolio.calculations.delinquency import bucket_for
 from arrears.portfolio.calculations.schedule import ScheduledInstallment
 
@@ -162,7 +161,7 @@ class _Replay:
         self,
         items: list[ScheduledInstallment],
         terms: LoanTerms,
-        lines: dict[tuple[str, int, date], list[int]],
+        lines: dict[tuple[str, int, date], list[int]] | None,
     ) -> None:
         self.items = items
         self.terms = terms
@@ -173,6 +172,10 @@ class _Replay:
         self.accrued_through = [item.due_on + grace for item in items]
         self.lines = lines
         self.order = [COMPONENTS.index(name) for name in terms.allocation_order]
+        # The rate as an exact fraction once, not per call: the replay asks for penalties
+        # many times per installment.
+        numerator, denominator = Decimal(terms.penalty_rate).as_integer_ratio()
+        self.rate_num, self.rate_den = numerator, denominator * terms.day_count
 
     def accrue(self, index: int, through: date) -> None:
         start = self.accrued_through[index]
@@ -183,9 +186,8 @@ class _Replay:
             self.accrued_through[index] = through
 
     def penalty(self, index: int) -> int:
-        return penalty_from_fen_days(
-            self.fen_days[index], self.terms.penalty_rate, self.terms.day_count
-        )
+        # penalty_from_fen_days with the fraction already taken apart (round half up).
+        return (2 * self.fen_days[index] * self.rate_num + self.rate_den) // (2 * self.rate_den)
 
     def need(self, index: int, component: int) -> int:
         item = self.items[index]
@@ -204,8 +206,9 @@ class _Replay:
                 fund = funds[0]
                 take = min(need, fund.amount)
                 self.paid[index][component] += take
-                line = self.lines.setdefault((fund.key, seq, day), [0, 0, 0, 0])
-                line[component] += take
+                if self.lines is not None:
+                    line = self.lines.setdefault((fund.key, seq, day), [0, 0, 0, 0])
+                    line[component] += take
                 need -= take
                 fund.amount -= take
                 if not fund.amount:
@@ -221,15 +224,20 @@ def replay(
     payments: Iterable[PaymentIn],
     terms: LoanTerms,
     as_of: date,
+    allocations: bool = True,
 ) -> LoanState:
-    """The state of a loan on ``as_of``: its payments (those up to ``as_of``) replayed."""
+    """The state of a loan on ``as_of``: its payments (those up to ``as_of``) replayed.
+
+    ``allocations=False`` leaves out the allocation lines (the daily cycle keeps states,
+    not lines, and saves the bookkeeping).
+    """
     items = sorted(installments, key=lambda item: (item.due_on, item.seq))
     ordered = sorted(
         (p for p in payments if p.paid_on <= as_of and p.amount > 0),
         key=lambda p: (p.paid_on, p.key),
     )
     lines: dict[tuple[str, int, date], list[int]] = {}
-    work = _Replay(items, terms, lines)
+    work = _Replay(items, terms, lines if allocations else None)
     credit: list[_Fund] = []  # held for the due dates of later installments
     due_days = sorted({item.due_on for item in items if item.due_on <= as_of})
     event_days = sorted(set(due_days) | {p.paid_on for p in ordered})
@@ -285,13 +293,13 @@ def replay(
             )
         )
     dpd = (as_of - oldest_overdue).days if oldest_overdue else 0
-    allocations = [
+    lines_out = [
         AllocationLine(key, seq, day, *amounts) for (key, seq, day), amounts in lines.items()
     ]
     return LoanState(
         as_of=as_of,
         installments=states,
-        allocations=allocations,
+        allocations=lines_out,
         dpd=dpd,
         bucket=bucket_for(dpd),
         overdue=overdue,

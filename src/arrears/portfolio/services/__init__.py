@@ -6,6 +6,10 @@ Import the service functions from here; the submodules are an implementation det
 from arrears.portfolio.services.allocations import allocations_rebuild
 from arrears.portfolio.services.creditors import creditor_get_or_create
 from arrears.portfolio.services.ingest import IngestResult, tape_ingest
+from arrears.portfolio.services.limitation import (
+    limitation_event_check,
+    limitation_event_record,
+)
 from arrears.portfolio.services.loans_ingest import loans_ingest_rows
 from arrears.portfolio.services.parties_ingest import parties_ingest_rows
 from arrears.portfolio.services.payments_ingest import (
@@ -17,6 +21,8 @@ __all__ = [
     "IngestResult",
     "allocations_rebuild",
     "creditor_get_or_create",
+    "limitation_event_check",
+    "limitation_event_record",
     "loans_ingest_rows",
     "loans_payments_recorded",
     "parties_ingest_rows",
