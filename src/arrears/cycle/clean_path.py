@@ -1,15 +1,18 @@
-"""Positions of loans that never owed penalty, in one set-based pass (no replay).
+"""Positions of loans without a payment made while they owed penalty: set-based, no replay.
 
-When no installment of a loan was still unpaid at the end of the first day penalty could
-accrue on it (due date + grace + 1), the replay reduces to a waterfall: by any day t the
-money applied is min(payments through t, amounts due through t), the rest is credit, and
-installments take it oldest first, each by its allocation order. Whether a loan is such a
-*clean* loan is itself one windowed SQL pass over its payments and due dates, which also
-gathers everything else a clean loan's position needs (``scan``). Clean loans (most of a
-portfolio) are written here; the others go to the reference replay. Loans with a
-non-default allocation order, or with limitation events to weigh, always take the replay.
+Until the first day penalty could accrue on an installment still unpaid (its due date +
+grace + 1), the replay reduces to a waterfall: by any day t the money applied is
+min(payments through t, amounts due through t), the rest is credit, and installments take
+it oldest first, each by its allocation order. A loan with no payment after that day
+(most overdue loans: they stopped paying) stays there: no penalty was ever paid, and each
+unpaid installment's principal has been constant since its penalty began, so Σ fen·days
+is that principal times the days. Such loans, and loans never late at all (most of a
+portfolio), are written here from one windowed SQL pass (``_scan``). Loans that paid while
+owing penalty go to the reference replay, as do loans with a non-default allocation order
+or with limitation events to weigh.
 
-Everything runs over the loans listed in the connection's ``cycle_work`` temporary table.
+Everything runs over the loans listed in the connection's ``cycle_work`` temporary table;
+``dirty`` there marks the loans for the replay.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from django.db.models import Min
 from django.db.models.expressions import RawSQL
 
 from arrears.core.bulk import bulk_insert
-from arrears.cycle.dialect import day_number, least, table, years_later
+from arrears.cycle.dialect import date_of_day, day_number, least, table, years_later
 from arrears.cycle.models import InstallmentPosition, LoanPosition
-from arrears.cycle.steps import recompute_loans
+from arrears.cycle.steps import penalty_sql, recompute_loans
 from arrears.portfolio.calculations.limitation import LIMITATION_YEARS
 from arrears.portfolio.models import (
     DEFAULT_ALLOCATION_ORDER,
@@ -77,10 +80,12 @@ def pending_payment_days(loan_ids: Any, on: date) -> dict[int, int]:
 def _scan(first: int, last: int, on: date, *, restrict: bool) -> None:
     """What the work loans' positions need, in one statement, into ``cycle_scan``.
 
-    Dirtiness is a window over events: payments (kind 0, on their day) and installment
-    check days (kind 1, on due date + grace + 1, when penalty could first accrue), ordered
-    by day with payments first. Running sums give the money paid and the amount due at
-    each check day through ``on``; a loan is dirty when one finds less paid than due. Two
+    A window over events: payments (kind 0, on their day) and installment check days
+    (kind 1, on due date + grace + 1, when penalty could first accrue), ordered by day with
+    payments first. Running sums give the money paid and the amount due at each check day
+    through ``on``; the first one that finds less paid than due is when penalty began.
+    ``dirty`` is 0 for a loan never short, 2 for one short but with no payment after that
+    day (set-based here), 1 for one that paid while owing penalty (the replay). Two
     grouped passes sum what a clean position needs: amounts due through ``on``, principal
     not yet due, the next and last due dates, payments through ``on`` and the first one
     after it. The loan's payments version and stamp are read in the same statement, so
@@ -110,7 +115,10 @@ def _scan(first: int, last: int, on: date, *, restrict: bool) -> None:
         INSERT INTO {SCAN_TABLE} (loan_id, dirty, due_total, future_principal, next_due,
             last_due, paid_total, paid_count, last_paid, pending, payments_version,
             loan_updated_at)
-        SELECT l.id, COALESCE(dd.dirty, 0), COALESCE(si.due_total, 0),
+        SELECT l.id,
+            CASE WHEN dd.first_short IS NULL THEN 0
+                WHEN sp.last_paid > {date_of_day("dd.first_short")} THEN 1 ELSE 2 END,
+            COALESCE(si.due_total, 0),
             COALESCE(si.future_principal, 0), si.next_due, si.last_due,
             COALESCE(sp.paid_total, 0), COALESCE(sp.paid_count, 0), sp.last_paid,
             sp.pending, l.payments_version, l.updated_at
@@ -143,9 +151,9 @@ def _scan(first: int, last: int, on: date, *, restrict: bool) -> None:
         ) AS sp ON sp.loan_id = l.id
         LEFT JOIN (
             -- The window: only payments through ``on`` and check days through ``on``.
-            SELECT DISTINCT x.loan_id, 1 AS dirty
+            SELECT x.loan_id, MIN(x.day) AS first_short
             FROM (
-                SELECT e.loan_id, e.kind,
+                SELECT e.loan_id, e.kind, e.day,
                     SUM(e.amount) {window} AS paid, SUM(e.total) {window} AS need
                 FROM (
                     SELECT p.loan_id, {day_number("p.paid_on")} AS day, 0 AS kind, 0 AS seq,
@@ -168,6 +176,7 @@ def _scan(first: int, last: int, on: date, *, restrict: bool) -> None:
                 ) AS e
             ) AS x
             WHERE x.kind = 1 AND x.paid < x.need
+            GROUP BY x.loan_id
         ) AS dd ON dd.loan_id = l.id
         WHERE l.id BETWEEN %(first)s AND %(last)s
     """
@@ -211,10 +220,11 @@ def _short_clean_loans() -> str:
 
 
 def _insert_clean_installments(first: int, last: int, on: date) -> int:
-    """Installment positions of the short clean loans, by the waterfall, in one statement.
+    """Installment positions of the set-based loans paid less than is due, by the
+    waterfall, with the penalty of those that stopped paying, in one statement.
 
     Only installments already due with something unpaid get a row (positions are sparse),
-    and only a loan paid less than is due has any; a clean loan has no penalty to remember.
+    and only a loan paid less than is due has any.
     """
     installment, loan = table(Installment), table(Loan)
     short = _short_clean_loans()
@@ -222,40 +232,59 @@ def _insert_clean_installments(first: int, last: int, on: date) -> int:
     # takes min(its total, applied − the totals of the installments before it).
     remaining = "(CASE WHEN b.applied > b.before THEN b.applied - b.before ELSE 0 END)"
     taken = f"(CASE WHEN b.due_day > %(day)s THEN 0 ELSE {least('b.total', remaining)} END)"
+    # Penalty of a loan that stopped paying: its unpaid principal has not moved since the
+    # installment's penalty began, so Σ fen·days is that principal times the days since.
+    fen_days = (
+        "(CASE WHEN %(day)s > h.accrue_after"
+        " THEN h.principal_unpaid * (%(day)s - h.accrue_after) ELSE 0 END)"
+    )
     sql = f"""
         INSERT INTO {table(InstallmentPosition)} (
             installment_id, loan_id, seq, due_day, accrue_after_day, accrued_through_day,
             principal_unpaid, interest_unpaid, fees_unpaid, fen_days, penalty_accrued,
             penalty_paid)
-        SELECT g.id, g.loan_id, g.seq, g.due_day, g.due_day + g.grace_days, %(day)s,
-               g.principal - (g.taken - g.fees_paid - g.interest_paid),
-               g.interest - g.interest_paid, g.fees - g.fees_paid, 0, 0, 0
+        SELECT h.id, h.loan_id, h.seq, h.due_day, h.accrue_after, %(day)s,
+               h.principal_unpaid, h.interest_unpaid, h.fees_unpaid, {fen_days},
+               {penalty_sql(fen_days, "h.num", "h.den")}, 0
         FROM (
-            SELECT f.*, {least("f.taken - f.fees_paid", "f.interest")} AS interest_paid
+            SELECT g.id, g.loan_id, g.seq, g.due_day, g.due_day + g.grace_days AS accrue_after,
+                   -- Integers again: PostgreSQL's SUM over BIGINT is NUMERIC, and the
+                   -- penalty below needs integer division.
+                   CAST(g.principal - (g.taken - g.fees_paid - g.interest_paid) AS BIGINT)
+                       AS principal_unpaid,
+                   g.interest - g.interest_paid AS interest_unpaid,
+                   g.fees - g.fees_paid AS fees_unpaid, g.num, g.den
             FROM (
-                SELECT t.*, {least("t.taken", "t.fees")} AS fees_paid
+                SELECT f.*, {least("f.taken - f.fees_paid", "f.interest")} AS interest_paid
                 FROM (
-                    SELECT b.*, {taken} AS taken
+                    SELECT t.*, {least("t.taken", "t.fees")} AS fees_paid
                     FROM (
-                        SELECT i.id, i.loan_id, i.seq, {day_number("i.due_on")} AS due_day,
-                               l.grace_days, i.principal, i.interest, i.fees,
-                               i.principal + i.interest + i.fees AS total,
-                               COALESCE(SUM(i.principal + i.interest + i.fees) OVER (
-                                   PARTITION BY i.loan_id ORDER BY i.due_on, i.seq
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                               ), 0) AS before,
-                               {least("sc.paid_total", "sc.due_total")} AS applied
-                        FROM {installment} AS i
-                        JOIN {loan} AS l ON l.id = i.loan_id
-                        JOIN {SCAN_TABLE} AS sc ON sc.loan_id = i.loan_id
-                        WHERE i.loan_id IN ({short})
-                          AND i.loan_id BETWEEN %(first)s AND %(last)s
-                          AND l.id BETWEEN %(first)s AND %(last)s
-                    ) AS b
-                ) AS t
-            ) AS f
-        ) AS g
-        WHERE g.due_day <= %(day)s AND g.total > g.taken
+                        SELECT b.*, {taken} AS taken
+                        FROM (
+                            SELECT i.id, i.loan_id, i.seq,
+                                   {day_number("i.due_on")} AS due_day,
+                                   l.grace_days, i.principal, i.interest, i.fees,
+                                   i.principal + i.interest + i.fees AS total,
+                                   COALESCE(SUM(i.principal + i.interest + i.fees) OVER (
+                                       PARTITION BY i.loan_id ORDER BY i.due_on, i.seq
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                                   ), 0) AS before,
+                                   {least("sc.paid_total", "sc.due_total")} AS applied,
+                                   r.num, r.den
+                            FROM {installment} AS i
+                            JOIN {loan} AS l ON l.id = i.loan_id
+                            JOIN {SCAN_TABLE} AS sc ON sc.loan_id = i.loan_id
+                            JOIN {RATES_TABLE} AS r
+                              ON r.penalty_rate = l.penalty_rate AND r.day_count = l.day_count
+                            WHERE i.loan_id IN ({short})
+                              AND i.loan_id BETWEEN %(first)s AND %(last)s
+                              AND l.id BETWEEN %(first)s AND %(last)s
+                        ) AS b
+                    ) AS t
+                ) AS f
+            ) AS g
+            WHERE g.due_day <= %(day)s AND g.total > g.taken
+        ) AS h
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {"day": on.toordinal(), "first": first, "last": last})

@@ -46,14 +46,23 @@ def _unpaid(alias: str) -> str:
     )
 
 
+def penalty_sql(fen_days: str, num: str, den: str) -> str:
+    """SQL for round_half_up(fen_days × num / den) in integers (``penalty_from_fen_days``):
+    a·num + round_half_up(b·num / den) with fen·days = a·den + b stays inside 64 bits.
+    For statements with parameters (``%%`` is the modulo operator there)."""
+    return (
+        f"(({fen_days}) / {den}) * {num}"
+        f" + (2 * (({fen_days}) %% {den}) * {num} + {den}) / (2 * {den})"
+    )
+
+
 def accrue(first: int, last: int, on: date) -> int:
     """Penalty through ``on`` for installments whose principal is unpaid past due + grace.
 
     A loan that was not replayed had no payment and no credit settlement since its
     position, so its unpaid principal was constant: the days since the last accrual times
     that principal is exactly the replay's Σ fen·days. The penalty is rounded once from
-    the new sum: a·num + round_half_up(b·num / den) with fen·days = a·den + b, which
-    stays inside 64-bit integers.
+    the new sum (``penalty_sql``).
     """
     position, installment = _table(LoanPosition), _table(InstallmentPosition)
     since = (
@@ -64,9 +73,7 @@ def accrue(first: int, last: int, on: date) -> int:
     sql = f"""
         UPDATE {installment} AS i SET
             fen_days = {fen_days},
-            penalty_accrued = ({fen_days} / p.penalty_rate_den) * p.penalty_rate_num
-                + (2 * ({fen_days} %% p.penalty_rate_den) * p.penalty_rate_num
-                   + p.penalty_rate_den) / (2 * p.penalty_rate_den),
+            penalty_accrued = {penalty_sql(fen_days, "p.penalty_rate_num", "p.penalty_rate_den")},
             accrued_through_day = %(day)s
         FROM {position} AS p
         WHERE p.loan_id = i.loan_id
