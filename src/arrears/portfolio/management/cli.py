@@ -11,8 +11,8 @@ from django.core.management.base import CommandError, OutputWrapper
 
 from arrears.core.dates import parse_date
 from arrears.core.errors import ArrearsError
-from arrears.portfolio.models import Creditor
-from arrears.portfolio.selectors import creditor_choose, creditor_names
+from arrears.portfolio.models import Creditor, Loan
+from arrears.portfolio.selectors import creditor_choose, creditor_names, loan_get
 from arrears.portfolio.services import creditor_get_or_create
 
 
@@ -42,6 +42,17 @@ def resolve_creditor(options: dict[str, Any], *, create: bool, stdout: OutputWra
         answer = names[int(answer) - 1]
     try:
         return creditor_choose(answer)
+    except ArrearsError as exc:
+        raise CommandError(str(exc), returncode=2) from exc
+
+
+def resolve_loan(options: dict[str, Any], *, stdout: OutputWrapper) -> Loan:
+    """The loan ``options["loan_id"]`` names (of ``--creditor`` when given), or exit 2."""
+    creditor: Creditor | None = None
+    if options.get("creditor"):
+        creditor = resolve_creditor(options, create=False, stdout=stdout)
+    try:
+        return loan_get(loan_id=options["loan_id"], creditor=creditor)
     except ArrearsError as exc:
         raise CommandError(str(exc), returncode=2) from exc
 

@@ -18,10 +18,9 @@ from arrears.portfolio.choices import LimitationEventKind
 from arrears.portfolio.management.cli import (
     add_creditor_argument,
     parse_business_date,
-    resolve_creditor,
+    resolve_loan,
 )
-from arrears.portfolio.models import Creditor, LimitationEvent
-from arrears.portfolio.selectors import loan_get
+from arrears.portfolio.models import LimitationEvent
 from arrears.portfolio.services import limitation_event_record
 
 
@@ -48,11 +47,8 @@ class Command(BaseCommand):
         add_creditor_argument(listing)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        creditor: Creditor | None = None
-        if options["creditor"]:
-            creditor = resolve_creditor(options, create=False, stdout=self.stdout)
+        loan = resolve_loan(options, stdout=self.stdout)
         try:
-            loan = loan_get(loan_id=options["loan_id"], creditor=creditor)
             if options["action"] == "record":
                 event = limitation_event_record(
                     loan=loan,

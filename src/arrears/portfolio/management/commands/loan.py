@@ -6,10 +6,9 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from arrears.core.errors import ArrearsError
 from arrears.core.money import format_yuan, parse_yuan
 from arrears.cycle.report import cycle_report
 from arrears.cycle.selectors import stored_state
@@ -17,10 +16,9 @@ from arrears.portfolio.loan_report import loan_report
 from arrears.portfolio.management.cli import (
     add_creditor_argument,
     parse_business_date,
-    resolve_creditor,
+    resolve_loan,
 )
-from arrears.portfolio.models import Creditor
-from arrears.portfolio.selectors import loan_get, loan_state
+from arrears.portfolio.selectors import loan_state
 
 
 class Command(BaseCommand):
@@ -38,13 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        creditor: Creditor | None = None
-        if options["creditor"]:
-            creditor = resolve_creditor(options, create=False, stdout=self.stdout)
-        try:
-            loan = loan_get(loan_id=options["loan_id"], creditor=creditor)
-        except ArrearsError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+        loan = resolve_loan(options, stdout=self.stdout)
         stored = None if options["as_of"] else stored_state(loan)
         if stored is not None:
             report = {**loan_report(loan, stored.state), **cycle_report(stored)}
