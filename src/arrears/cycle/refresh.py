@@ -1,12 +1,14 @@
-"""Step ``post_payments``: replay the loans whose inputs changed since their position.
+"""Step ``post_payments``: rebuild the positions of loans whose inputs changed.
 
-A loan is replayed from scratch (the reference replay of the portfolio foundation) when
-it has no position yet, when its payments up to the cycle date differ from those its
-position was computed from (a new payment, or a backdated one that moves everything after
-it), when its terms changed, or when credit it holds meets a due date. Every other loan
-keeps its position and only accrues (``steps.accrue``), which is what makes a following
-day cheap. Reads and writes are in bulk per partition; only the replay itself is per loan,
-in the pure calculation module the rest of the system trusts.
+A loan's position is rebuilt from scratch when it has no position yet, when its payments
+up to the cycle date differ from those its position was computed from (a new payment, or
+a backdated one that moves everything after it), when its terms or limitation events
+changed, or when credit it holds meets a due date. Loans that never paid while owing
+penalty are rebuilt by set-based SQL (``clean_path``); the others by the reference replay
+of the portfolio foundation, with reads and writes in bulk per partition and only the
+replay itself per loan, in the pure calculation module the rest of the system trusts.
+Every other loan keeps its position and only accrues (``steps.accrue``), which is what
+makes a following day cheap.
 """
 
 from __future__ import annotations
@@ -231,7 +233,7 @@ def replay_into_positions(loan_ids: Sequence[int], on: date) -> int:
 def post_payments(first: int, last: int, on: date) -> int:
     """Bring the positions of changed loans of ``first``–``last`` to ``on``; return how many.
 
-    Loans that never owed penalty get their positions from one set-based pass
+    Loans that never paid while owing penalty get their positions from set-based SQL
     (``clean_path``); the others are replayed. Then installments of the other loans that
     fell due through ``on`` enter their positions (``steps.materialize_due``).
     """
