@@ -13,14 +13,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from arrears.core.errors import ArrearsError
-from arrears.cycle.models import LoanPosition
+from arrears.cycle.report import limitation_report
 from arrears.portfolio.choices import LimitationEventKind
 from arrears.portfolio.management.cli import (
     add_creditor_argument,
     parse_business_date,
     resolve_loan,
 )
-from arrears.portfolio.models import LimitationEvent
 from arrears.portfolio.services import limitation_event_record
 
 
@@ -64,24 +63,7 @@ class Command(BaseCommand):
                 return
         except ArrearsError as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        events = [
-            {
-                "kind": event.kind,
-                "occurred_on": event.occurred_on.isoformat(),
-                "evidence": event.evidence,
-                "note": event.note,
-                "recorded_at": event.created_at.isoformat(),
-            }
-            for event in LimitationEvent.objects.filter(loan=loan).order_by("occurred_on", "pk")
-        ]
-        position = LoanPosition.objects.filter(loan=loan).first()
-        expires = position.limitation_expires_on if position else None
-        report = {
-            "loan_id": loan.loan_id,
-            "limitation_expires_on": expires.isoformat() if expires else None,
-            "cycle_as_of": position.as_of.isoformat() if position else None,
-            "events": events,
-        }
+        report = limitation_report(loan)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
@@ -89,7 +71,7 @@ class Command(BaseCommand):
             f"Loan {loan.loan_id} · limitation expires {report['limitation_expires_on'] or '-'}"
             " (as the last cycle stored it)"
         )
-        for item in events:
+        for item in report["events"]:
             self.stdout.write(
                 f"  {item['occurred_on']} {item['kind']:<15} {item['evidence']} {item['note']}"
             )
