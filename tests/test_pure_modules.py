@@ -15,6 +15,7 @@ PURE = [
     SRC / "core" / "dates.py",
     SRC / "core" / "masking.py",
     SRC / "core" / "prefetch.py",
+    SRC / "compliance" / "rules.py",
 ]
 ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.money",
