@@ -16,6 +16,7 @@ PURE = [
     SRC / "core" / "masking.py",
     SRC / "core" / "prefetch.py",
     SRC / "compliance" / "rules.py",
+    SRC / "compliance" / "linter.py",
 ]
 ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.money",
