@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "arrears.portfolio",
     "arrears.cycle",
     "arrears.cases",
+    "arrears.compliance",
     "arrears.api",
     "arrears.web",
 ]

@@ -1,0 +1,65 @@
+"""Admin screens: each creditor's policy, holds (placed and lifted through the services),
+and the contact and refusal journals (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal, Hold
+from arrears.compliance.services import hold_lift, hold_place
+from arrears.portfolio.admin import ReadOnlyAdmin
+
+
+@admin.register(CompliancePolicy)
+class CompliancePolicyAdmin(admin.ModelAdmin[CompliancePolicy]):
+    list_display = ["creditor", "pack", "time_zone", "conversations_per_day"]
+
+
+@admin.register(Hold)
+class HoldAdmin(admin.ModelAdmin[Hold]):
+    list_display = ["kind", "party", "loan", "channel", "created_at", "placed_by", "lifted_at"]
+    list_filter = ["kind", "lifted_at"]
+    raw_id_fields = ["party", "loan"]
+    fields = ["kind", "party", "loan", "channel", "reason"]
+    actions = ["lift"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Hold, form: Any, change: bool) -> None:
+        if change:
+            return
+        saved = hold_place(
+            kind=obj.kind,
+            reason=obj.reason,
+            party=obj.party,
+            loan=obj.loan,
+            channel=obj.channel,
+            placed_by=request.user,
+        )
+        obj.pk = saved.pk
+
+    @admin.action(description=_("Lift the selected holds"))
+    def lift(self, request: HttpRequest, queryset: QuerySet[Hold]) -> None:
+        for hold in queryset.filter(lifted_at__isnull=True):
+            hold_lift(hold=hold, lifted_by=request.user)
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["at", "party", "role", "channel", "outcome", "by"]
+    list_filter = ["channel", "outcome"]
+
+
+@admin.register(ContactRefusal)
+class ContactRefusalAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "party", "role", "channel", "at", "next_allowed_at"]
+    list_filter = ["channel"]

@@ -1,0 +1,138 @@
+"""The compliance gate's writes: checking a contact (and storing every refusal), recording
+contacts, placing and lifting holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from arrears.compliance.models import ContactAttempt, ContactRefusal, Hold
+from arrears.compliance.rules import Decision, Proposed, evaluate
+from arrears.compliance.selectors import contact_situation, policy_for
+from arrears.core.errors import InvalidInput
+from arrears.portfolio.models import Loan, LoanParty, Party
+
+
+def _role_of(loan: Loan, party: Party) -> str:
+    role = (
+        LoanParty.objects.filter(loan=loan, party=party)
+        .order_by("pk")
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None:
+        raise InvalidInput(f"{party} is not a party to loan {loan.loan_id}", field="party")
+    return role
+
+
+@transaction.atomic
+def contact_check(
+    *,
+    loan: Loan,
+    party: Party,
+    channel: str,
+    at: datetime,
+    purpose: str = "",
+    number: str = "",
+    staff: int = 1,
+    has_opt_out_line: bool = True,
+    asked_by: str = "",
+) -> Decision:
+    """May ``party`` be contacted about ``loan`` on ``channel`` at ``at``?
+
+    Every automated and manual contact asks here first; a refusal is stored with every
+    reason before the answer returns.
+    """
+    if timezone.is_naive(at):
+        raise InvalidInput("the time must carry its zone (e.g. 2026-07-01T10:00+08:00)", field="at")
+    pack, zone = policy_for(loan)
+    role = _role_of(loan, party)
+    proposed = Proposed(
+        at=at,
+        channel=channel,
+        role=role,
+        purpose=purpose,
+        number=number,
+        staff=staff,
+        has_opt_out_line=has_opt_out_line,
+    )
+    decision = evaluate(
+        pack, proposed, contact_situation(loan=loan, party=party, at=at, time_zone=zone)
+    )
+    if not decision.allowed:
+        ContactRefusal.objects.create(
+            loan=loan,
+            party=party,
+            role=role,
+            channel=channel,
+            purpose=purpose,
+            at=at,
+            reasons=decision.reasons,
+            next_allowed_at=decision.next_allowed_at,
+            asked_by=asked_by,
+        )
+    return decision
+
+
+@transaction.atomic
+def contact_attempt_record(
+    *,
+    loan: Loan,
+    party: Party,
+    channel: str,
+    at: datetime,
+    outcome: str,
+    number: str = "",
+    by: str = "",
+) -> ContactAttempt:
+    """Record a contact made (or attempted), so the gate counts it from now on."""
+    return ContactAttempt.objects.create(
+        loan=loan,
+        party=party,
+        role=_role_of(loan, party),
+        channel=channel,
+        number=number,
+        at=at,
+        outcome=outcome,
+        by=by,
+    )
+
+
+@transaction.atomic
+def hold_place(
+    *,
+    kind: str,
+    reason: str,
+    party: Party | None = None,
+    loan: Loan | None = None,
+    channel: str = "",
+    placed_by: Any = None,
+) -> Hold:
+    """Stop contact with ``party`` (or about ``loan``) until the hold is lifted."""
+    if party is None and loan is None:
+        raise InvalidInput("a hold needs a party or a loan", field="party")
+    if not reason.strip():
+        raise InvalidInput("say why the hold is placed", field="reason")
+    if kind == "opt_out" and not channel:
+        raise InvalidInput("an opt-out names its channel", field="channel")
+    return Hold.objects.create(
+        kind=kind,
+        reason=reason.strip(),
+        party=party,
+        loan=loan,
+        channel=channel,
+        placed_by=placed_by,
+    )
+
+
+@transaction.atomic
+def hold_lift(*, hold: Hold, lifted_by: Any = None) -> Hold:
+    """End a hold; the row stays as the record of when it applied."""
+    if hold.lifted_at is None:
+        hold.lifted_at = timezone.now()
+        hold.lifted_by = lifted_by
+        hold.save(update_fields=["lifted_at", "lifted_by", "updated_at"])
+    return hold
