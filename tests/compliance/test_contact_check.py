@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from arrears.compliance.models import CompliancePolicy, ContactRefusal
+from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal
 from arrears.compliance.services import contact_attempt_record, contact_check, hold_lift, hold_place
 from arrears.portfolio.models import ContactPoint, Creditor, Loan, LoanParty, Party
 from arrears.portfolio.services import tape_ingest
@@ -168,3 +168,55 @@ def test_a_role_the_loan_lacks_or_a_time_without_zone_exits_2(loan: Loan) -> Non
         check("--role", "borrower", "--channel", "call", "--at", "2026-07-01T10:00")
 
     assert missing.value.returncode == 2 and naive.value.returncode == 2
+
+
+def record(loan: Loan, when: str, outcome: str = "conversation", **extra: object) -> bool:
+    attempt, _ = contact_attempt_record(
+        loan=loan,
+        party=borrower(loan),
+        channel="call",
+        at=datetime.fromisoformat(when),
+        outcome=outcome,
+        **extra,  # type: ignore[arg-type]
+    )
+    return attempt is not None
+
+
+def test_a_contact_the_gate_refuses_cannot_be_logged_as_made(loan: Loan) -> None:
+    _, decision = contact_attempt_record(
+        loan=loan,
+        party=borrower(loan),
+        channel="call",
+        at=datetime.fromisoformat("2026-07-01T23:00+08:00"),
+        outcome="conversation",
+    )
+
+    assert not decision.allowed and "outside 08:00–22:00" in decision.reasons[0]
+    assert not ContactAttempt.objects.exists()
+    assert ContactRefusal.objects.get().reasons == decision.reasons
+
+
+def test_the_audit_lists_reported_breaches_and_nothing_else(loan: Loan) -> None:
+    for hour in (9, 11, 14):
+        assert record(loan, f"2026-07-01T{hour:02d}:00+08:00")
+    # An agency's report after the fact: kept as evidence, then found by the audit.
+    record(loan, "2026-07-01T16:00+08:00", by="agency:某某", enforce=False)
+    record(loan, "2026-07-02T23:30+08:00", outcome="no_answer", by="agency:某某", enforce=False)
+    out = StringIO()
+
+    call_command(
+        "compliance", "audit", "--from", "2026-07-01", "--to", "2026-07-02", "--json", stdout=out
+    )
+    breaches = json.loads(out.getvalue())["breaches"]
+    clean = StringIO()
+    call_command("compliance", "audit", "--from", "2026-06-01", "--to", "2026-06-30", stdout=clean)
+
+    assert [(b["at"][:16], b["by"], b["reasons"]) for b in breaches] == [
+        ("2026-07-01T08:00", "agency:某某", ["3 conversations today already (at most 3)"]),
+        (
+            "2026-07-02T15:30",
+            "agency:某某",
+            ["outside 08:00–22:00 in the debtor's time (23:30 Asia/Shanghai)"],
+        ),
+    ]
+    assert clean.getvalue().startswith("0 breaches")

@@ -87,9 +87,24 @@ def contact_attempt_record(
     outcome: str,
     number: str = "",
     by: str = "",
-) -> ContactAttempt:
-    """Record a contact made (or attempted), so the gate counts it from now on."""
-    return ContactAttempt.objects.create(
+    enforce: bool = True,
+) -> tuple[ContactAttempt | None, Decision]:
+    """Record a contact made (or attempted), so the gate counts it from now on.
+
+    A contact the gate refuses is not logged as made (no path around the gate): the
+    answer is (None, the refusal), and the refusal is stored. Nothing is raised, so a
+    caller's transaction keeps the stored refusal. ``enforce=False`` is for facts reported
+    after the event (an agency's contact report): they are kept as evidence, and
+    ``arrears compliance audit`` lists any breach among them.
+    """
+    decision = Decision(True)
+    if enforce:
+        decision = contact_check(
+            loan=loan, party=party, channel=channel, at=at, number=number, asked_by=by
+        )
+        if not decision.allowed:
+            return None, decision
+    attempt = ContactAttempt.objects.create(
         loan=loan,
         party=party,
         role=_role_of(loan, party),
@@ -99,6 +114,7 @@ def contact_attempt_record(
         outcome=outcome,
         by=by,
     )
+    return attempt, decision
 
 
 @transaction.atomic

@@ -5,6 +5,10 @@
     → {"allowed": false, "reasons": [...], "next_allowed_at": "2026-07-02T08:00:00+08:00"}
 
 A refusal is stored like any other (the gate keeps every refusal).
+
+    arrears compliance audit --from 2026-07-01 --to 2026-07-31 [--json]
+
+re-checks the contacts recorded in the period and lists every breach.
 """
 
 from __future__ import annotations
@@ -16,11 +20,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from arrears.compliance.audit import audit
 from arrears.compliance.choices import Channel
 from arrears.compliance.services import contact_check
 from arrears.core.errors import ArrearsError
 from arrears.portfolio.choices import PartyRole
-from arrears.portfolio.management.cli import add_creditor_argument, resolve_loan
+from arrears.portfolio.management.cli import (
+    add_creditor_argument,
+    parse_business_date,
+    resolve_loan,
+)
 from arrears.portfolio.models import LoanParty
 
 
@@ -38,8 +47,15 @@ class Command(BaseCommand):
         check.add_argument("--number", default="", help="the phone number to call")
         check.add_argument("--json", action="store_true", help="print JSON")
         add_creditor_argument(check)
+        audit = actions.add_parser("audit", help="re-check the contacts recorded in a period")
+        audit.add_argument("--from", dest="first", required=True, metavar="DATE")
+        audit.add_argument("--to", dest="last", required=True, metavar="DATE")
+        audit.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "audit":
+            self._audit(options)
+            return
         loan = resolve_loan(options, stdout=self.stdout)
         try:
             at = datetime.fromisoformat(options["at"])
@@ -81,3 +97,19 @@ class Command(BaseCommand):
         self.stdout.write("blocked: " + "; ".join(decision.reasons))
         if answer["next_allowed_at"]:
             self.stdout.write(f"next allowed at {answer['next_allowed_at']}")
+
+    def _audit(self, options: dict[str, Any]) -> None:
+        first = parse_business_date(options["first"], "--from")
+        last = parse_business_date(options["last"], "--to")
+        if last < first:
+            raise CommandError(f"--to {last} is before --from {first}", returncode=2)
+        breaches = audit(first, last)
+        if options["json"]:
+            self.stdout.write(json.dumps({"breaches": breaches}, ensure_ascii=False))
+            return
+        self.stdout.write(f"{len(breaches)} breaches from {first} to {last}")
+        for breach in breaches:
+            self.stdout.write(
+                f"  {breach['at']} {breach['loan_id']} {breach['role']} {breach['channel']}"
+                f" by {breach['by'] or '-'}: {'; '.join(breach['reasons'])}"  # type: ignore[arg-type]
+            )
