@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -62,7 +63,9 @@ def stale_loans(first: int, last: int, on: date) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+@lru_cache(maxsize=1024)
 def _terms(penalty_rate: Any, grace_days: int, day_count: int, order: str) -> LoanTerms:
+    # A portfolio has a handful of distinct terms: build each once (LoanTerms is frozen).
     return LoanTerms(
         penalty_rate=Decimal(penalty_rate),
         grace_days=grace_days,
