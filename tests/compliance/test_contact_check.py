@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
-from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal
+from arrears.accounts.models import User
+from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal, Hold
 from arrears.compliance.services import contact_attempt_record, contact_check, hold_lift, hold_place
 from arrears.portfolio.models import ContactPoint, Creditor, Loan, LoanParty, Party
 from arrears.portfolio.services import tape_ingest
@@ -220,3 +222,26 @@ def test_the_audit_lists_reported_breaches_and_nothing_else(loan: Loan) -> None:
         ),
     ]
     assert clean.getvalue().startswith("0 breaches")
+
+
+def test_holds_are_placed_and_lifted_in_the_admin_and_never_deleted(
+    loan: Loan, client: Client
+) -> None:
+    boss = User.objects.create_superuser("boss", password="a-long-unique-pass")
+    client.force_login(boss)
+    party = borrower(loan)
+    url = "/admin/compliance/hold/"
+
+    unnamed = client.post(url + "add/", {"kind": "opt_out", "party": party.pk, "reason": "退订"})
+    client.post(url + "add/", {"kind": "complaint", "party": party.pk, "reason": "12378 投诉"})
+    hold = Hold.objects.get()
+    held = contact_check(
+        loan=loan, party=party, channel="sms", at=datetime.fromisoformat("2026-07-01T10:00+08:00")
+    )
+    client.post(url, {"action": "lift", "_selected_action": [hold.pk]})
+    hold.refresh_from_db()
+
+    assert unnamed.status_code == 200  # an opt-out must name its channel: the form says so
+    assert (hold.placed_by, hold.lifted_by) == (boss, boss) and hold.lifted_at is not None
+    assert held.reasons == ["hold: complaint"]
+    assert client.get(f"{url}{hold.pk}/delete/").status_code == 403

@@ -3,8 +3,6 @@ and the contact and refusal journals (read-only)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal, Hold
 from arrears.compliance.services import hold_lift, hold_place
-from arrears.portfolio.admin import ReadOnlyAdmin
+from arrears.portfolio.admin import AddOnlyAdmin, ReadOnlyAdmin
 
 
 @admin.register(CompliancePolicy)
@@ -21,23 +19,17 @@ class CompliancePolicyAdmin(admin.ModelAdmin[CompliancePolicy]):
 
 
 @admin.register(Hold)
-class HoldAdmin(admin.ModelAdmin[Hold]):
+class HoldAdmin(AddOnlyAdmin):
+    """Holds are placed and lifted through the services; a lifted hold stays on record."""
+
     list_display = ["kind", "party", "loan", "channel", "created_at", "placed_by", "lifted_at"]
     list_filter = ["kind", "lifted_at"]
     raw_id_fields = ["party", "loan"]
     fields = ["kind", "party", "loan", "channel", "reason"]
     actions = ["lift"]
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Hold, form: Any, change: bool) -> None:
-        if change:
-            return
-        saved = hold_place(
+    def create(self, request: HttpRequest, obj: Hold) -> Hold:
+        return hold_place(
             kind=obj.kind,
             reason=obj.reason,
             party=obj.party,
@@ -45,7 +37,6 @@ class HoldAdmin(admin.ModelAdmin[Hold]):
             channel=obj.channel,
             placed_by=request.user,
         )
-        obj.pk = saved.pk
 
     @admin.action(description=_("Lift the selected holds"))
     def lift(self, request: HttpRequest, queryset: QuerySet[Hold]) -> None:

@@ -47,6 +47,27 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         return False
 
 
+class AddOnlyAdmin(admin.ModelAdmin[Any]):
+    """Records that are evidence: added through a service, then never changed or deleted.
+
+    Subclasses say which service creates the row (``create``); the change page only shows
+    it, and nothing here deletes it.
+    """
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.pk = self.create(request, obj).pk
+
+    def create(self, request: HttpRequest, obj: Any) -> Any:
+        raise NotImplementedError
+
+
 @admin.register(Creditor)
 class CreditorAdmin(admin.ModelAdmin[Creditor]):
     list_display = ["name", "kind", "created_at"]
@@ -215,7 +236,7 @@ class LimitationEventForm(forms.ModelForm[LimitationEvent]):
 
 
 @admin.register(LimitationEvent)
-class LimitationEventAdmin(admin.ModelAdmin[LimitationEvent]):
+class LimitationEventAdmin(AddOnlyAdmin):
     """Events are evidence: added through the service, never changed or deleted here."""
 
     list_display = ["loan", "kind", "occurred_on", "evidence", "recorded_by", "created_at"]
@@ -225,22 +246,11 @@ class LimitationEventAdmin(admin.ModelAdmin[LimitationEvent]):
     date_hierarchy = "occurred_on"
     fields = ["loan", "kind", "occurred_on", "evidence", "note"]
     raw_id_fields = ["loan"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     form = LimitationEventForm
 
-    def save_model(
-        self, request: HttpRequest, obj: LimitationEvent, form: Any, change: bool
-    ) -> None:
-        if change:
-            return
+    def create(self, request: HttpRequest, obj: LimitationEvent) -> LimitationEvent:
         # The service validates, stamps the loan for the next cycle and records who.
-        saved = limitation_event_record(
+        return limitation_event_record(
             loan=obj.loan,
             kind=obj.kind,
             occurred_on=obj.occurred_on,
@@ -248,4 +258,3 @@ class LimitationEventAdmin(admin.ModelAdmin[LimitationEvent]):
             note=obj.note,
             recorded_by=request.user,
         )
-        obj.pk = saved.pk
