@@ -15,7 +15,13 @@ from arrears.portfolio.admin import AddOnlyAdmin, ReadOnlyAdmin
 
 @admin.register(CompliancePolicy)
 class CompliancePolicyAdmin(admin.ModelAdmin[CompliancePolicy]):
-    list_display = ["creditor", "pack", "time_zone", "conversations_per_day"]
+    list_display = [
+        "creditor",
+        "pack",
+        "time_zone",
+        "conversations_per_day",
+        "quiet_public_holidays",
+    ]
 
 
 @admin.register(Hold)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from arrears.compliance.holidays import public_holidays
 from arrears.compliance.models import CompliancePolicy, ContactAttempt, Hold
 from arrears.compliance.rules import PACKS, PastContact, Proposed, Situation, evaluate
 from arrears.compliance.selectors import HISTORY_DAYS
@@ -45,6 +46,7 @@ def audit(first: date, last: date) -> list[dict[str, object]]:
         phones[party_id].append(status)
     invalid_only = {p for p, statuses in phones.items() if all(s == "invalid" for s in statuses)}
     breaches: list[dict[str, object]] = []
+    holidays = public_holidays(first - timedelta(days=1), last + timedelta(days=1))
     for attempt in attempts:
         policy = policies.get(attempt.loan.creditor_id)
         pack = PACKS[policy.pack] if policy else PACKS["cn"]
@@ -78,6 +80,7 @@ def audit(first: date, last: date) -> list[dict[str, object]]:
             debtor_numbers_all_invalid=bool(debtors[attempt.loan_id])
             and debtors[attempt.loan_id] <= invalid_only,
             holds=in_force,
+            quiet_days=holidays if policy and policy.quiet_public_holidays else frozenset(),
         )
         proposed = Proposed(
             at=attempt.at,

@@ -13,8 +13,9 @@ from arrears.portfolio.models import Creditor, Loan, Party
 
 
 class CompliancePolicy(BaseModel):
-    """A creditor's choice of policy pack, the debtors' default time zone, and caps stricter
-    than the pack's (a cap may only be lowered: the pack is the legal floor)."""
+    """A creditor's choice of policy pack, the debtors' default time zone, caps stricter
+    than the pack's (a cap may only be lowered: the pack is the legal floor), and whether
+    Chinese public holidays are quiet days."""
 
     creditor = models.OneToOneField(
         Creditor, on_delete=models.CASCADE, related_name="compliance_policy"
@@ -26,6 +27,14 @@ class CompliancePolicy(BaseModel):
     )
     attempts_per_number_per_day = models.PositiveSmallIntegerField(
         _("attempts a day to one number (stricter)"), null=True, blank=True
+    )
+    quiet_public_holidays = models.BooleanField(
+        _("no contact on Chinese public holidays"),
+        default=False,
+        help_text=_(
+            "No call, SMS, email or visit on the statutory public holidays (法定节假日) in the"
+            " official arrangement; letters and the legal channel are not affected."
+        ),
     )
 
     class Meta:

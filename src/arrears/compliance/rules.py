@@ -18,6 +18,12 @@ Packs:
 - ``us-regf`` (Regulation F, 12 CFR 1006): 08:00–21:00 local time; at most 7 call attempts
   within 7 consecutive days per debt, and none within 7 days after a conversation (the
   conversation's day counts as the first); an opt-out in every email and SMS.
+
+Quiet days: a creditor may also keep days of the debtor's calendar free of contact (its
+policy's "no contact on Chinese public holidays"; the dates arrive as
+``Situation.quiet_days``). On a quiet day no timed channel (call, SMS, email, visit) may be
+used at any hour, whatever the debtor agreed about the hours of the day; the contact is
+next allowed at the pack's opening of the first day after that is not quiet.
 """
 
 from __future__ import annotations
@@ -117,6 +123,9 @@ class Situation:
     debtor_history: Sequence[PastContact] = ()  # the liable debtor's, for third-party checks
     debtor_numbers_all_invalid: bool = False
     holds: Iterable[tuple[str, str]] = ()  # (kind, channel or "" for all)
+    # Days of the debtor's calendar without contact on the timed channels (public holidays
+    # the creditor keeps quiet); the hours consent does not lift them.
+    quiet_days: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,16 @@ def _timed_reasons(
                     _day_opening(today + timedelta(days=1), pack, zone),
                 )
             )
+    if proposed.channel in pack.timed_channels and today in situation.quiet_days:
+        reopens = today + timedelta(days=1)
+        while reopens in situation.quiet_days:
+            reopens += timedelta(days=1)
+        found.append(
+            (
+                f"{today} is a public holiday (quiet day for this creditor)",
+                _day_opening(reopens, pack, zone),
+            )
+        )
     if proposed.channel != CALL:
         return found
     tomorrow = _day_opening(today + timedelta(days=1), pack, zone)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from arrears.compliance.holidays import public_holidays
 from arrears.compliance.models import CompliancePolicy, ContactAttempt, Hold
 from arrears.compliance.rules import LIABLE_ROLES, PACKS, PastContact, PolicyPack, Situation
 from arrears.portfolio.choices import ContactKind, ContactStatus
@@ -14,6 +16,9 @@ from arrears.portfolio.models import ContactPoint, Loan, LoanParty, Party
 
 # Every rule looks back at most this far (Reg F's seven days, with a margin for zones).
 HISTORY_DAYS = 9
+# Quiet days are read this far around a proposed contact: enough for ``evaluate`` to step
+# past the longest holiday (the 2026 Spring Festival break runs 9 days).
+QUIET_DAYS_BEFORE, QUIET_DAYS_AFTER = 1, 30
 
 
 def policy_for(loan: Loan) -> tuple[PolicyPack, str]:
@@ -30,6 +35,22 @@ def policy_for(loan: Loan) -> tuple[PolicyPack, str]:
     return dataclasses.replace(pack, **changes), policy.time_zone
 
 
+def quiet_days_for(loan: Loan, around: date) -> frozenset[date]:
+    """The days without contact near ``around`` (from the day before to 30 days after) in
+    the debtors' calendar: the Chinese public holidays, when the creditor's policy keeps
+    them quiet; none otherwise."""
+    quiet = (
+        CompliancePolicy.objects.filter(creditor_id=loan.creditor_id)
+        .values_list("quiet_public_holidays", flat=True)
+        .first()
+    )
+    if not quiet:
+        return frozenset()
+    return public_holidays(
+        around - timedelta(days=QUIET_DAYS_BEFORE), around + timedelta(days=QUIET_DAYS_AFTER)
+    )
+
+
 def _history(party_ids: list[int], since: datetime) -> list[PastContact]:
     return [
         PastContact(at, channel, outcome, number, by)
@@ -44,7 +65,7 @@ def _history(party_ids: list[int], since: datetime) -> list[PastContact]:
 def contact_situation(
     *, loan: Loan, party: Party, at: datetime, time_zone: str, quiet_hours_consent: bool = False
 ) -> Situation:
-    """History, holds and reachability of ``party`` on ``loan`` around ``at``."""
+    """History, holds, reachability and quiet days of ``party`` on ``loan`` around ``at``."""
     since = at - timedelta(days=HISTORY_DAYS)
     liable = list(
         LoanParty.objects.filter(
@@ -84,4 +105,5 @@ def contact_situation(
         debtor_history=debtor_history,
         debtor_numbers_all_invalid=all_invalid,
         holds=holds,
+        quiet_days=quiet_days_for(loan, at.astimezone(ZoneInfo(time_zone)).date()),
     )
