@@ -17,6 +17,9 @@ PURE = [
     SRC / "core" / "prefetch.py",
     SRC / "compliance" / "rules.py",
     SRC / "compliance" / "linter.py",
+    SRC / "compliance" / "holidays.py",
+    SRC / "strategy" / "definition.py",
+    SRC / "strategy" / "arms.py",
 ]
 ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.money",

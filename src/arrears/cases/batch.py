@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import connection
 
-from arrears.cases.models import CaseBucketSpell, CollectionCase
+from arrears.cases.models import CaseBucketSpell, CollectionCase, WorkItem
 from arrears.cycle.models import LoanPosition
 from arrears.portfolio.models import Loan, Product
 
@@ -106,3 +106,50 @@ def cases_maintain(first: int, last: int, on: date) -> int:
             cursor.execute(sql, params)
             written += max(cursor.rowcount, 0)
     return written
+
+
+def _planned_table() -> str:
+    # The strategy app plans; work items are made from its journal in one statement.
+    from arrears.strategy.models import PlannedAction
+
+    return _table(PlannedAction)
+
+
+MESSAGE_CHANNELS = "('sms', 'email', 'letter')"
+
+
+def work_items_from_plan(first: int, last: int, on: date) -> int:
+    """Queue a work item for every task the strategy planned and the gate let through on
+    ``on`` for loans ``first``–``last`` (calls, visits, reviews, placements, referrals)."""
+    item, planned = _table(WorkItem), _planned_table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {item} (case_id, loan_id, party_id, planned_action_id, type, queue,
+                                title, due_at, priority, status, closed_at, created_at)
+            SELECT pa.case_id, pa.loan_id, pa.party_id, pa.id, pa.type, pa.queue, pa.rule,
+                   pa.due_at, pa.priority, 'open', NULL, CURRENT_TIMESTAMP
+            FROM {planned} AS pa
+            WHERE pa.business_date = %(on)s AND pa.loan_id BETWEEN %(first)s AND %(last)s
+              AND pa.status = 'queued' AND pa.channel NOT IN {MESSAGE_CHANNELS}
+              AND NOT EXISTS (SELECT 1 FROM {item} AS w WHERE w.planned_action_id = pa.id)
+            """,
+            {"first": first, "last": last, "on": on},
+        )
+        return max(cursor.rowcount, 0)
+
+
+def work_items_cancel_closed(first: int, last: int, on: date) -> int:
+    """Open work items of cases closed on ``on`` are no longer anyone's work."""
+    item, case = _table(WorkItem), _table(CollectionCase)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {item} SET status = 'cancelled', closed_at = CURRENT_TIMESTAMP
+            WHERE status = 'open' AND case_id IN (
+                SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
+                  AND c.status = 'closed' AND c.closed_on = %(on)s)
+            """,
+            {"first": first, "last": last, "on": on},
+        )
+        return max(cursor.rowcount, 0)

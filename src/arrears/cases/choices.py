@@ -13,3 +13,9 @@ class CaseStatus(models.TextChoices):
 
 class CloseReason(models.TextChoices):
     CURED = "cured", _("Cured (DPD back to 0)")
+
+
+class WorkItemStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")

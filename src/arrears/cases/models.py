@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from arrears.cases.choices import CaseStatus, CloseReason
+from arrears.cases.choices import CaseStatus, CloseReason, WorkItemStatus
 from arrears.core.models import BaseModel
-from arrears.portfolio.models import Creditor, Loan
+from arrears.portfolio.models import Creditor, Loan, Party
 
 
 class CollectionCase(BaseModel):
@@ -71,3 +71,40 @@ class CaseBucketSpell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.bucket} {self.entered_on}"
+
+
+class WorkItem(models.Model):
+    """A task in a work queue for a person: a call, a visit, a review, an agency placement or
+    a legal referral, due at a time, planned by the strategy for one party of a case.
+    No foreign-key constraints: written in bulk by the daily cycle."""
+
+    case = models.ForeignKey(
+        CollectionCase, on_delete=models.PROTECT, related_name="work_items", db_constraint=False
+    )
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    planned_action_id = models.BigIntegerField(_("planned action"), unique=True)
+    type = models.CharField(_("type"), max_length=20)
+    queue = models.CharField(_("queue"), max_length=60, blank=True, default="")
+    title = models.CharField(_("title"), max_length=400)
+    due_at = models.DateTimeField(_("due at"))
+    priority = models.PositiveSmallIntegerField(_("priority"), default=50)
+    status = models.CharField(
+        _("status"), max_length=10, choices=WorkItemStatus.choices, default=WorkItemStatus.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "-priority", "id"]
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        indexes = [
+            models.Index(fields=["queue", "status", "due_at"], name="work_item_queue"),
+            models.Index(fields=["case", "status"], name="work_item_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.case_id} {self.due_at:%Y-%m-%d %H:%M}"

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "arrears.cycle",
     "arrears.cases",
     "arrears.compliance",
+    "arrears.strategy",
+    "arrears.outreach",
     "arrears.api",
     "arrears.web",
 ]

@@ -35,5 +35,6 @@ STEPS: tuple[str, ...] = (
     "classify",
     "limitation",
     "cases",
+    "plan",
     "history",
 )

@@ -43,6 +43,7 @@ from arrears.cycle.models import (
 )
 from arrears.portfolio.choices import LoanStatus
 from arrears.portfolio.models import Loan
+from arrears.strategy.planning import plan_actions
 
 PARTITION_LOANS = 50_000
 
@@ -54,6 +55,7 @@ STEP_FUNCTIONS: dict[str, Callable[[int, int, date], int]] = {
     "classify": steps.classify,
     "limitation": steps.limitation,
     "cases": cases_maintain,
+    "plan": plan_actions,
     "history": steps.history,
 }
 assert tuple(STEP_FUNCTIONS) == STEPS

@@ -90,7 +90,7 @@ PRODUCTS = (
 )
 PRODUCT_WEIGHTS = (55, 20, 18, 7)
 BEHAVIOURS = ("on_time", "early", "late", "partial", "stopped")
-BEHAVIOUR_WEIGHTS = (71, 6, 7, 6, 10)
+BEHAVIOUR_WEIGHTS = (67, 6, 7, 6, 14)
 CHANNELS = ("银行代扣", "对公转账", "微信支付", "支付宝", "柜台现金")
 BRANCHES = ("总部", "北京分公司", "上海分公司", "深圳分公司", "杭州分公司")
 

@@ -1,0 +1,43 @@
+"""The outbox: every message the strategy planned, queued for sending or blocked."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from arrears.cases.models import CollectionCase
+from arrears.outreach.choices import MessageStatus
+from arrears.portfolio.models import Loan, Party
+
+
+class OutboxMessage(models.Model):
+    """A message to one party about one case on one channel (sms, email, letter): queued
+    until its due time, or blocked by the compliance gate with every reason. Sending,
+    rendering and delivery receipts belong to the outreach worker. No foreign-key
+    constraints: written in bulk by the daily cycle."""
+
+    case = models.ForeignKey(
+        CollectionCase, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    planned_action_id = models.BigIntegerField(_("planned action"), unique=True)
+    channel = models.CharField(_("channel"), max_length=10)
+    purpose = models.CharField(_("purpose"), max_length=20)
+    template = models.CharField(_("template"), max_length=60, blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices)
+    due_at = models.DateTimeField(_("due at"))
+    blocked_reasons = models.JSONField(_("blocked because"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [models.Index(fields=["status", "due_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.party_id} {self.status}"
