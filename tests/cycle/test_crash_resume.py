@@ -155,7 +155,7 @@ def test_two_workers_reach_the_same_state_as_one(scratch: Scratch) -> None:
         )  # fmt: skip
         assert run.returncode == 0, run.stderr
         digests[workers] = arrears(scratch, name, "cycle", "--digest").stdout.strip()
-        (latest,) = json.loads(arrears(scratch, name, "cycle", "--status", "--json").stdout)
+        latest = json.loads(arrears(scratch, name, "cycle", "--status", "--json").stdout)[0]
         assert (latest["status"], latest["workers"]) == ("completed", int(workers))
 
     assert digests["1"] == digests["2"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -9,8 +11,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from arrears.accounts.models import User
+from arrears.cases.models import CollectionCase
+from arrears.compliance.models import ContactAttempt, Hold
 from arrears.portfolio.models import Loan, LoanParty, Party, Payment
 from arrears.portfolio.selectors import loan_state
+from arrears.strategy.models import CaseStrategy, PlannedAction
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +42,22 @@ def test_the_demo_builds_a_mixed_portfolio_where_some_loans_fall_behind() -> Non
     assert 0.08 <= len(behind) / len(states) <= 0.30
     assert len({state.bucket for state in behind}) >= 3
     assert User.objects.get(username="demo").check_password("arrears-demo")
+    # The last week is closed: cases on their playbooks, today's plan, contacts on record.
+    open_cases = CollectionCase.objects.filter(status="open")
+    assert open_cases.count() == sum(1 for state in behind if state.dpd >= 1)
+    assert CaseStrategy.objects.filter(case__in=open_cases).count() == open_cases.count()
+    assert PlannedAction.objects.filter(business_date=today, status="queued").exists()
+    assert ContactAttempt.objects.filter(by="demo collector").exists()
+    disputed = Hold.objects.get(kind="dispute").party
+    assert not PlannedAction.objects.filter(
+        party=disputed, business_date=today, status="queued"
+    ).exists()
+    audit = StringIO()
+    call_command(
+        "compliance", "audit", "--from", str(today - timedelta(days=6)), "--to", str(today),
+        "--json", stdout=audit,
+    )  # fmt: skip
+    assert json.loads(audit.getvalue()) == {"breaches": []}
 
 
 def test_the_demo_is_not_loaded_twice_with_if_empty() -> None:

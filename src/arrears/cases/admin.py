@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from arrears.cases.models import CaseBucketSpell, CollectionCase
+from arrears.cases.models import CaseBucketSpell, CollectionCase, WorkItem
+from arrears.portfolio.admin import ReadOnlyAdmin
 
 
 class SpellInline(admin.TabularInline[CaseBucketSpell, CollectionCase]):
@@ -42,3 +43,12 @@ class CollectionCaseAdmin(admin.ModelAdmin[CollectionCase]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(WorkItem)
+class WorkItemAdmin(ReadOnlyAdmin):
+    """Work queues (read-only here; the workbench is where people work them)."""
+
+    list_display = ["due_at", "queue", "type", "case", "title", "status"]
+    list_filter = ["status", "queue", "type"]
+    show_full_result_count = False

@@ -118,9 +118,13 @@ def _planned_table() -> str:
 MESSAGE_CHANNELS = "('sms', 'email', 'letter')"
 
 
-def work_items_from_plan(first: int, last: int, on: date) -> int:
+def work_items_from_plan(first: int, last: int, on: date, after_id: int) -> int:
     """Queue a work item for every task the strategy planned and the gate let through on
-    ``on`` for loans ``first``–``last`` (calls, visits, reviews, placements, referrals)."""
+    ``on`` for loans ``first``–``last`` (calls, visits, reviews, placements, referrals).
+
+    Only planned actions above ``after_id`` are taken: the caller planned them in this
+    transaction, so none has a work item yet (the unique planned action refuses a second).
+    """
     item, planned = _table(WorkItem), _planned_table()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -130,11 +134,11 @@ def work_items_from_plan(first: int, last: int, on: date) -> int:
             SELECT pa.case_id, pa.loan_id, pa.party_id, pa.id, pa.type, pa.queue, pa.rule,
                    pa.due_at, pa.priority, 'open', NULL, CURRENT_TIMESTAMP
             FROM {planned} AS pa
-            WHERE pa.business_date = %(on)s AND pa.loan_id BETWEEN %(first)s AND %(last)s
+            WHERE pa.id > %(after)s AND pa.business_date = %(on)s
+              AND pa.loan_id BETWEEN %(first)s AND %(last)s
               AND pa.status = 'queued' AND pa.channel NOT IN {MESSAGE_CHANNELS}
-              AND NOT EXISTS (SELECT 1 FROM {item} AS w WHERE w.planned_action_id = pa.id)
             """,
-            {"first": first, "last": last, "on": on},
+            {"first": first, "last": last, "on": on, "after": after_id},
         )
         return max(cursor.rowcount, 0)
 

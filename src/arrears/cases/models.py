@@ -78,12 +78,19 @@ class WorkItem(models.Model):
     a legal referral, due at a time, planned by the strategy for one party of a case.
     No foreign-key constraints: written in bulk by the daily cycle."""
 
+    # The (case, status) and queue indexes serve every read; no index per foreign key.
     case = models.ForeignKey(
-        CollectionCase, on_delete=models.PROTECT, related_name="work_items", db_constraint=False
+        CollectionCase,
+        on_delete=models.PROTECT,
+        related_name="work_items",
+        db_constraint=False,
+        db_index=False,
     )
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     party = models.ForeignKey(
-        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     planned_action_id = models.BigIntegerField(_("planned action"), unique=True)
     type = models.CharField(_("type"), max_length=20)

@@ -13,7 +13,7 @@ import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -127,9 +127,7 @@ def contact_check_many(candidates: Sequence[Candidate], *, asked_by: str) -> lis
     earliest = min(c.at for c in candidates) - timedelta(days=HISTORY_DAYS)
     history = _call_history(calls, earliest) if calls else {}
     moments = [c.at for c in candidates]
-    holidays = public_holidays(
-        min(moments).date() - timedelta(days=1), max(moments).date() + timedelta(days=31)
-    )
+    holidays = _holidays_around(min(moments), max(moments))
     memo: dict[tuple[object, ...], Decision] = {}
     decisions: list[Decision] = []
     refusals: list[tuple[Any, ...]] = []
@@ -177,20 +175,42 @@ def contact_check_many(candidates: Sequence[Candidate], *, asked_by: str) -> lis
                     candidate.channel,
                     candidate.purpose,
                     candidate.at,
-                    decision.reasons,
-                    decision.next_allowed_at,
-                    asked_by,
+                    decision,
                 )
             )
-    if refusals:
-        _store_refusals(refusals)
+    refusals_store(refusals, asked_by=asked_by)
     return decisions
 
 
-def _store_refusals(rows: list[tuple[Any, ...]]) -> None:
+def _holidays_around(first: datetime, last: datetime) -> frozenset[date]:
+    return public_holidays(first.date() - timedelta(days=1), last.date() + timedelta(days=31))
+
+
+def contact_check_alike(
+    *, creditor_id: int, channel: str, role: str, purpose: str, at: datetime, staff: int = 1
+) -> Decision:
+    """The gate's answer for any liable party of the creditor with no hold in force and no
+    recent contact: the answer for a whole group of planned contacts. The caller stores
+    the refusal for each contact it applies to (``refusals_store``)."""
+    policy = _policies([creditor_id]).get(creditor_id, _Policy(PACKS["cn"], "Asia/Shanghai"))
+    return evaluate(
+        policy.pack,
+        Proposed(at=at, channel=channel, role=role, purpose=purpose, staff=staff),
+        Situation(
+            time_zone=policy.zone,
+            quiet_days=_holidays_around(at, at) if policy.quiet_holidays else frozenset(),
+        ),
+    )
+
+
+def refusals_store(rows: Sequence[tuple[Any, ...]], *, asked_by: str) -> int:
+    """Store refusals in bulk: rows of (loan_id, party_id, role, channel, purpose, at,
+    decision)."""
+    if not rows:
+        return 0
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
-    bulk_insert(
+    return bulk_insert(
         ContactRefusal._meta.db_table,
         [
             "loan_id",
@@ -206,13 +226,17 @@ def _store_refusals(rows: list[tuple[Any, ...]]) -> None:
         ],
         (
             (
-                *row[:5],
-                adapt(row[5]),
-                json.dumps(row[6], ensure_ascii=False),
-                adapt(row[7]),
-                row[8],
+                loan_id,
+                party_id,
+                role,
+                channel,
+                purpose,
+                adapt(at),
+                json.dumps(decision.reasons, ensure_ascii=False),
+                adapt(decision.next_allowed_at),
+                asked_by,
                 now,
             )
-            for row in rows
+            for loan_id, party_id, role, channel, purpose, at, decision in rows
         ),
     )

@@ -22,7 +22,15 @@ from django.utils import timezone
 
 from arrears.core.bulk import bulk_insert, refresh_statistics, reserve_ids
 from arrears.portfolio.calculations.schedule import ScheduledInstallment, build_schedule
-from arrears.portfolio.models import Creditor, Installment, Loan, Payment, Product
+from arrears.portfolio.models import (
+    Creditor,
+    Installment,
+    Loan,
+    LoanParty,
+    Party,
+    Payment,
+    Product,
+)
 from arrears.portfolio.services import loans_payments_recorded
 
 TERM = 12
@@ -32,6 +40,9 @@ _RATES = [Decimal("0.072"), Decimal("0.12"), Decimal("0.154"), Decimal("0.18"), 
 _BEHAVIOURS = ("on_time", "stopped", "partial", "late", "ahead")
 _WEIGHTS = (80, 8, 6, 3, 3)
 _CHUNK = 20_000
+# Every fifth loan is guaranteed, with a guarantor and a counter-guarantor (the plan step
+# then has the guaranteed-loan playbook's parties to work on).
+GUARANTEED_EVERY = 5
 
 
 @lru_cache(maxsize=100_000)
@@ -103,19 +114,32 @@ def build_bench_portfolio(
         with transaction.atomic():
             loan_ids = reserve_ids(Loan._meta.db_table, count)
             installment_ids = iter(reserve_ids(Installment._meta.db_table, count * TERM))
+            guaranteed = sum(1 for n in range(done, done + count) if n % GUARANTEED_EVERY == 0)
+            party_ids = iter(reserve_ids(Party._meta.db_table, count + 2 * guaranteed))
             loan_rows, installment_rows, payment_rows = [], [], []
+            party_rows, role_rows = [], []
             for offset, pk in enumerate(loan_ids):
                 number = done + offset
                 principal, rate = rng.choice(_PRINCIPALS), rng.choice(_RATES)
                 disbursed = first_day - timedelta(days=rng.randrange(20, 365))
                 items = _schedule(principal, rate, disbursed)
+                roles = ["borrower"]
+                if number % GUARANTEED_EVERY == 0:
+                    roles += ["guarantor", "counter_guarantor"]
                 loan_rows.append(
                     (
                         pk, creditor.pk, product.pk, f"C{number:09d}", principal, rate, TERM,
                         "annuity", disbursed, rate * Decimal("1.5"), 0, 360,
-                        "fees,penalty,interest,principal", "CNY", "", "", "active", now, now,
+                        "fees,penalty,interest,principal", "CNY", "",
+                        "guarantee" if len(roles) > 1 else "credit", "active", now, now,
                     )
                 )  # fmt: skip
+                for role in roles:
+                    party = next(party_ids)
+                    party_rows.append(
+                        (party, creditor.pk, "person", f"{role} {number}", "", "", "", now, now)
+                    )
+                    role_rows.append((pk, party, role, now, now))
                 for item in items:
                     installment_rows.append(
                         (next(installment_ids), pk, item.seq, item.due_on, item.principal,
@@ -134,6 +158,17 @@ def build_bench_portfolio(
                         built.later_payments.setdefault(paid_on, []).append((pk, key, amount))
             bulk_insert(Loan._meta.db_table, loan_columns, loan_rows)
             bulk_insert(
+                Party._meta.db_table,
+                ["id", "creditor_id", "kind", "name", "id_type", "id_number", "employer",
+                 "created_at", "updated_at"],
+                party_rows,
+            )  # fmt: skip
+            bulk_insert(
+                LoanParty._meta.db_table,
+                ["loan_id", "party_id", "role", "created_at", "updated_at"],
+                role_rows,
+            )
+            bulk_insert(
                 Installment._meta.db_table,
                 ["id", "loan_id", "seq", "due_on", "principal", "interest", "fees"],
                 installment_rows,
@@ -150,7 +185,13 @@ def build_bench_portfolio(
         done += count
     with transaction.atomic():
         refresh_statistics(
-            [Loan._meta.db_table, Installment._meta.db_table, Payment._meta.db_table]
+            [
+                Loan._meta.db_table,
+                Installment._meta.db_table,
+                Payment._meta.db_table,
+                Party._meta.db_table,
+                LoanParty._meta.db_table,
+            ]
         )
     built.later_payments = dict(sorted(built.later_payments.items()))
     return built

@@ -11,9 +11,11 @@ from arrears.cycle.dialect import table
 from arrears.outreach.models import OutboxMessage
 
 
-def outbox_from_plan(first: int, last: int, on: date) -> int:
+def outbox_from_plan(first: int, last: int, on: date, after_id: int) -> int:
     """Put every message the strategy planned on ``on`` for loans ``first``–``last`` in the
-    outbox: queued for its due time, or blocked with the gate's reasons."""
+    outbox: queued for its due time, or blocked with the gate's reasons. Only planned
+    actions above ``after_id`` are taken (planned in the caller's transaction, so none is in
+    the outbox yet; the unique planned action refuses a second)."""
     from arrears.strategy.models import PlannedAction
 
     outbox, planned = table(OutboxMessage), table(PlannedAction)
@@ -27,12 +29,12 @@ def outbox_from_plan(first: int, last: int, on: date) -> int:
                    pa.template, pa.status, pa.due_at, pa.blocked_reasons,
                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM {planned} AS pa
-            WHERE pa.business_date = %(on)s AND pa.loan_id BETWEEN %(first)s AND %(last)s
+            WHERE pa.id > %(after)s AND pa.business_date = %(on)s
+              AND pa.loan_id BETWEEN %(first)s AND %(last)s
               AND pa.status IN ('queued', 'blocked')
               AND pa.channel IN ('sms', 'email', 'letter')
-              AND NOT EXISTS (SELECT 1 FROM {outbox} AS o WHERE o.planned_action_id = pa.id)
             """,
-            {"first": first, "last": last, "on": on},
+            {"first": first, "last": last, "on": on, "after": after_id},
         )
         return max(cursor.rowcount, 0)
 

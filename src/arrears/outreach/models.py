@@ -19,9 +19,11 @@ class OutboxMessage(models.Model):
     case = models.ForeignKey(
         CollectionCase, on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     party = models.ForeignKey(
-        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     planned_action_id = models.BigIntegerField(_("planned action"), unique=True)
     channel = models.CharField(_("channel"), max_length=10)

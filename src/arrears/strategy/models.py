@@ -124,7 +124,11 @@ class StrategyEvent(models.Model):
     a one-off action added — with who and why for a manager's acts. Appended, never changed."""
 
     case = models.ForeignKey(
-        CollectionCase, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        CollectionCase,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the (case, business_date) index serves
     )
     business_date = models.DateField(_("business date"))
     kind = models.CharField(_("kind"), max_length=10, choices=EventKind.choices)
@@ -174,12 +178,20 @@ class PlannedAction(models.Model):
     work queue, or blocked by the compliance gate with every reason. A journal: no
     foreign-key constraints (DESIGN.md performance notes)."""
 
+    # Indexed by the unique (case, date, action, party) and (date, loan) indexes: a journal
+    # written a hundred thousand rows a day carries no index it does not read by.
     case = models.ForeignKey(
-        CollectionCase, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        CollectionCase,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     party = models.ForeignKey(
-        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        Party, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     business_date = models.DateField(_("business date"))
     due_at = models.DateTimeField(_("due at"))
@@ -194,6 +206,7 @@ class PlannedAction(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     stage = models.CharField(_("stage"), max_length=60, blank=True, default="")
     rule = models.CharField(_("rule"), max_length=400)

@@ -51,9 +51,11 @@ class Command(BaseCommand):
     def _bench_cycle(self, options: dict[str, Any]) -> None:
         from datetime import date, timedelta
 
+        from arrears.cases.models import CollectionCase
         from arrears.cycle.runner import cycle_run
         from arrears.cycle.selectors import run_steps
         from arrears.cycle.synthetic import build_bench_portfolio, post_bench_payments
+        from arrears.strategy.models import PlannedAction
 
         call_command("migrate", verbosity=0)
         first = date.fromisoformat(options["date"])
@@ -97,6 +99,12 @@ class Command(BaseCommand):
                     "overdue": run.overdue,
                     "cases_opened": run.cases_opened,
                     "cases_closed": run.cases_closed,
+                    "open_cases": CollectionCase.objects.filter(status="open").count(),
+                    "planned_actions": PlannedAction.objects.filter(business_date=day).count(),
+                    # Summed over partitions: the step's whole work, whatever the workers.
+                    "plan_seconds": next(
+                        s["seconds"] for s in run_steps(run) if s["name"] == "plan"
+                    ),
                     "steps": {s["name"]: s["seconds"] for s in run_steps(run)},
                 }
             )
@@ -119,7 +127,9 @@ class Command(BaseCommand):
                 f"({day_figures['loans_per_second']:,} loans/s), "
                 f"{day_figures['payments_posted']:,} payments posted before it, "
                 f"{day_figures['overdue']:,} overdue, +{day_figures['cases_opened']:,}"
-                f"/-{day_figures['cases_closed']:,} cases"
+                f"/-{day_figures['cases_closed']:,} cases, {day_figures['open_cases']:,} open,"
+                f" {day_figures['planned_actions']:,} actions planned in"
+                f" {day_figures['plan_seconds']} s (plan step, summed over partitions)"
             )
             steps = ", ".join(f"{k} {v}" for k, v in day_figures["steps"].items())
             self.stdout.write(f"      steps (s, summed over partitions): {steps}")

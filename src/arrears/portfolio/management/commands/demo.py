@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from argparse import ArgumentParser
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from arrears.accounts.models import User
+from arrears.cases.models import CollectionCase
+from arrears.compliance.services import contact_attempt_record, hold_place
 from arrears.portfolio.demo import PRODUCTS, build_demo_tapes
-from arrears.portfolio.models import Loan, Product
+from arrears.portfolio.models import Loan, LoanParty, Product
 from arrears.portfolio.services import creditor_get_or_create, tape_ingest
+from arrears.strategy.models import PlannedAction
 
 DEMO_CREDITOR = "示范小额贷款有限公司"
 DEMO_USERNAME = "demo"
 # The one fixed password in Arrears, and only on the demo account the demo creates.
 DEMO_PASSWORD = "arrears-demo"
+DEMO_CYCLE_DAYS = 7
+DEMO_CONTACTS = 12
 
 
 class Command(BaseCommand):
@@ -63,7 +72,55 @@ class Command(BaseCommand):
                 )
                 if result.rejected:
                     self.stderr.write((Path(tmp) / "rejects.csv").read_text(encoding="utf-8-sig"))
+        self._close_recent_days(today)
         self._ensure_login()
+
+    def _close_recent_days(self, today: date) -> None:
+        """Run the daily cycle over the last week, so the demo opens with cases, their
+        playbooks and stages, planned actions, work queues and an outbox. Before today's
+        run, a collector's calls of yesterday are recorded through the compliance gate and
+        one borrower disputes the debt, so today's plan shows the gate at work."""
+        from arrears.cycle.runner import cycle_run, cycle_run_through
+
+        first = today - timedelta(days=DEMO_CYCLE_DAYS - 1)
+        started = time.perf_counter()
+        cycle_run_through(first=first, last=today - timedelta(days=1))
+        self._demo_contacts(today - timedelta(days=1))
+        run = cycle_run(on=today)
+        self.stdout.write(
+            f"demo cycle {first} → {today}: {run.overdue:,} loans overdue,"
+            f" {CollectionCase.objects.filter(status='open').count():,} open cases,"
+            f" {PlannedAction.objects.count():,} actions planned"
+            f" ({time.perf_counter() - started:.1f} s)"
+        )
+
+    def _demo_contacts(self, day: date) -> None:
+        zone = ZoneInfo("Asia/Shanghai")
+        open_cases = CollectionCase.objects.filter(status="open").select_related("loan")
+        for number, case in enumerate(open_cases.order_by("loan_id")[:DEMO_CONTACTS]):
+            borrower = LoanParty.objects.filter(loan=case.loan, role="borrower").first()
+            if borrower is not None:
+                contact_attempt_record(
+                    loan=case.loan,
+                    party=borrower.party,
+                    channel="call",
+                    at=datetime.combine(day, time_of_day(10 + number % 8), zone),
+                    outcome="conversation" if number % 3 else "no_answer",
+                    by="demo collector",
+                )
+        # A guaranteed loan past its overdue notice is called daily: its dispute shows.
+        disputed = (
+            open_cases.filter(strategy__playbook__name="guaranteed-loan", current_dpd__gte=7)
+            .order_by("loan_id")
+            .first()
+            or open_cases.order_by("-loan_id").first()
+        )
+        if disputed is not None:
+            borrower = LoanParty.objects.filter(loan=disputed.loan, role="borrower").first()
+            if borrower is not None:
+                hold_place(
+                    kind="dispute", reason="客户对罚息金额有异议，核实中", party=borrower.party
+                )
 
     @transaction.atomic
     def _ensure_login(self) -> None:

@@ -1,0 +1,15 @@
+"""Admin screen of the outbox (read-only: the plan fills it, the outreach worker sends)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from arrears.outreach.models import OutboxMessage
+from arrears.portfolio.admin import ReadOnlyAdmin
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["due_at", "channel", "purpose", "case", "status"]
+    list_filter = ["status", "channel", "purpose"]
+    show_full_result_count = False

@@ -1,0 +1,419 @@
+"""Today's actions for one partition, planned in SQL and judged by the compliance gate.
+
+Rows are written by one ``INSERT … SELECT`` per source (playbook rules, one-off actions),
+queued by default; then the gate judges them: parties with a hold or a recent call are
+judged one by one with their history, and everyone else in groups that share creditor,
+channel, role, purpose and due time (their situation is the same, so is the answer).
+Only where the gate refuses are rows changed — blocked with its reasons, or moved to the
+next allowed moment when only time stands in the way — and every refusal is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.utils import timezone
+
+from arrears.cases.models import CollectionCase
+from arrears.compliance.batch import (
+    Candidate,
+    contact_check_alike,
+    contact_check_many,
+    refusals_store,
+    time_zone_of,
+)
+from arrears.compliance.models import ContactAttempt, Hold
+from arrears.compliance.rules import Decision
+from arrears.compliance.selectors import HISTORY_DAYS
+from arrears.cycle.dialect import day_number, table
+from arrears.portfolio.models import Creditor, Loan, LoanParty
+from arrears.strategy.definition import CHANNEL_OF, PlaybookDefinition, rule_sentence
+from arrears.strategy.models import CaseStrategy, OneOffAction, PlannedAction
+
+RULE_TABLE = "strategy_rule"
+STAGE_TABLE = "strategy_stage"
+DUE_TIME_TABLE = "strategy_due_time"
+DUE_CASE_TABLE = "strategy_due_case"
+OPEN_END = 1_000_000  # the upper DPD of an open-ended stage, so windows compare plainly
+ONE_OFF_CLOCK = "09:00"
+PLANNER = "strategy:plan"
+Versions = dict[int, tuple[str, int, PlaybookDefinition]]
+
+
+def _channel_sql(column: str) -> str:
+    """SQL mapping an action type to its contact channel ('' for internal tasks)."""
+    cases = " ".join(
+        f"WHEN '{kind}' THEN '{channel or ''}'" for kind, channel in CHANNEL_OF.items()
+    )
+    return f"(CASE {column} {cases} ELSE '' END)"
+
+
+def fill_definitions(versions: Versions) -> None:
+    """The per-connection temporary tables of stage windows, action rules and due times."""
+    timestamp = "TIMESTAMP WITH TIME ZONE" if connection.vendor == "postgresql" else "TEXT"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (version_id BIGINT,"
+            " name VARCHAR(60), ord INTEGER, from_dpd INTEGER, to_dpd INTEGER)"
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {RULE_TABLE} (version_id BIGINT,"
+            " stage VARCHAR(60), action VARCHAR(130), type VARCHAR(20), target_role VARCHAR(20),"
+            " by_dpd INTEGER, start INTEGER, every INTEGER, until INTEGER, sentence VARCHAR(400),"
+            " template VARCHAR(60), queue VARCHAR(60), priority INTEGER, clock VARCHAR(5))"
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {DUE_TIME_TABLE} (creditor_id BIGINT,"
+            f" clock VARCHAR(5), due_at {timestamp})"
+        )
+        for name in (STAGE_TABLE, RULE_TABLE):
+            cursor.execute(f"DELETE FROM {name}")
+        stages, rules = [], []
+        for version_id, (title, number, definition) in versions.items():
+            for order, stage in enumerate(definition.stages, start=1):
+                to_dpd = OPEN_END if stage.to_dpd is None else stage.to_dpd
+                stages.append((version_id, stage.name, order, stage.from_dpd, to_dpd))
+                for rule in stage.actions:
+                    rules.append(
+                        (
+                            version_id,
+                            stage.name,
+                            f"{stage.name}/{rule.name}",
+                            rule.type,
+                            rule.target,
+                            1 if rule.at_dpd is not None else 0,
+                            rule.start,
+                            rule.every,
+                            rule.until,
+                            rule_sentence(title, number, stage, rule),
+                            rule.template,
+                            rule.queue,
+                            rule.priority,
+                            rule.time,
+                        )
+                    )
+        if stages:
+            cursor.executemany(f"INSERT INTO {STAGE_TABLE} VALUES (%s, %s, %s, %s, %s)", stages)
+        if rules:
+            marks = ", ".join(["%s"] * 14)
+            cursor.executemany(f"INSERT INTO {RULE_TABLE} VALUES ({marks})", rules)
+        if connection.vendor == "postgresql":
+            # The planner sizes joins with temporary tables from their statistics.
+            cursor.execute(f"ANALYZE {STAGE_TABLE}")
+            cursor.execute(f"ANALYZE {RULE_TABLE}")
+
+
+def fill_due_times(on: date, versions: Versions) -> None:
+    """When each clock time of ``on`` falls for each creditor's debtors (their zone)."""
+    clocks = {ONE_OFF_CLOCK} | {
+        rule.time
+        for _title, _number, definition in versions.values()
+        for stage in definition.stages
+        for rule in stage.actions
+    }
+    zones = time_zone_of(Creditor.objects.values_list("pk", flat=True))
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = []
+    for creditor_id, zone in zones.items():
+        for clock in sorted(clocks):
+            hours, minutes = (int(part) for part in clock.split(":"))
+            moment = datetime.combine(on, time(hours, minutes), tzinfo=ZoneInfo(zone))
+            rows.append((creditor_id, clock, adapt(moment)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DUE_TIME_TABLE}")
+        if rows:
+            cursor.executemany(f"INSERT INTO {DUE_TIME_TABLE} VALUES (%s, %s, %s)", rows)
+
+
+def _json_param() -> str:
+    return "CAST(%s AS JSONB)" if connection.vendor == "postgresql" else "%s"
+
+
+def _empty_json() -> str:
+    return "CAST('[]' AS JSONB)" if connection.vendor == "postgresql" else "'[]'"
+
+
+def _insert_columns() -> str:
+    return (
+        "case_id, loan_id, party_id, business_date, due_at, action, type, target_role, channel,"
+        " version_id, stage, rule, template, queue, priority, arm, status, blocked_reasons,"
+        " created_at"
+    )
+
+
+def _due_cases(first: int, last: int, on: date) -> None:
+    """The partition's open, unpaused, staged cases with their DPD and day in the stage, in a
+    temporary table the planner can count (the strategy table's statistics lag on a first
+    day, and a plan built on "one row" crosses every case with every rule)."""
+    case, strategy, loan = table(CollectionCase), table(CaseStrategy), table(Loan)
+    entered = day_number("cs.stage_entered_on")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {DUE_CASE_TABLE} (case_id BIGINT,"
+            " loan_id BIGINT, creditor_id BIGINT, version_id BIGINT, stage VARCHAR(60),"
+            " arm VARCHAR(10), dpd INTEGER, stage_day INTEGER)"
+        )
+        cursor.execute(f"DELETE FROM {DUE_CASE_TABLE}")
+        cursor.execute(
+            f"""
+            INSERT INTO {DUE_CASE_TABLE}
+            SELECT cs.case_id, c.loan_id, l.creditor_id, cs.version_id, cs.stage, cs.arm,
+                   c.current_dpd, %(today)s - {entered} + 1
+            FROM {strategy} AS cs
+            JOIN {case} AS c ON c.id = cs.case_id
+            JOIN {loan} AS l ON l.id = c.loan_id
+            WHERE c.loan_id BETWEEN %(first)s AND %(last)s
+              AND l.id BETWEEN %(first)s AND %(last)s
+              AND c.status = 'open' AND cs.stage_entered_on IS NOT NULL
+              AND NOT (cs.paused AND (cs.paused_until IS NULL OR cs.paused_until >= %(on)s))
+            """,
+            {"first": first, "last": last, "on": on, "today": on.toordinal()},
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {DUE_CASE_TABLE}")
+
+
+def plan_from_rules(first: int, last: int, on: date) -> int:
+    """Plan the playbook actions whose timing falls on ``on``, once per case, action, party."""
+    _due_cases(first, last, on)
+    loan_party, planned = table(LoanParty), table(PlannedAction)
+    x = "(CASE WHEN r.by_dpd = 1 THEN d.dpd ELSE d.stage_day END)"
+    sql = f"""
+        INSERT INTO {planned} ({_insert_columns()})
+        SELECT d.case_id, d.loan_id, lp.party_id, %(on)s, t.due_at, r.action, r.type,
+               r.target_role, {_channel_sql("r.type")}, d.version_id, d.stage, r.sentence,
+               r.template, r.queue, r.priority, d.arm, 'queued', {_empty_json()}, %(now)s
+        FROM {DUE_CASE_TABLE} AS d
+        JOIN {RULE_TABLE} AS r ON r.version_id = d.version_id AND r.stage = d.stage
+        JOIN {loan_party} AS lp ON lp.loan_id = d.loan_id AND lp.role = r.target_role
+        JOIN {DUE_TIME_TABLE} AS t ON t.creditor_id = d.creditor_id AND t.clock = r.clock
+        WHERE lp.loan_id BETWEEN %(first)s AND %(last)s
+          AND {x} >= r.start
+          AND ((r.every IS NULL AND {x} = r.start)
+               OR (r.every IS NOT NULL AND ({x} - r.start) %% r.every = 0))
+          AND (r.until IS NULL OR {x} <= r.until)
+          AND NOT EXISTS (
+            SELECT 1 FROM {planned} AS pa
+            WHERE pa.case_id = d.case_id AND pa.business_date = %(on)s
+              AND pa.action = r.action AND pa.party_id = lp.party_id)
+    """
+    params: dict[str, Any] = {
+        "first": first,
+        "last": last,
+        "on": on,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def plan_one_offs(first: int, last: int, on: date) -> int:
+    """Plan the one-off actions managers added for ``on``."""
+    case, strategy, loan_party = table(CollectionCase), table(CaseStrategy), table(LoanParty)
+    loan, planned, one_off = table(Loan), table(PlannedAction), table(OneOffAction)
+    key = "'one-off/' || CAST(o.id AS VARCHAR(20))"
+    sql = f"""
+        INSERT INTO {planned} ({_insert_columns()})
+        SELECT o.case_id, c.loan_id, lp.party_id, %(on)s, t.due_at, {key}, o.type,
+               o.target_role, {_channel_sql("o.type")}, cs.version_id, COALESCE(cs.stage, ''),
+               SUBSTR(o.title || ' · 一次性 (' || o.by || ': ' || o.reason || ')', 1, 400),
+               o.template, o.queue, 70, COALESCE(cs.arm, ''), 'queued', {_empty_json()},
+               %(now)s
+        FROM {one_off} AS o
+        JOIN {case} AS c ON c.id = o.case_id
+        JOIN {loan_party} AS lp ON lp.loan_id = c.loan_id AND lp.role = o.target_role
+        JOIN {loan} AS l ON l.id = c.loan_id
+        JOIN {DUE_TIME_TABLE} AS t ON t.creditor_id = l.creditor_id AND t.clock = %(clock)s
+        LEFT JOIN {strategy} AS cs ON cs.case_id = c.id
+        WHERE o.business_date = %(on)s AND c.loan_id BETWEEN %(first)s AND %(last)s
+          AND c.status = 'open'
+          AND NOT EXISTS (
+            SELECT 1 FROM {planned} AS pa WHERE pa.case_id = o.case_id
+              AND pa.business_date = %(on)s AND pa.action = {key}
+              AND pa.party_id = lp.party_id)
+    """
+    params: dict[str, Any] = {
+        "first": first,
+        "last": last,
+        "on": on,
+        "clock": ONE_OFF_CLOCK,
+        "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def last_planned_id() -> int:
+    """The highest planned-action id so far: rows above it are this call's (with the range)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table(PlannedAction)}")
+        return int(cursor.fetchone()[0])
+
+
+def gate(first: int, last: int, on: date, after_id: int) -> int:
+    """Judge the contacts planned by this call (ids above ``after_id`` in the range)."""
+    planned, loan = table(PlannedAction), table(Loan)
+    hold, attempt = table(Hold), table(ContactAttempt)
+    adapt = connection.ops.adapt_datetimefield_value
+    since = adapt(
+        datetime.combine(on, time(0), tzinfo=ZoneInfo("UTC")) - timedelta(days=HISTORY_DAYS)
+    )
+    params: dict[str, Any] = {
+        "first": first,
+        "last": last,
+        "on": on,
+        "after": after_id,
+        "since": since,
+    }
+    mine = """
+        pa.id > %(after)s AND pa.business_date = %(on)s
+        AND pa.loan_id BETWEEN %(first)s AND %(last)s AND l.id BETWEEN %(first)s AND %(last)s
+        AND pa.channel <> ''
+    """
+    special = f"""(
+        pa.party_id IN (SELECT h.party_id FROM {hold} AS h
+                        WHERE h.lifted_at IS NULL AND h.party_id IS NOT NULL)
+        OR pa.loan_id IN (SELECT h.loan_id FROM {hold} AS h
+                          WHERE h.lifted_at IS NULL AND h.loan_id IS NOT NULL)
+        OR (pa.channel = 'call' AND EXISTS (
+            SELECT 1 FROM {attempt} AS a WHERE a.party_id = pa.party_id AND a.at >= %(since)s))
+    )"""
+    changed = 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT pa.id, l.creditor_id, pa.loan_id, pa.party_id, pa.target_role, pa.channel,
+                   pa.type, pa.due_at
+            FROM {planned} AS pa JOIN {loan} AS l ON l.id = pa.loan_id
+            WHERE {mine} AND {special}
+            """,
+            params,
+        )
+        one_by_one = cursor.fetchall()
+        cursor.execute(
+            f"""
+            SELECT l.creditor_id, pa.channel, pa.target_role, pa.type, pa.due_at
+            FROM {planned} AS pa JOIN {loan} AS l ON l.id = pa.loan_id
+            WHERE {mine} AND NOT {special}
+            GROUP BY l.creditor_id, pa.channel, pa.target_role, pa.type, pa.due_at
+            """,
+            params,
+        )
+        groups = cursor.fetchall()
+    if one_by_one:
+        decisions = contact_check_many(
+            [
+                Candidate(
+                    creditor_id=creditor_id,
+                    loan_id=loan_id,
+                    party_id=party_id,
+                    role=role,
+                    channel=channel,
+                    at=_aware(due_at),
+                    purpose=kind,
+                    staff=_staff(kind),
+                )
+                for _, creditor_id, loan_id, party_id, role, channel, kind, due_at in one_by_one
+            ],
+            asked_by=PLANNER,
+        )
+        updates = [
+            (*_verdict(decision), row[0])
+            for row, decision in zip(one_by_one, decisions, strict=True)
+            if not decision.allowed
+        ]
+        if updates:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {planned} SET status = %s, blocked_reasons = {_json_param()},"
+                    " due_at = COALESCE(%s, due_at) WHERE id = %s",
+                    updates,
+                )
+            changed += len(updates)
+    for creditor_id, channel, role, kind, due_at in groups:
+        decision = contact_check_alike(
+            creditor_id=creditor_id,
+            channel=channel,
+            role=role,
+            purpose=kind,
+            at=_aware(due_at),
+            staff=_staff(kind),
+        )
+        if decision.allowed:
+            continue
+        changed += _refuse_group(
+            params, mine, special, decision, creditor_id, channel, role, kind, due_at
+        )
+    return changed
+
+
+def _refuse_group(
+    params: dict[str, Any],
+    mine: str,
+    special: str,
+    decision: Decision,
+    creditor_id: int,
+    channel: str,
+    role: str,
+    kind: str,
+    due_at: Any,
+) -> int:
+    """Apply one refusal to every row of a group and store it for each of them."""
+    planned, loan = table(PlannedAction), table(Loan)
+    group = dict(params, creditor=creditor_id, channel=channel, role=role, kind=kind, due=due_at)
+    where = f"""{mine} AND NOT {special} AND l.creditor_id = %(creditor)s
+        AND pa.channel = %(channel)s AND pa.target_role = %(role)s AND pa.type = %(kind)s
+        AND pa.due_at = %(due)s"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pa.id, pa.loan_id, pa.party_id FROM {planned} AS pa"
+            f" JOIN {loan} AS l ON l.id = pa.loan_id WHERE {where}",
+            group,
+        )
+        rows = cursor.fetchall()
+    at = _aware(due_at)
+    refusals_store(
+        [(loan_id, party_id, role, channel, kind, at, decision) for _, loan_id, party_id in rows],
+        asked_by=PLANNER,
+    )
+    status, reasons, when = _verdict(decision)
+    ids = [row[0] for row in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5_000):
+            chunk = ids[start : start + 5_000]
+            cursor.execute(
+                f"UPDATE {planned} SET status = %s, blocked_reasons = {_json_param()},"
+                f" due_at = COALESCE(%s, due_at) WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                [status, reasons, when, *chunk],
+            )
+    return len(ids)
+
+
+def _aware(value: Any) -> datetime:
+    """A due time read back from the database, as an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value
+
+
+def _staff(kind: str) -> int:
+    # A visit is planned for the two staff the rules require; the gate checks the staff
+    # actually sent when the visit is recorded.
+    return 2 if kind == "visit" else 1
+
+
+def _verdict(decision: Decision) -> tuple[str, str, Any]:
+    """(status, reasons as JSON, due time) for a refused contact."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if decision.next_allowed_at is None:
+        return "blocked", json.dumps(decision.reasons, ensure_ascii=False), None
+    # Only time stands in the way: the action waits for the next allowed moment.
+    return "queued", "[]", adapt(decision.next_allowed_at)
