@@ -18,3 +18,7 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     from django.conf import settings
 
     settings.DATA_DIR = tmp_path_factory.mktemp("data")
+
+
+# Scratch databases for subprocess (crash) tests, shared by the cycle and outreach tests.
+from tests.scratch import scratch  # noqa: E402, F401

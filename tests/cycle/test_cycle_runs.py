@@ -254,3 +254,21 @@ def test_the_cycle_page_is_closed_to_users_without_the_permission(client: Client
     client.force_login(User.objects.create_user("clerk", password="a-long-unique-pass"))
 
     assert client.get("/cycle/").status_code == 403
+
+
+def test_a_step_that_fails_fails_the_run_instead_of_being_skipped(
+    worked: Loan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+
+    from arrears.cycle import runner
+
+    def broken(first: int, last: int, on: object) -> int:
+        raise IntegrityError("NOT NULL constraint failed: outbox.body")
+
+    monkeypatch.setitem(runner.STEP_FUNCTIONS, "plan", broken)
+
+    with pytest.raises(CommandError, match="NOT NULL constraint failed"):
+        cycle("--date", "2026-03-05")
+    run = CycleRun.objects.get(business_date="2026-03-05")
+    assert run.status == "failed" and "NOT NULL" in run.error

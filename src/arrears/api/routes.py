@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from arrears.api.auth import API_AUTH
 from arrears.api.errors import install_error_handlers
 from arrears.api.loans import router as loans_router
+from arrears.api.outreach import router as outreach_router
 
 api = NinjaAPI(
     title="Arrears API",
@@ -17,3 +18,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/loans", loans_router)
+api.add_router("/outreach", outreach_router)

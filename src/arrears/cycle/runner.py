@@ -102,6 +102,10 @@ def _claim(run_id: int | None) -> Claimed | None:
     return Claimed(row[0], row[1], row[2], row[3], business_date)
 
 
+class _AlreadyJournalled(Exception):
+    """The step's journal row exists: another attempt finished it."""
+
+
 def _failpoint(step: str) -> None:
     """Die like ``kill -9`` right after ``step`` committed, when the environment asks.
 
@@ -128,17 +132,22 @@ def partition_process(claimed: Claimed) -> None:
                 rows = STEP_FUNCTIONS[name](
                     claimed.first_loan, claimed.last_loan, claimed.business_date
                 )
-                CycleStep.objects.create(
-                    run_id=claimed.run_id,
-                    partition=claimed.number,
-                    name=name,
-                    rows=rows,
-                    seconds=time.perf_counter() - started,
-                    finished_at=timezone.now(),
-                )
-        except IntegrityError:
+                try:
+                    with transaction.atomic():
+                        CycleStep.objects.create(
+                            run_id=claimed.run_id,
+                            partition=claimed.number,
+                            name=name,
+                            rows=rows,
+                            seconds=time.perf_counter() - started,
+                            finished_at=timezone.now(),
+                        )
+                except IntegrityError:
+                    raise _AlreadyJournalled from None
+        except _AlreadyJournalled:
             # Another worker of an earlier attempt journalled this step first: the work is
-            # idempotent, so theirs stands and this transaction was rolled back.
+            # idempotent, so theirs stands and this transaction was rolled back. Only the
+            # journal's own conflict is taken this way; any other error fails the partition.
             continue
         _failpoint(name)
     CyclePartition.objects.filter(run_id=claimed.run_id, number=claimed.number).update(

@@ -13,3 +13,6 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ["due_at", "channel", "purpose", "case", "status"]
     list_filter = ["status", "channel", "purpose"]
     show_full_result_count = False
+
+
+import arrears.outreach.template_admin  # noqa: E402, F401

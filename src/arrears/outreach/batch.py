@@ -24,10 +24,11 @@ def outbox_from_plan(first: int, last: int, on: date, after_id: int) -> int:
             f"""
             INSERT INTO {outbox} (case_id, loan_id, party_id, planned_action_id, channel,
                                   purpose, template, status, due_at, blocked_reasons,
-                                  created_at, updated_at)
+                                  "to", body, body_sha256, attempts, claimed_by, provider_id,
+                                  error, created_at, updated_at)
             SELECT pa.case_id, pa.loan_id, pa.party_id, pa.id, pa.channel, pa.type,
                    pa.template, pa.status, pa.due_at, pa.blocked_reasons,
-                   CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+                   '', '', '', 0, '', '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM {planned} AS pa
             WHERE pa.id > %(after)s AND pa.business_date = %(on)s
               AND pa.loan_id BETWEEN %(first)s AND %(last)s

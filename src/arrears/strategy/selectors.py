@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from arrears.cases.models import CollectionCase
 from arrears.compliance.models import Hold
+from arrears.outreach.selectors import case_messages
 from arrears.portfolio.models import Loan, LoanParty
 from arrears.strategy.definition import dump_yaml, parse
 from arrears.strategy.models import CaseStrategy, PlannedAction, Playbook, PlaybookVersion
@@ -32,6 +33,7 @@ def case_overview(loan: Loan) -> dict[str, Any]:
         "paused": False,
         "holds": [],
         "actions": [],
+        "messages": [],
     }
     parties = {
         party_id: role
@@ -88,6 +90,7 @@ def case_overview(loan: Loan) -> dict[str, Any]:
             "business_date", "due_at", "-priority", "id"
         )
     ]
+    answer["messages"] = case_messages(case.pk)
     return answer
 
 

@@ -4,71 +4,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_work_items'),
-        ('outreach', '0001_outbox'),
-        ('portfolio', '0005_limitation_events'),
+        ("cases", "0002_work_items"),
+        ("outreach", "0001_outbox"),
+        ("portfolio", "0005_limitation_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+            model_name="outboxmessage",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='body',
-            field=models.TextField(blank=True, default='', verbose_name='text sent'),
+            model_name="outboxmessage",
+            name="body",
+            field=models.TextField(blank=True, default="", verbose_name="text sent"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='body_sha256',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='SHA-256 of the text'),
+            model_name="outboxmessage",
+            name="body_sha256",
+            field=models.CharField(
+                blank=True, default="", max_length=64, verbose_name="SHA-256 of the text"
+            ),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='claimed_by',
-            field=models.CharField(blank=True, default='', max_length=120, verbose_name='worker'),
+            model_name="outboxmessage",
+            name="claimed_by",
+            field=models.CharField(blank=True, default="", max_length=120, verbose_name="worker"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='delivered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='delivered at'),
+            model_name="outboxmessage",
+            name="delivered_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="delivered at"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='error',
-            field=models.TextField(blank=True, default='', verbose_name='last error'),
+            model_name="outboxmessage",
+            name="error",
+            field=models.TextField(blank=True, default="", verbose_name="last error"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='provider_id',
-            field=models.CharField(blank=True, default='', max_length=120, verbose_name="provider's id"),
+            model_name="outboxmessage",
+            name="provider_id",
+            field=models.CharField(
+                blank=True, default="", max_length=120, verbose_name="provider's id"
+            ),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='sending_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sending since'),
+            model_name="outboxmessage",
+            name="sending_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sending since"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
+            model_name="outboxmessage",
+            name="sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='template_version',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='template version'),
+            model_name="outboxmessage",
+            name="template_version",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="template version"
+            ),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='to',
-            field=models.CharField(blank=True, default='', max_length=300, verbose_name='sent to'),
+            model_name="outboxmessage",
+            name="to",
+            field=models.CharField(blank=True, default="", max_length=300, verbose_name="sent to"),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['provider_id'], name='outbox_provider_id'),
+            model_name="outboxmessage",
+            index=models.Index(fields=["provider_id"], name="outbox_provider_id"),
         ),
     ]

@@ -1,4 +1,4 @@
-"""``arrears bench import|cycle --loans N``: time the import or the daily cycle.
+"""``arrears bench import|cycle|outreach``: time the import, the daily cycle, or sending.
 
 Point it at a scratch database (``ARREARS_DATA_DIR`` for SQLite, ``DATABASE_URL`` for
 PostgreSQL): it loads a fresh creditor's portfolio. ``bench/import.sh`` does both.
@@ -41,8 +41,28 @@ class Command(BaseCommand):
         cycle.add_argument("--date", default="2026-06-30", help="the first cycle date")
         cycle.add_argument("--seed", type=int, default=11)
         cycle.add_argument("--json", action="store_true")
+        outreach = sub.add_parser("outreach", help="time the worker sending queued messages")
+        outreach.add_argument("--messages", type=int, default=100_000)
+        outreach.add_argument("--workers", type=int, default=1)
+        outreach.add_argument("--channel", choices=["sms", "email"], default="sms")
+        outreach.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["bench"] == "outreach":
+            from arrears.outreach.bench import bench_outreach
+
+            call_command("migrate", verbosity=0)
+            figures = bench_outreach(
+                messages=options["messages"],
+                workers=options["workers"],
+                channel=options["channel"],
+            )
+            if options["json"]:
+                self.stdout.write(json.dumps(figures, ensure_ascii=False))
+            else:
+                for key, value in figures.items():
+                    self.stdout.write(f"{key:>20}: {value}")
+            return
         if options["bench"] == "cycle":
             self._bench_cycle(options)
             return

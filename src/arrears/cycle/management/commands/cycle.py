@@ -7,6 +7,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from arrears.core.errors import ArrearsError
 from arrears.cycle.models import CycleRun
@@ -85,6 +86,13 @@ class Command(BaseCommand):
             )
         except ArrearsError as exc:
             raise CommandError(str(exc), returncode=2) from exc
+        except DatabaseError as exc:
+            # The run is marked failed with this error; what finished stays finished.
+            raise CommandError(
+                f"the cycle failed: {type(exc).__name__}: {exc}. Fix the cause and run the"
+                " same command again: it resumes where it stopped.",
+                returncode=1,
+            ) from exc
         summaries = [run_summary(run) for run in runs]
         if options["json"]:
             payload: Any = summaries[0] if len(summaries) == 1 else summaries

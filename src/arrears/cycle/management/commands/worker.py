@@ -1,31 +1,94 @@
-"""``arrears worker``: take work from the database queue (cycle partitions for now).
+"""``arrears worker``: take work from the database queue — partitions of running cycles, and
+the outbox (SMS, email, letters).
 
-Start it on any machine that can reach the database; it claims pending partitions of a
-running cycle (``SKIP LOCKED`` on PostgreSQL) until none is left.
+Start it on any machine that can reach the database; work is claimed with ``SKIP LOCKED``
+on PostgreSQL, so several workers share it. ``--until-empty`` exits when nothing is due
+(tests, cron); otherwise it polls every ``ARREARS_WORKER_POLL`` seconds (default 5).
 """
 
 from __future__ import annotations
 
+import os
+import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from arrears.cycle.runner import work_until_empty
 
+CHANNELS = ("sms", "email", "letter")
+
+
+def channels_from_settings(names: list[str]) -> dict[str, Any]:
+    """The adapters for ``names``, configured from the environment."""
+    found: dict[str, Any] = {}
+    for name in names:
+        if name == "sms":
+            from arrears.outreach.channels.sms import sms_channel_from_settings
+
+            found[name] = sms_channel_from_settings()
+        elif name == "email":
+            from arrears.outreach.channels.email import EmailChannel
+
+            found[name] = EmailChannel()
+        elif name == "letter":
+            from arrears.outreach.channels.letter import LetterChannel
+
+            found[name] = LetterChannel()
+    return found
+
 
 class Command(BaseCommand):
-    help = "Process queued work: partitions of running cycles."
+    help = "Process queued work: partitions of running cycles, and the outbox."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--cycle-only", action="store_true", help="only cycle partitions, then exit"
+        )
+        parser.add_argument("--outbox-only", action="store_true", help="only send messages")
+        parser.add_argument(
+            "--channels",
+            default=",".join(CHANNELS),
+            help="which outbox channels to send (default: sms,email,letter)",
         )
         parser.add_argument(
             "--until-empty", action="store_true", help="exit when nothing is left to do"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        done = work_until_empty()
-        if options["verbosity"] > 1:
-            self.stdout.write(f"{done} partitions processed")
+        if options["cycle_only"]:
+            done = work_until_empty()
+            if options["verbosity"] > 1:
+                self.stdout.write(f"{done} partitions processed")
+            return
+        from arrears.outreach.sender import Liveness, RateLimit, recover, send_due
+
+        names = [n.strip() for n in options["channels"].split(",") if n.strip()]
+        unknown = sorted(set(names) - set(CHANNELS))
+        if unknown:
+            raise CommandError(f"--channels: unknown {', '.join(unknown)}", returncode=2)
+        channels = channels_from_settings(names)
+        limits = {
+            name: RateLimit(float(os.environ.get(f"ARREARS_RATE_{name.upper()}", "0")))
+            for name in names
+        }
+        poll = float(os.environ.get("ARREARS_WORKER_POLL", "5"))
+        liveness = Liveness()
+        liveness.hold()
+        try:
+            while True:
+                recovered = recover(liveness)
+                partitions = 0 if options["outbox_only"] else work_until_empty()
+                sent = send_due(channels, liveness, limits=limits)
+                if options["verbosity"] > 1 or recovered:
+                    self.stdout.write(
+                        f"{partitions} partitions, {sent} messages handed to providers,"
+                        f" {recovered} left sending by a stopped worker marked unknown"
+                    )
+                if options["until_empty"] and not partitions and not sent:
+                    return
+                if not partitions and not sent:
+                    time.sleep(poll)
+        finally:
+            liveness.release()

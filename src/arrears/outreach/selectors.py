@@ -1,0 +1,42 @@
+"""Reads of the outreach app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+
+from arrears.outreach.models import OutboxMessage
+
+
+def outbox_counts() -> dict[str, dict[str, int]]:
+    """Messages by channel and status: ``{"sms": {"queued": 3, "sent": 10}, …}``."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in (
+        OutboxMessage.objects.order_by()
+        .values("channel", "status")
+        .annotate(n=Count("id"))
+        .order_by("channel", "status")
+    ):
+        counts.setdefault(row["channel"], {})[row["status"]] = row["n"]
+    return counts
+
+
+def case_messages(case_id: int) -> list[dict[str, Any]]:
+    """A case's messages for its timeline: when, to whom, status and the exact text."""
+    return [
+        {
+            "due_at": m.due_at.isoformat(),
+            "channel": m.channel,
+            "purpose": m.purpose,
+            "status": m.status,
+            "to": m.to,
+            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+            "delivered_at": m.delivered_at.isoformat() if m.delivered_at else None,
+            "text": m.body,
+            "sha256": m.body_sha256,
+            "blocked_reasons": m.blocked_reasons,
+            "error": m.error,
+        }
+        for m in OutboxMessage.objects.filter(case_id=case_id).order_by("due_at", "id")
+    ]

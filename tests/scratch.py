@@ -1,0 +1,81 @@
+"""Scratch databases for tests that run the real ``arrears`` command in subprocesses
+(crash tests): copies of one prepared template, a SQLite folder or a PostgreSQL database
+of the same kind as the test run, so nothing of the test's own transaction is involved."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+
+class Scratch:
+    """Scratch databases for subprocesses: copies of one prepared template."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.postgres = connection.vendor == "postgresql"
+        settings = connection.settings_dict
+        self.server = (
+            f"postgresql://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+            f"{settings['PORT'] or 5432}/postgres"
+        )
+        self.created: list[str] = []
+
+    def env(self, name: str, **extra: str) -> dict[str, str]:
+        env = {**os.environ, "ARREARS_DATA_DIR": str(self.root / name), **extra}
+        env.pop("ARREARS_CYCLE_KILL_AFTER", None)
+        env.pop("ARREARS_OUTREACH_KILL", None)
+        env.update(extra)
+        if self.postgres:
+            env["DATABASE_URL"] = self.server.rsplit("/", 1)[0] + f"/{name}"
+        else:
+            env.pop("DATABASE_URL", None)
+        return env
+
+    def _admin(self, sql: str) -> None:
+        with psycopg.connect(self.server, autocommit=True) as admin:
+            admin.execute(sql)
+
+    def create(self, name: str, template: str | None = None) -> None:
+        if self.postgres:
+            clause = f" TEMPLATE {template}" if template else ""
+            self._admin(f"CREATE DATABASE {name}{clause}")
+            self.created.append(name)
+        elif template:
+            shutil.copytree(self.root / template, self.root / name)
+        else:
+            (self.root / name).mkdir()
+
+    def drop_all(self) -> None:
+        for name in self.created:
+            self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def arrears(
+    scratch: Scratch, name: str, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "arrears", *args],
+        env=scratch.env(name, **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Iterator[Scratch]:
+    box = Scratch(tmp_path)
+    try:
+        yield box
+    finally:
+        box.drop_all()
