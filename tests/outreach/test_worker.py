@@ -67,6 +67,14 @@ def test_a_planned_reminder_is_rendered_sent_once_and_kept_as_evidence(
     assert message.status == "sent" and message.provider_id == received[0].provider_id
     assert "张三" in message.body and "退订" in message.body
     assert message.body_sha256 == hashlib.sha256(message.body.encode()).hexdigest()
+    overview = StringIO()
+    call_command("case", "S1", "--json", stdout=overview)
+    case = json.loads(overview.getvalue())
+    sms = [a for a in case["actions"] if a["type"] == "sms"]
+    assert [a["status"] for a in sms] == ["done"]
+    assert [(m["status"], m["text"]) for m in case["messages"] if m["channel"] == "sms"] == [
+        ("sent", message.body)
+    ]
     contact = ContactAttempt.objects.get(channel="sms")
     assert (contact.outcome, contact.number, contact.party_id) == (
         "sent",

@@ -26,6 +26,7 @@ def case_messages(case_id: int) -> list[dict[str, Any]]:
     """A case's messages for its timeline: when, to whom, status and the exact text."""
     return [
         {
+            "planned_action_id": m.planned_action_id,
             "due_at": m.due_at.isoformat(),
             "channel": m.channel,
             "purpose": m.purpose,

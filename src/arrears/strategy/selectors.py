@@ -75,6 +75,8 @@ def case_overview(loan: Loan) -> dict[str, Any]:
             paused=strategy.paused,
             paused_until=strategy.paused_until.isoformat() if strategy.paused_until else None,
         )
+    messages = case_messages(case.pk)
+    sent = {m["planned_action_id"]: m for m in messages}
     answer["actions"] = [
         {
             "date": action.business_date.isoformat(),
@@ -82,16 +84,31 @@ def case_overview(loan: Loan) -> dict[str, Any]:
             "type": action.type,
             "target_role": action.target_role,
             "channel": action.channel or None,
-            "status": action.status,
+            "status": _action_status(action.status, sent.get(action.pk)),
             "rule": action.rule,
-            "blocked_reasons": action.blocked_reasons,
+            "blocked_reasons": (sent.get(action.pk) or {}).get("blocked_reasons")
+            or action.blocked_reasons,
         }
         for action in PlannedAction.objects.filter(case=case).order_by(
             "business_date", "due_at", "-priority", "id"
         )
     ]
-    answer["messages"] = case_messages(case.pk)
+    answer["messages"] = messages
     return answer
+
+
+def _action_status(planned: str, message: dict[str, Any] | None) -> str:
+    """A message's fate is its action's: sent or delivered is done; blocked or cancelled at
+    send time shows as such; a failed or unknown message leaves the action queued for a
+    person to see on the message."""
+    if message is None:
+        return planned
+    return {
+        "sent": "done",
+        "delivered": "done",
+        "blocked": "blocked",
+        "cancelled": "cancelled",
+    }.get(message["status"], planned)
 
 
 def playbook_yaml(name: str, number: int | None = None) -> str | None:
