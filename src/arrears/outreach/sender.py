@@ -181,6 +181,7 @@ def claim(channel: str, limit: int, now: datetime, worker: str) -> tuple[list[Cl
         )
         composed = compose([row for row, d in zip(rows, decisions, strict=True) if d.allowed], now)
         claimed: list[Claimed] = []
+        texts: list[tuple[Any, ...]] = []
         settled = 0
         for row, decision in zip(rows, decisions, strict=True):
             if not decision.allowed:
@@ -200,10 +201,24 @@ def claim(channel: str, limit: int, now: datetime, worker: str) -> tuple[list[Cl
                 row.save(update_fields=_SETTLED)
                 settled += 1
                 continue
-            row.to, row.body, row.template_version = made.to, made.body, made.template_version
-            row.body_sha256 = hashlib.sha256(made.body.encode()).hexdigest()
-            row.save(update_fields=["to", "body", "body_sha256", "template_version", "updated_at"])
+            texts.append(
+                (
+                    made.to,
+                    made.body,
+                    hashlib.sha256(made.body.encode()).hexdigest(),
+                    made.template_version,
+                    row.pk,
+                )
+            )
             claimed.append(Claimed(_outgoing(row, made), row.attempts))
+        if texts:
+            # One pipelined statement for the batch: the text goes on record before sending.
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f'UPDATE {table(OutboxMessage)} SET "to" = %s, body = %s,'
+                    " body_sha256 = %s, template_version = %s WHERE id = %s",
+                    texts,
+                )
     return claimed, settled
 
 
@@ -248,28 +263,37 @@ def record(claimed: Sequence[Claimed], results: Sequence[Result], now: datetime)
     every message that left is a contact on the compliance journal."""
     journal = []
     adapt = connection.ops.adapt_datetimefield_value
-    with transaction.atomic():
-        for item, result in zip(claimed, results, strict=True):
-            message = item.outgoing
-            changes: dict[str, Any] = {"updated_at": now, "provider_id": result.provider_id}
-            if result.outcome == "sent":
-                changes.update(status="sent", sent_at=now, error="")
-            elif result.outcome == "unknown":
-                changes.update(status="unknown", error=result.error)
-            elif result.transient and item.attempts < MAX_ATTEMPTS:
-                changes.update(
-                    status="queued",
-                    due_at=now + _backoff(item.attempts),
-                    claimed_by="",
-                    error=result.error,
-                )
-            else:
-                changes.update(status="failed", error=result.error)
-            OutboxMessage.objects.filter(pk=message.message_id, status="sending").update(**changes)
-            if result.outcome == "sent":
-                journal.append(message.message_id)
+    at = adapt(now)
+    sent, retry, failed, unknown = [], [], [], []
+    for item, result in zip(claimed, results, strict=True):
+        key = item.outgoing.message_id
+        if result.outcome == "sent":
+            sent.append((at, result.provider_id, at, key))
+            journal.append(key)
+        elif result.outcome == "unknown":
+            unknown.append((result.provider_id, result.error, at, key))
+        elif result.transient and item.attempts < MAX_ATTEMPTS:
+            retry.append((adapt(now + _backoff(item.attempts)), result.error, at, key))
+        else:
+            failed.append((result.provider_id, result.error, at, key))
+    outbox = table(OutboxMessage)
+    # Only rows still sending are settled: a receipt cannot race ahead of its own send.
+    statements = (
+        (f"UPDATE {outbox} SET status = 'sent', sent_at = %s, provider_id = %s, error = '',"
+         " updated_at = %s WHERE id = %s AND status = 'sending'", sent),
+        (f"UPDATE {outbox} SET status = 'unknown', provider_id = %s, error = %s,"
+         " updated_at = %s WHERE id = %s AND status = 'sending'", unknown),
+        (f"UPDATE {outbox} SET status = 'queued', due_at = %s, claimed_by = '', error = %s,"
+         " updated_at = %s WHERE id = %s AND status = 'sending'", retry),
+        (f"UPDATE {outbox} SET status = 'failed', provider_id = %s, error = %s,"
+         " updated_at = %s WHERE id = %s AND status = 'sending'", failed),
+    )  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, rows in statements:
+            if rows:
+                cursor.executemany(sql, rows)
         if journal:
-            _journal_contacts(journal, adapt(now))
+            _journal_contacts(journal, at)
 
 
 def _journal_contacts(message_ids: list[int], at: Any) -> None:
