@@ -224,6 +224,22 @@ def test_the_audit_lists_reported_breaches_and_nothing_else(loan: Loan) -> None:
     assert clean.getvalue().startswith("0 breaches")
 
 
+def test_the_audit_judges_by_the_creditors_stricter_caps(loan: Loan) -> None:
+    CompliancePolicy.objects.create(creditor_id=loan.creditor_id, conversations_per_day=2)
+    for hour in (9, 11):
+        assert record(loan, f"2026-07-01T{hour:02d}:00+08:00")
+    record(loan, "2026-07-01T16:00+08:00", by="agency:某某", enforce=False)
+    out = StringIO()
+
+    call_command(
+        "compliance", "audit", "--from", "2026-07-01", "--to", "2026-07-01", "--json", stdout=out
+    )
+
+    assert [b["reasons"] for b in json.loads(out.getvalue())["breaches"]] == [
+        ["2 conversations today already (at most 2)"]
+    ]
+
+
 def test_holds_are_placed_and_lifted_in_the_admin_and_never_deleted(
     loan: Loan, client: Client
 ) -> None:

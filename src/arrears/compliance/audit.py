@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from arrears.compliance.holidays import public_holidays
 from arrears.compliance.models import CompliancePolicy, ContactAttempt, Hold
 from arrears.compliance.rules import PACKS, PastContact, Proposed, Situation, evaluate
-from arrears.compliance.selectors import HISTORY_DAYS
+from arrears.compliance.selectors import HISTORY_DAYS, pack_of
 from arrears.portfolio.models import ContactPoint, LoanParty
 
 
@@ -49,7 +49,7 @@ def audit(first: date, last: date) -> list[dict[str, object]]:
     holidays = public_holidays(first - timedelta(days=1), last + timedelta(days=1))
     for attempt in attempts:
         policy = policies.get(attempt.loan.creditor_id)
-        pack = PACKS[policy.pack] if policy else PACKS["cn"]
+        pack = pack_of(policy) if policy else PACKS["cn"]
         zone = policy.time_zone if policy else "Asia/Shanghai"
         local_day = attempt.at.astimezone(ZoneInfo(zone)).date()
         if not first <= local_day <= last:

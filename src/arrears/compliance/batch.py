@@ -31,7 +31,7 @@ from arrears.compliance.rules import (
     Situation,
     evaluate,
 )
-from arrears.compliance.selectors import HISTORY_DAYS, contact_situation
+from arrears.compliance.selectors import HISTORY_DAYS, contact_situation, pack_of
 from arrears.core.bulk import bulk_insert
 from arrears.portfolio.models import Loan, Party
 
@@ -62,14 +62,8 @@ class _Policy:
 def _policies(creditor_ids: Iterable[int]) -> dict[int, _Policy]:
     found = {}
     for policy in CompliancePolicy.objects.filter(creditor_id__in=set(creditor_ids)):
-        pack = PACKS[policy.pack]
-        changes = {}
-        for name in ("conversations_per_day", "attempts_per_number_per_day"):
-            stricter, floor = getattr(policy, name), getattr(pack, name)
-            if stricter is not None and (floor is None or stricter < floor):
-                changes[name] = stricter
         found[policy.creditor_id] = _Policy(
-            dataclasses.replace(pack, **changes), policy.time_zone, policy.quiet_public_holidays
+            pack_of(policy), policy.time_zone, policy.quiet_public_holidays
         )
     return found
 

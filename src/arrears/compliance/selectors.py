@@ -21,18 +21,23 @@ HISTORY_DAYS = 9
 QUIET_DAYS_BEFORE, QUIET_DAYS_AFTER = 1, 30
 
 
-def policy_for(loan: Loan) -> tuple[PolicyPack, str]:
-    """The creditor's pack with its stricter caps applied, and the debtors' time zone."""
-    policy = CompliancePolicy.objects.filter(creditor_id=loan.creditor_id).first()
-    if policy is None:
-        return PACKS["cn"], "Asia/Shanghai"
+def pack_of(policy: CompliancePolicy) -> PolicyPack:
+    """The policy's pack with the creditor's stricter caps applied (never looser)."""
     pack = PACKS[policy.pack]
     changes = {}
     for name in ("conversations_per_day", "attempts_per_number_per_day"):
         stricter, floor = getattr(policy, name), getattr(pack, name)
         if stricter is not None and (floor is None or stricter < floor):
             changes[name] = stricter
-    return dataclasses.replace(pack, **changes), policy.time_zone
+    return dataclasses.replace(pack, **changes)
+
+
+def policy_for(loan: Loan) -> tuple[PolicyPack, str]:
+    """The creditor's pack with its stricter caps applied, and the debtors' time zone."""
+    policy = CompliancePolicy.objects.filter(creditor_id=loan.creditor_id).first()
+    if policy is None:
+        return PACKS["cn"], "Asia/Shanghai"
+    return pack_of(policy), policy.time_zone
 
 
 def quiet_days_for(loan: Loan, around: date) -> frozenset[date]:
