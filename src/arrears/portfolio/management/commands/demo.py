@@ -110,7 +110,9 @@ class Command(BaseCommand):
                 )
         # A guaranteed loan past its overdue notice is called daily: its dispute shows.
         disputed = (
-            open_cases.filter(strategy__playbook__name="guaranteed-loan", current_dpd__gte=7)
+            open_cases.filter(
+                strategy__playbook__name="guaranteed-loan", current_dpd__range=(7, 59)
+            )
             .order_by("loan_id")
             .first()
             or open_cases.order_by("-loan_id").first()
