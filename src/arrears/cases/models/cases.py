@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from arrears.cases.choices import CaseStatus, CloseReason, WorkItemStatus
+from arrears.accounts.models import Team
+from arrears.cases.choices import CaseStatus, CloseReason, DelinquencyReason, WorkItemStatus
 from arrears.core.models import BaseModel
 from arrears.portfolio.models import Creditor, Loan, Party
 
@@ -35,6 +37,42 @@ class CollectionCase(BaseModel):
     close_reason = models.CharField(
         _("close reason"), max_length=20, choices=CloseReason.choices, blank=True, default=""
     )
+    # Who works the case: the team whose buckets hold it and, once allocated, one collector.
+    # Indexed by the (team, status, assignee) and (assignee, status) indexes below.
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
+        db_constraint=False,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        db_index=False,
+        db_constraint=False,
+    )
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    # What collectors learn on calls; playbook segments and the queue score read them.
+    delinquency_reason = models.CharField(
+        _("reason for delinquency"),
+        max_length=30,
+        choices=DelinquencyReason.choices,
+        blank=True,
+        db_default="",
+    )
+    risk_grade = models.CharField(
+        _("risk grade"),
+        max_length=1,
+        blank=True,
+        db_default="",
+        help_text=_("A (lowest risk) to E (highest)"),
+    )
 
     class Meta:
         ordering = ["-opened_on", "id"]
@@ -46,7 +84,11 @@ class CollectionCase(BaseModel):
             ),
             models.UniqueConstraint(fields=["loan", "opened_on"], name="case_opened_once_a_day"),
         ]
-        indexes = [models.Index(fields=["status", "bucket"], name="case_status_bucket")]
+        indexes = [
+            models.Index(fields=["status", "bucket"], name="case_status_bucket"),
+            models.Index(fields=["team", "status", "assignee"], name="case_team_status"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.loan_id} {self.opened_on}"

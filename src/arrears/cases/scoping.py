@@ -1,0 +1,37 @@
+"""Which cases a person may see (DESIGN.md rule 10): every read of cases starts here.
+
+A collector or field agent sees the cases assigned to them and their team's unassigned pool;
+a team lead their team's cases; a manager, legal officer or auditor the portfolios of the
+creditors they are given; an administrator everything. A case outside the scope is reported
+as not found, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from arrears.accounts.choices import Role
+from arrears.accounts.models import User
+from arrears.cases.models import CollectionCase
+
+
+def case_scope(user: User) -> Q:
+    """The filter on ``CollectionCase`` that holds exactly the cases ``user`` may see."""
+    if not user.is_active:
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    if user.role in (Role.COLLECTOR, Role.FIELD_AGENT):
+        own = Q(assignee_id=user.pk)
+        if user.team_id is None:
+            return own
+        return own | Q(team_id=user.team_id, assignee__isnull=True)
+    if user.role == Role.TEAM_LEAD:
+        return Q(team_id=user.team_id) if user.team_id is not None else Q(pk__in=[])
+    # Managers, legal officers and auditors: their creditors' portfolios.
+    return Q(creditor_id__in=list(user.creditors.values_list("pk", flat=True)))
+
+
+def cases_visible_to(user: User) -> QuerySet[CollectionCase]:
+    """Every case ``user`` may see (open and closed)."""
+    return CollectionCase.objects.filter(case_scope(user))
