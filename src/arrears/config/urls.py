@@ -10,5 +10,6 @@ from arrears.api.routes import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("arrears.cases.urls")),
     path("", include("arrears.web.urls")),
 ]

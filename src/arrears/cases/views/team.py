@@ -1,0 +1,7 @@
+"""Workbench pages: team."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
