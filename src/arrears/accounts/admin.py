@@ -1,13 +1,38 @@
-"""Admin screens for users and API tokens."""
+"""Admin screens for people, teams, API tokens and the (read-only) audit log."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from arrears.accounts.models import ApiToken, User
+from arrears.accounts.models import ApiToken, AuditEntry, Team, User
+from arrears.portfolio.admin import ReadOnlyAdmin
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class ArrearsUserAdmin(UserAdmin):
+    """Users with their role, team, capacity and (for managers) creditor portfolios."""
+
+    list_display = ["username", "first_name", "role", "team", "capacity", "is_active"]
+    list_filter = ["role", "team", "is_active"]
+    list_select_related = ["team"]
+    filter_horizontal = ["creditors", "groups", "user_permissions"]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Collection work"), {"fields": ("role", "team", "capacity", "creditors")}),
+    )
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        (_("Collection work"), {"fields": ("role", "team", "capacity")}),
+    )
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin[Team]):
+    list_display = ["name", "creditor", "buckets", "allocation_method", "is_active"]
+    list_filter = ["creditor", "allocation_method", "is_active"]
+    list_select_related = ["creditor"]
 
 
 @admin.register(ApiToken)
@@ -15,3 +40,13 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "user", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["user"]
     readonly_fields = ["token_hash", "last_used_at", "created_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log: appended by services, checked by ``arrears audit verify``."""
+
+    list_display = ["number", "at", "actor_name", "action", "subject_type", "subject_id"]
+    list_filter = ["action", "subject_type"]
+    search_fields = ["subject_id", "actor_name"]
+    show_full_result_count = False

@@ -7,7 +7,17 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from arrears.cases.models import CaseBucketSpell, CollectionCase, WorkItem
+from arrears.cases.models import (
+    Activity,
+    AuthorityLimit,
+    CaseAssignment,
+    CaseBucketSpell,
+    CollectionCase,
+    Promise,
+    RepaymentPlan,
+    Settlement,
+    WorkItem,
+)
 from arrears.portfolio.admin import ReadOnlyAdmin
 
 
@@ -51,4 +61,54 @@ class WorkItemAdmin(ReadOnlyAdmin):
 
     list_display = ["due_at", "queue", "type", "case", "title", "status"]
     list_filter = ["status", "queue", "type"]
+    show_full_result_count = False
+
+
+@admin.register(AuthorityLimit)
+class AuthorityLimitAdmin(admin.ModelAdmin[AuthorityLimit]):
+    """The authority matrix: what each role may grant on its own (amounts in fen)."""
+
+    list_display = [
+        "role",
+        "plan_max_amount",
+        "plan_max_installments",
+        "waiver_max_total",
+        "waiver_max_principal",
+    ]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    """Contacts recorded on cases (evidence: never edited)."""
+
+    list_display = ["at", "case", "channel", "party_reached", "outcome", "reason", "by"]
+    list_filter = ["channel", "outcome", "reason"]
+    show_full_result_count = False
+
+
+@admin.register(Promise)
+class PromiseAdmin(ReadOnlyAdmin):
+    list_display = ["case", "amount", "made_on", "due_on", "status", "paid", "by"]
+    list_filter = ["status"]
+    show_full_result_count = False
+
+
+@admin.register(RepaymentPlan)
+class RepaymentPlanAdmin(ReadOnlyAdmin):
+    list_display = ["case", "total", "down_payment", "installments", "start_on", "status"]
+    list_filter = ["status"]
+    show_full_result_count = False
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyAdmin):
+    list_display = ["case", "total_waived", "pay_amount", "pay_by", "status", "made_on"]
+    list_filter = ["status"]
+    show_full_result_count = False
+
+
+@admin.register(CaseAssignment)
+class CaseAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["at", "case", "team", "assignee", "rule", "by"]
+    list_filter = ["rule", "team"]
     show_full_result_count = False

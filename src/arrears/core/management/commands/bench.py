@@ -1,4 +1,5 @@
-"""``arrears bench import|cycle|outreach``: time the import, the daily cycle, or sending.
+"""``arrears bench import|cycle|outreach|workbench``: time the import, the daily cycle,
+sending, or the collector's pages.
 
 Point it at a scratch database (``ARREARS_DATA_DIR`` for SQLite, ``DATABASE_URL`` for
 PostgreSQL): it loads a fresh creditor's portfolio. ``bench/import.sh`` does both.
@@ -46,6 +47,17 @@ class Command(BaseCommand):
         outreach.add_argument("--workers", type=int, default=1)
         outreach.add_argument("--channel", choices=["sms", "email"], default="sms")
         outreach.add_argument("--json", action="store_true")
+        workbench = sub.add_parser(
+            "workbench", help="time the queue and case pages under concurrent collectors"
+        )
+        workbench.add_argument("--loans", type=int, default=1_000_000)
+        workbench.add_argument("--users", type=int, default=16, help="concurrent collectors")
+        workbench.add_argument("--rounds", type=int, default=30, help="queue+case per user")
+        workbench.add_argument("--date", default="2026-06-30", help="the business date")
+        workbench.add_argument("--server-workers", type=int, default=3)
+        workbench.add_argument("--server-threads", type=int, default=4)
+        workbench.add_argument("--cycle-workers", type=int, default=2)
+        workbench.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["bench"] == "outreach":
@@ -56,6 +68,27 @@ class Command(BaseCommand):
                 messages=options["messages"],
                 workers=options["workers"],
                 channel=options["channel"],
+            )
+            if options["json"]:
+                self.stdout.write(json.dumps(figures, ensure_ascii=False))
+            else:
+                for key, value in figures.items():
+                    self.stdout.write(f"{key:>20}: {value}")
+            return
+        if options["bench"] == "workbench":
+            from datetime import date
+
+            from arrears.cases.bench import bench_workbench
+
+            call_command("migrate", verbosity=0)
+            figures = bench_workbench(
+                loans=options["loans"],
+                users=options["users"],
+                rounds=options["rounds"],
+                on=date.fromisoformat(options["date"]),
+                server_workers=options["server_workers"],
+                server_threads=options["server_threads"],
+                cycle_workers=options["cycle_workers"],
             )
             if options["json"]:
                 self.stdout.write(json.dumps(figures, ensure_ascii=False))

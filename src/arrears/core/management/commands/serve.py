@@ -25,7 +25,10 @@ class Command(BaseCommand):
         url = f"http://{options['addrport']}/"
         self.stdout.write(f"Arrears is at {url}  (API docs: {url}api/v1/docs)")
         if User.objects.filter(username="demo").exists():
+            from arrears.accounts.demo_workforce import PEOPLE
             from arrears.portfolio.management.commands.demo import DEMO_PASSWORD, DEMO_USERNAME
 
             self.stdout.write(f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+            names = ", ".join(person.username for person in PEOPLE)
+            self.stdout.write(f"Demo users at {url}login/: {names} (password {DEMO_PASSWORD})")
         call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)

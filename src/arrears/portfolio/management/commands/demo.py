@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from arrears.accounts.choices import Role
+from arrears.accounts.demo_workforce import PEOPLE, demo_password, demo_workforce_create
 from arrears.accounts.models import User
 from arrears.cases.models import CollectionCase
 from arrears.compliance.services import contact_attempt_record, hold_place
@@ -25,8 +27,9 @@ from arrears.strategy.models import PlannedAction
 
 DEMO_CREDITOR = "示范小额贷款有限公司"
 DEMO_USERNAME = "demo"
-# The one fixed password in Arrears, and only on the demo account the demo creates.
-DEMO_PASSWORD = "arrears-demo"
+# The one default password in Arrears, only on the demo's accounts (ARREARS_DEMO_PASSWORD
+# replaces it); kept as a name because `arrears serve` prints it.
+DEMO_PASSWORD = demo_password()
 DEMO_CYCLE_DAYS = 7
 DEMO_CONTACTS = 12
 
@@ -72,6 +75,8 @@ class Command(BaseCommand):
                 )
                 if result.rejected:
                     self.stderr.write((Path(tmp) / "rejects.csv").read_text(encoding="utf-8-sig"))
+        # The teams exist before the cycle runs, so its allocation shares the cases out.
+        demo_workforce_create(creditor=creditor)
         self._close_recent_days(today)
         self._ensure_login()
 
@@ -127,9 +132,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def _ensure_login(self) -> None:
         user, created = User.objects.get_or_create(
-            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+            username=DEMO_USERNAME,
+            defaults={"is_staff": True, "is_superuser": True, "role": Role.ADMIN},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.set_password(demo_password())
             user.save(update_fields=["password"])
-        self.stdout.write(f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        self.stdout.write(f"Demo login: {DEMO_USERNAME} / {demo_password()}")
+        self.stdout.write(
+            "Demo users (same password): " + ", ".join(person.username for person in PEOPLE)
+        )
