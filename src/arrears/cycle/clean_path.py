@@ -36,6 +36,7 @@ from arrears.portfolio.models import (
     LimitationEvent,
     Loan,
     Payment,
+    Waiver,
 )
 
 WORK_TABLE = "cycle_work"
@@ -64,7 +65,11 @@ def pending_payment_days(loan_ids: Any, on: date) -> dict[int, int]:
     after ``on``: the day its position must be rebuilt even if nothing else changes (a
     cycle run behind today must pick such inputs up on their day)."""
     firsts: dict[int, int] = {}
-    for model, field in ((Payment, "paid_on"), (LimitationEvent, "occurred_on")):
+    for model, field in (
+        (Payment, "paid_on"),
+        (LimitationEvent, "occurred_on"),
+        (Waiver, "waived_on"),
+    ):
         for loan_pk, first in (
             model.objects.filter(**{"loan_id__in": loan_ids, f"{field}__gt": on})
             .order_by()
@@ -201,6 +206,10 @@ def mark_dirty(first: int, last: int, on: date, *, restrict: bool = True) -> int
         OR loan_id IN (
             SELECT e.loan_id FROM {table(LimitationEvent)} AS e
             WHERE e.loan_id BETWEEN %(first)s AND %(last)s AND e.occurred_on <= %(on)s
+        )
+        OR loan_id IN (
+            SELECT v.loan_id FROM {table(Waiver)} AS v
+            WHERE v.loan_id BETWEEN %(first)s AND %(last)s AND v.waived_on <= %(on)s
         )
     """
     params: dict[str, Any] = {"on": on, "first": first, "last": last}

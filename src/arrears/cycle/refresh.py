@@ -25,10 +25,16 @@ from arrears.core.bulk import bulk_insert, chunked
 from arrears.cycle import clean_path, steps
 from arrears.cycle.columns import INSTALLMENT_COLUMNS, LOAN_COLUMNS
 from arrears.cycle.models import InstallmentPosition, LoanPosition
-from arrears.portfolio.calculations.allocation import LoanState, LoanTerms, PaymentIn, replay
+from arrears.portfolio.calculations.allocation import (
+    LoanState,
+    LoanTerms,
+    PaymentIn,
+    WaiverIn,
+    replay,
+)
 from arrears.portfolio.calculations.limitation import limitation_expires_on
 from arrears.portfolio.calculations.schedule import ScheduledInstallment
-from arrears.portfolio.models import Installment, LimitationEvent, Loan, Payment
+from arrears.portfolio.models import Installment, LimitationEvent, Loan, Payment, Waiver
 
 _BATCH = 2_000  # loans replayed and written per batch: bounds memory on a large partition
 
@@ -89,6 +95,7 @@ def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[s
                 "installment_ids": [],
                 "payments": [],
                 "limitation_events": [],
+                "waivers": [],
             }
             for pk, rate, grace, day_count, order, updated_at, version in Loan.objects.filter(
                 pk__in=batch
@@ -135,6 +142,13 @@ def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[s
             )
             for loan_pk, occurred_on, kind in cursor.fetchall():
                 loans[loan_pk]["limitation_events"].append((occurred_on, kind))
+            cursor.execute(
+                "SELECT loan_id, reference, waived_on, principal, interest, fees, penalty"
+                f" FROM {_table(Waiver)} WHERE loan_id IN ({marks}) AND waived_on <= %s",
+                [*batch, on],
+            )
+            for loan_pk, *waiver in cursor.fetchall():
+                loans[loan_pk]["waivers"].append(WaiverIn(*waiver))
         yield from loans.items()
 
 
@@ -172,7 +186,8 @@ def position_rows(
                 outstanding.fees,
                 item.penalty_fen_days,
                 item.due.penalty,
-                item.paid.penalty,
+                # Waived penalty is settled as far as the accrual steps are concerned.
+                item.paid.penalty + item.waived.penalty,
             )
         )
     payments: list[PaymentIn] = data["payments"]
@@ -223,6 +238,7 @@ def replay_into_positions(loan_ids: Sequence[int], on: date) -> int:
                 terms=data["terms"],
                 as_of=on,
                 allocations=False,
+                waivers=data["waivers"],
             )
             loan_row, rows = position_rows(loan_pk, data, state, on)
             loan_rows.append(loan_row)

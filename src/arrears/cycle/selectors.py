@@ -150,7 +150,11 @@ def position_mismatches(loans: list[Loan]) -> list[str]:
             "next_due_on": (got.next_due_on, expected.next_due_on),
             "installments": (
                 [(i.seq, i.outstanding, i.paid, i.penalty_fen_days) for i in got.installments],
-                [(i.seq, i.outstanding, i.paid, i.penalty_fen_days) for i in expected.installments],
+                # A position knows what is settled, not whether it was paid or waived.
+                [
+                    (i.seq, i.outstanding, i.paid + i.waived, i.penalty_fen_days)
+                    for i in expected.installments
+                ],
             ),
         }
         problems.extend(

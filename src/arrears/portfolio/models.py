@@ -437,3 +437,59 @@ class LimitationEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.loan_id} {self.kind} {self.occurred_on}"
+
+
+class Waiver(models.Model):
+    """Part of what a loan owes that the creditor gave up (减免), by component, as of a
+    business date: the ledger side of an approved settlement.
+
+    Not money received: the replay lowers only the named components of what is outstanding
+    on ``waived_on`` (overdue installments first, oldest first, then principal not yet due),
+    never below zero, and never counts a waiver as collected. Appended, never changed: a
+    waiver given in error is answered by a new settlement, not an edit. Recording one bumps
+    the loan's ``payments_version`` so the next cycle replays the loan.
+    """
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="waivers", db_index=False)
+    reference = models.CharField(
+        _("reference"), max_length=100, unique=True, help_text=_("e.g. the settlement number")
+    )
+    settlement_id = models.BigIntegerField(_("settlement"), null=True, blank=True)
+    waived_on = models.DateField(_("waived on"))
+    principal = models.BigIntegerField(_("principal waived (fen)"), default=0)
+    interest = models.BigIntegerField(_("interest waived (fen)"), default=0)
+    fees = models.BigIntegerField(_("fees waived (fen)"), default=0)
+    penalty = models.BigIntegerField(_("penalty waived (fen)"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["loan_id", "waived_on", "id"]
+        verbose_name = _("waiver")
+        verbose_name_plural = _("waivers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(principal__gte=0)
+                & Q(interest__gte=0)
+                & Q(fees__gte=0)
+                & Q(penalty__gte=0)
+                & (Q(principal__gt=0) | Q(interest__gt=0) | Q(fees__gt=0) | Q(penalty__gt=0)),
+                name="waiver_amounts_positive",
+            )
+        ]
+        indexes = [models.Index(fields=["loan", "waived_on"], name="waiver_loan_waived_on")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.loan_id})"
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.fees + self.penalty

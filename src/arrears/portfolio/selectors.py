@@ -9,9 +9,15 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from arrears.core.errors import InvalidInput, NotFound
-from arrears.portfolio.calculations.allocation import LoanState, LoanTerms, PaymentIn, replay
+from arrears.portfolio.calculations.allocation import (
+    LoanState,
+    LoanTerms,
+    PaymentIn,
+    WaiverIn,
+    replay,
+)
 from arrears.portfolio.calculations.schedule import ScheduledInstallment
-from arrears.portfolio.models import Creditor, Installment, Loan, Payment
+from arrears.portfolio.models import Creditor, Installment, Loan, Payment, Waiver
 
 
 def creditor_choose(name: str | None) -> Creditor:
@@ -94,13 +100,28 @@ def payments_of(loan: Loan, *, through: date | None = None) -> list[PaymentIn]:
     ]
 
 
+def waivers_of(loan: Loan, *, through: date | None = None) -> list[WaiverIn]:
+    """The loan's waivers as calculation inputs (those counting on or before ``through``)."""
+    queryset = Waiver.objects.filter(loan=loan)
+    if through is not None:
+        queryset = queryset.filter(waived_on__lte=through)
+    return [
+        WaiverIn(key, waived_on, principal, interest, fees, penalty)
+        for key, waived_on, principal, interest, fees, penalty in queryset.values_list(
+            "reference", "waived_on", "principal", "interest", "fees", "penalty"
+        )
+    ]
+
+
 def loan_state(loan: Loan, *, as_of: date) -> LoanState:
-    """The state of ``loan`` on business date ``as_of``: the replay of its payments."""
+    """The state of ``loan`` on business date ``as_of``: the replay of its payments and
+    waivers."""
     return replay(
         installments=installments_of(loan),
         payments=payments_of(loan, through=as_of),
         terms=loan_terms(loan),
         as_of=as_of,
+        waivers=waivers_of(loan, through=as_of),
     )
 
 

@@ -12,7 +12,14 @@ Pure module (no Django). The reference semantics (docs/reference-semantics.md):
 - money beyond what is due is credit, held first-in first-out by payment, that settles
   later installments at the start of their due dates;
 - an installment is overdue on D when D > due_on and anything of it is unpaid after the
-  payments of D; DPD = D − due_on of the oldest overdue installment.
+  payments of D; DPD = D − due_on of the oldest overdue installment;
+- a waiver (减免) on day d counts after the payments of d, so it is judged against the
+  state on d that the person granting it saw: it lowers only the components it names, of
+  the installments due through d (oldest first), then, for principal, of those not yet
+  due (earliest first), never below zero; what finds nothing to lower is dropped, never
+  kept as credit. The penalty it can lower is what accrued through d, and waived
+  principal accrues no penalty from d + 1. A waiver is never money received: it is in
+  ``waived``, not ``paid``, and its allocation lines say ``waiver``.
 
 Accrual is lazy: an installment's unpaid principal only changes when money reaches it, so
 its fen·days are brought up to date just before that (and once at the end), never day by
@@ -58,6 +65,18 @@ class PaymentIn:
     key: str
     paid_on: date
     amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverIn:
+    """A waiver as the replay sees it: its reference, the day it counts, fen per component."""
+
+    key: str
+    waived_on: date
+    principal: int = 0
+    interest: int = 0
+    fees: int = 0
+    penalty: int = 0
 
 
 @dataclass(slots=True)
@@ -109,6 +128,7 @@ class AllocationLine:
     interest: int
     fees: int
     penalty: int
+    waiver: bool = False  # a waiver's key, not a payment's: no money moved
 
     @property
     def total(self) -> int:
@@ -117,7 +137,8 @@ class AllocationLine:
 
 @dataclass(slots=True)
 class InstallmentState:
-    """One installment on the replay date: due (penalty = accrued), paid and outstanding."""
+    """One installment on the replay date: due (penalty = accrued), paid, waived and
+    outstanding (due − paid − waived)."""
 
     seq: int
     due_on: date
@@ -126,6 +147,7 @@ class InstallmentState:
     outstanding: Components
     penalty_fen_days: int
     is_overdue: bool
+    waived: Components = field(default_factory=Components)
 
 
 @dataclass(slots=True)
@@ -144,6 +166,7 @@ class LoanState:
     next_due_on: date | None
     oldest_overdue_due_on: date | None
     paid: Components = field(default_factory=Components)
+    waived: Components = field(default_factory=Components)
 
 
 @dataclass(slots=True)
@@ -166,6 +189,8 @@ class _Replay:
         self.items = items
         self.terms = terms
         self.paid = [[0, 0, 0, 0] for _ in items]  # principal, interest, fees, penalty
+        self.waived = [[0, 0, 0, 0] for _ in items]
+        self.waiver_lines: dict[tuple[str, int, date], list[int]] = {}
         self.fen_days = [0] * len(items)
         grace = timedelta(days=terms.grace_days)
         # Accrual counted through this date; days after due_on + grace accrue.
@@ -180,7 +205,7 @@ class _Replay:
     def accrue(self, index: int, through: date) -> None:
         start = self.accrued_through[index]
         if through > start:
-            unpaid = self.items[index].principal - self.paid[index][0]
+            unpaid = self.items[index].principal - self.paid[index][0] - self.waived[index][0]
             if unpaid:
                 self.fen_days[index] += unpaid * (through - start).days
             self.accrued_through[index] = through
@@ -191,10 +216,11 @@ class _Replay:
 
     def need(self, index: int, component: int) -> int:
         item = self.items[index]
+        settled = self.paid[index][component] + self.waived[index][component]
         if component == 3:
-            return self.penalty(index) - self.paid[index][3]
+            return self.penalty(index) - settled
         due = (item.principal, item.interest, item.fees)[component]
-        return due - self.paid[index][component]
+        return due - settled
 
     def pour(self, index: int, day: date, funds: list[_Fund]) -> None:
         """Settle installment ``index`` on ``day`` from ``funds``, first in first out."""
@@ -214,6 +240,20 @@ class _Replay:
                 if not fund.amount:
                     funds.pop(0)
 
+    def waive(self, index: int, day: date, key: str, left: list[int], parts: range) -> None:
+        """Lower components ``parts`` of installment ``index`` on ``day`` by what is left
+        of a waiver (``left``, by component), never below zero."""
+        self.accrue(index, day)
+        for component in parts:
+            take = min(self.need(index, component), left[component])
+            if take > 0:
+                self.waived[index][component] += take
+                left[component] -= take
+                if self.lines is not None:
+                    seq = self.items[index].seq
+                    line = self.waiver_lines.setdefault((key, seq, day), [0, 0, 0, 0])
+                    line[component] += take
+
     def settled(self, index: int) -> bool:
         return all(self.need(index, component) <= 0 for component in range(4))
 
@@ -225,8 +265,10 @@ def replay(
     terms: LoanTerms,
     as_of: date,
     allocations: bool = True,
+    waivers: Iterable[WaiverIn] = (),
 ) -> LoanState:
-    """The state of a loan on ``as_of``: its payments (those up to ``as_of``) replayed.
+    """The state of a loan on ``as_of``: its payments and waivers (those up to ``as_of``)
+    replayed.
 
     ``allocations=False`` leaves out the allocation lines (the daily cycle keeps states,
     not lines, and saves the bookkeeping).
@@ -240,7 +282,12 @@ def replay(
     work = _Replay(items, terms, lines if allocations else None)
     credit: list[_Fund] = []  # held for the due dates of later installments
     due_days = sorted({item.due_on for item in items if item.due_on <= as_of})
-    event_days = sorted(set(due_days) | {p.paid_on for p in ordered})
+    waivers_by_day: dict[date, list[WaiverIn]] = {}
+    for waiver in sorted(
+        (w for w in waivers if w.waived_on <= as_of), key=lambda w: (w.waived_on, w.key)
+    ):
+        waivers_by_day.setdefault(waiver.waived_on, []).append(waiver)
+    event_days = sorted(set(due_days) | {p.paid_on for p in ordered} | set(waivers_by_day))
     by_day: dict[date, list[PaymentIn]] = {}
     for payment in ordered:
         by_day.setdefault(payment.paid_on, []).append(payment)
@@ -259,6 +306,14 @@ def replay(
                     break
                 work.pour(index, day, funds)
             credit.extend(funds)
+        for waiver in waivers_by_day.get(day, ()):
+            left = [waiver.principal, waiver.interest, waiver.fees, waiver.penalty]
+            for index in range(first_open, due_count):
+                work.waive(index, day, waiver.key, left, range(4))
+            for index in range(due_count, len(items)):
+                if not left[0]:
+                    break
+                work.waive(index, day, waiver.key, left, range(1))
         # Settled with no principal left, an installment never accrues or takes money again.
         while first_open < due_count and work.settled(first_open):
             first_open += 1
@@ -266,6 +321,7 @@ def replay(
     states: list[InstallmentState] = []
     overdue = Components()
     total_paid = Components()
+    total_waived = Components()
     oldest_overdue: date | None = None
     penalty_accrued = 0
     principal_outstanding = 0
@@ -277,7 +333,8 @@ def replay(
         p, i, f, n = work.paid[index]
         due = Components(item.principal, item.interest, item.fees, penalty)
         paid = Components(p, i, f, n)
-        outstanding = due - paid
+        waived = Components(*work.waived[index])
+        outstanding = due - paid - waived
         is_overdue = as_of > item.due_on and outstanding.total > 0
         if is_overdue:
             overdue = overdue + outstanding
@@ -287,14 +344,24 @@ def replay(
             next_due_on = item.due_on
         principal_outstanding += outstanding.principal
         total_paid = total_paid + paid
+        total_waived = total_waived + waived
         states.append(
             InstallmentState(
-                item.seq, item.due_on, due, paid, outstanding, work.fen_days[index], is_overdue
+                item.seq,
+                item.due_on,
+                due,
+                paid,
+                outstanding,
+                work.fen_days[index],
+                is_overdue,
+                waived,
             )
         )
     dpd = (as_of - oldest_overdue).days if oldest_overdue else 0
     lines_out = [
-        AllocationLine(key, seq, day, *amounts) for (key, seq, day), amounts in lines.items()
+        AllocationLine(key, seq, day, p, i, f, n, waiver)
+        for waiver, journal in ((False, lines), (True, work.waiver_lines))
+        for (key, seq, day), (p, i, f, n) in journal.items()
     ]
     return LoanState(
         as_of=as_of,
@@ -309,4 +376,5 @@ def replay(
         next_due_on=next_due_on,
         oldest_overdue_due_on=oldest_overdue,
         paid=total_paid,
+        waived=total_waived,
     )

@@ -16,6 +16,7 @@ from arrears.portfolio.services.payments_ingest import (
     loans_payments_recorded,
     payments_ingest_rows,
 )
+from arrears.portfolio.services.waivers import waiver_post
 
 __all__ = [
     "IngestResult",
@@ -28,4 +29,5 @@ __all__ = [
     "parties_ingest_rows",
     "payments_ingest_rows",
     "tape_ingest",
+    "waiver_post",
 ]

@@ -2,7 +2,9 @@
 
 Allocations of a payment depend on every earlier payment of the loan, so a new or
 backdated payment re-derives the loan's whole journal. The work is chunked: a fixed number
-of queries per chunk of loans, the replay itself in pure Python.
+of queries per chunk of loans, the replay itself in pure Python. Waivers take part in the
+replay (a payment after a penalty waiver reaches principal sooner) but the journal holds
+only what payments settled: a waiver moved no money.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from arrears.core.bulk import bulk_insert, chunked
-from arrears.portfolio.calculations.allocation import LoanTerms, PaymentIn, replay
+from arrears.portfolio.calculations.allocation import LoanTerms, PaymentIn, WaiverIn, replay
 from arrears.portfolio.calculations.schedule import ScheduledInstallment
-from arrears.portfolio.models import Allocation, Installment, Loan, Payment
+from arrears.portfolio.models import Allocation, Installment, Loan, Payment, Waiver
 
 REBUILD_CHUNK = 2_000
 ALLOCATION_COLUMNS = [
@@ -68,6 +70,11 @@ def _rebuild_chunk(loan_ids: Sequence[int]) -> int:
     ).values_list("pk", "loan_id", "payment_id", "paid_on", "amount"):
         payments[loan_id].append(PaymentIn(payment_id, paid_on, amount))
         payment_pk[(loan_id, payment_id)] = pk
+    waivers: dict[int, list[WaiverIn]] = defaultdict(list)
+    for loan_id, reference, waived_on, principal, interest, fees, penalty in Waiver.objects.filter(
+        loan_id__in=loan_ids
+    ).values_list("loan_id", "reference", "waived_on", "principal", "interest", "fees", "penalty"):
+        waivers[loan_id].append(WaiverIn(reference, waived_on, principal, interest, fees, penalty))
 
     def rows() -> Iterable[tuple[object, ...]]:
         for loan_id in loan_ids:
@@ -82,8 +89,11 @@ def _rebuild_chunk(loan_ids: Sequence[int]) -> int:
                 payments=payments[loan_id],
                 terms=terms[loan_id],
                 as_of=horizon,
+                waivers=waivers.get(loan_id, ()),
             )
             for line in state.allocations:
+                if line.waiver:
+                    continue
                 yield (
                     loan_id,
                     payment_pk[(loan_id, line.payment_key)],

@@ -1,0 +1,122 @@
+"""The daily cycle's judgement of repayment plans: what was paid, completed, broken.
+
+Set-based over one partition of loans and one business date, like ``cases.batch``: every
+statement reads the partition whole and is guarded, so running the same date twice changes
+nothing. SQL that runs on SQLite (3.33+, ``UPDATE … FROM`` and window functions) and
+PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from arrears.cases.models import PlanInstallment, RepaymentPlan
+from arrears.cycle.dialect import day_number
+from arrears.portfolio.models import Payment
+from arrears.strategy.models import CaseStrategy, StrategyEvent
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def plans_judge(first: int, last: int, on: date) -> int:
+    """Judge the active plans of loans ``first``–``last`` on ``on``; return rows written.
+
+    1. Each line's ``paid``: the payments received on the loan from the day the plan was
+       made through ``on``, poured into the lines in order (down payment first), each
+       line taking at most its amount.
+    2. A plan with every line paid is completed.
+    3. A plan with a line still short after its due date plus the plan's tolerance days
+       is broken.
+    4. The playbook of a case whose plan ended on ``on`` resumes, with a strategy event
+       saying why: the arrangement no longer speaks for the borrower. (A completed plan
+       whose loan is cured closes with its case; one that covered only part of the arrears
+       leaves a case that still needs work.)
+    """
+    plan, line, payment = _table(RepaymentPlan), _table(PlanInstallment), _table(Payment)
+    strategy, event = _table(CaseStrategy), _table(StrategyEvent)
+    by = connection.ops.quote_name("by")  # a reserved word in SQL
+    params: dict[str, Any] = {
+        "first": first,
+        "last": last,
+        "on": on,
+        "day": on.toordinal(),
+        "yes": True,
+    }
+    active = "rp.status = 'active' AND rp.loan_id BETWEEN %(first)s AND %(last)s"
+    statements = [
+        f"""
+        UPDATE {line} AS li SET paid = CASE
+                WHEN x.poured <= 0 THEN 0 WHEN x.poured >= li.amount THEN li.amount
+                ELSE x.poured END
+        FROM (
+            SELECT o.id,
+                COALESCE(r.received, 0)
+                    - (SUM(o.amount) OVER (PARTITION BY o.plan_id ORDER BY o.number
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - o.amount)
+                    AS poured
+            FROM {line} AS o
+            JOIN {plan} AS rp ON rp.id = o.plan_id
+            LEFT JOIN (
+                SELECT rp.id AS plan_id, SUM(p.amount) AS received
+                FROM {plan} AS rp
+                JOIN {payment} AS p ON p.loan_id = rp.loan_id
+                    AND p.paid_on >= rp.made_on AND p.paid_on <= %(on)s
+                WHERE {active}
+                GROUP BY rp.id
+            ) AS r ON r.plan_id = rp.id
+            WHERE {active}
+        ) AS x
+        WHERE x.id = li.id AND li.paid <> CASE
+                WHEN x.poured <= 0 THEN 0 WHEN x.poured >= li.amount THEN li.amount
+                ELSE x.poured END
+        """,
+        f"""
+        UPDATE {plan} SET status = 'completed', ended_on = %(on)s, updated_at = CURRENT_TIMESTAMP
+        WHERE id IN (SELECT rp.id FROM {plan} AS rp WHERE {active})
+          AND NOT EXISTS (
+            SELECT 1 FROM {line} AS li WHERE li.plan_id = {plan}.id AND li.paid < li.amount
+          )
+        """,
+        f"""
+        UPDATE {plan} SET status = 'broken', ended_on = %(on)s, updated_at = CURRENT_TIMESTAMP
+        WHERE id IN (SELECT rp.id FROM {plan} AS rp WHERE {active})
+          AND EXISTS (
+            SELECT 1 FROM {line} AS li WHERE li.plan_id = {plan}.id AND li.paid < li.amount
+              AND {day_number("li.due_on")} + {plan}.tolerance_days < %(day)s
+          )
+        """,
+        # The event first: it is written only for strategies still paused.
+        f"""
+        INSERT INTO {event} (case_id, business_date, kind, detail, reason, {by}, created_at)
+        SELECT rp.case_id, %(on)s, 'resumed',
+            'plan ' || CAST(rp.id AS VARCHAR(20)) || ' ' || rp.status,
+            CASE WHEN rp.status = 'broken'
+                THEN 'repayment plan broken: an installment was missed'
+                ELSE 'repayment plan completed' END,
+            'cycle', CURRENT_TIMESTAMP
+        FROM {plan} AS rp
+        JOIN {strategy} AS cs ON cs.case_id = rp.case_id
+        WHERE rp.loan_id BETWEEN %(first)s AND %(last)s
+          AND rp.status IN ('broken', 'completed') AND rp.ended_on = %(on)s
+          AND cs.paused = %(yes)s
+        """,
+        f"""
+        UPDATE {strategy} SET paused = NOT %(yes)s, paused_until = NULL
+        WHERE paused = %(yes)s AND case_id IN (
+            SELECT rp.case_id FROM {plan} AS rp
+            WHERE rp.loan_id BETWEEN %(first)s AND %(last)s
+              AND rp.status IN ('broken', 'completed') AND rp.ended_on = %(on)s
+        )
+        """,
+    ]
+    written = 0
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+            written += max(cursor.rowcount, 0)
+    return written
