@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from arrears.accounts.roles import role_can
 from arrears.core.dates import parse_date
 from arrears.core.errors import ArrearsError
 from arrears.cycle.selectors import recent_runs, run_steps
@@ -16,7 +17,10 @@ from arrears.portfolio.selectors import loan_get, loan_state, portfolio_counts
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Landing page: what is loaded, and where to go next."""
+    """Landing page: people who work cases go straight to their queue; everyone else sees
+    what is loaded and where to go next."""
+    if not request.user.is_superuser and role_can(getattr(request.user, "role", ""), "queue"):
+        return redirect("cases:queue")
     return render(request, "web/home.html", {"counts": portfolio_counts()})
 
 

@@ -1,0 +1,199 @@
+"""The case page: parties masked with validity, amounts by component in yuan, strategy,
+holds, one timeline newest first, today's compliance standing; 404 outside the scope; a
+fixed number of queries however long the history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from arrears.accounts.models import Team, User
+from arrears.cases.models import CollectionCase, Promise
+from arrears.cases.selectors import case_page
+from arrears.cases.services import activity_record, case_hold_place
+from arrears.compliance.models import ContactAttempt
+from arrears.core.errors import NotFound
+from arrears.core.money import format_yuan_grouped
+from arrears.portfolio.models import Creditor, Party
+from arrears.portfolio.selectors import loan_state
+from tests.cases.test_queue import ON, PASSWORD, SHANGHAI, assign, build_cases, people
+from tests.factories import loan_row, valid_id, valid_phone
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 10, 11, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def setup(creditor: Creditor, tmp_path: Path) -> tuple[CollectionCase, Team, User, User]:
+    cases = build_cases(
+        creditor,
+        tmp_path,
+        [
+            loan_row(
+                "P1",
+                borrower_name="张三",
+                guarantor_name="李四",
+                guarantor_id_number=valid_id(),
+                guarantor_phone=valid_phone(),
+            ),
+            loan_row("OTHER", borrower_name="别人"),
+        ],
+    )
+    team, me, other = people(creditor)
+    assign(cases["P1"], team, me)
+    other_team = Team.objects.create(name="M2 team", creditor=creditor, buckets="M2")
+    assign(cases["OTHER"], other_team, None)
+    return cases["P1"], team, me, other
+
+
+def call(case: CollectionCase, me: User, at: datetime, **fields: object) -> object:
+    borrower = Party.objects.get(name="张三")
+    values: dict[str, object] = {
+        "case": case,
+        "party": borrower,
+        "channel": "call",
+        "party_reached": "borrower",
+        "outcome": "right_party",
+        "by": me,
+        "at": at,
+        "on": ON,
+    }
+    values.update(fields)
+    return activity_record(**values)  # type: ignore[arg-type]
+
+
+def test_the_page_shows_parties_masked_with_amounts_in_yuan_and_compliance_today(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    call(case, me, NOW - timedelta(hours=1))
+
+    page = case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+
+    borrower = next(p for p in page.parties if p.role == "borrower")
+    guarantor = next(p for p in page.parties if p.role == "guarantor")
+    phone = Party.objects.get(name="张三").contact_points.get(kind="phone").value
+    assert borrower.contact_points[0].masked == phone[:3] + "****" + phone[-4:]
+    assert "*" in borrower.id_masked and guarantor.name == "李四"
+    # First due 2026-02-28, 120,000 over 12 months at 12 %: one installment overdue.
+    assert page.dpd == 10 and page.bucket == "M1"
+    assert page.overdue.principal > 0 and page.overdue.interest > 0
+    expected = loan_state(case.loan, as_of=ON).overdue
+    assert (page.overdue.principal, page.overdue.penalty) == (expected.principal, expected.penalty)
+    assert page.overdue.yuan()["total"] == format_yuan_grouped(expected.total)
+    assert borrower.compliance.calls_used == 1 and borrower.compliance.calls_cap == 3
+    assert borrower.compliance.allowed_now
+    assert page.classification and page.limitation_expires_on is not None
+
+
+def test_after_three_conversations_the_page_says_when_the_next_call_is_allowed(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    for hour in (9, 10, 11):
+        call(case, me, datetime(2026, 3, 10, hour, tzinfo=SHANGHAI))
+
+    page = case_page(
+        user=me, case_id=case.pk, on=ON, now=datetime(2026, 3, 10, 12, tzinfo=SHANGHAI)
+    )
+
+    standing = next(p for p in page.parties if p.role == "borrower").compliance
+    assert (standing.calls_used, standing.calls_cap, standing.allowed_now) == (3, 3, False)
+    assert standing.next_allowed_label == "03-11 08:00"
+
+
+def test_the_timeline_holds_activities_promises_and_holds_newest_first(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    call(
+        case,
+        me,
+        datetime(2026, 3, 10, 9, tzinfo=SHANGHAI),
+        outcome="promise",
+        promise_amount=50_000,
+        promise_due_on=ON + timedelta(days=3),
+    )
+    case_hold_place(case=case, kind="complaint", reason="complained to the regulator", by=me)
+
+    page = case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+
+    kinds = [entry.kind for entry in page.timeline]
+    assert kinds[0] == "hold"
+    assert {"activity", "promise", "hold"} <= set(kinds)
+    assert any("500.00" in e.title and "2026-03-13" in e.title for e in page.timeline)
+    assert [h.kind for h in page.holds] == ["complaint"]
+    assert [e.at for e in page.timeline] == sorted((e.at for e in page.timeline), reverse=True)
+
+
+def test_a_case_outside_the_scope_is_not_found(
+    setup: tuple[CollectionCase, Team, User, User], client: Client
+) -> None:
+    _case, _team, me, other = setup
+    elsewhere = CollectionCase.objects.get(loan__loan_id="OTHER")
+
+    with pytest.raises(NotFound):
+        case_page(user=me, case_id=elsewhere.pk, on=ON, now=NOW)
+    client.force_login(me)
+    assert client.get(f"/cases/{elsewhere.pk}/").status_code == 404
+    assert client.get("/cases/999999/").status_code == 404
+    client.force_login(other)
+    assert client.get(f"/cases/{_case.pk}/").status_code == 404, "another collector's case"
+
+
+def test_the_case_page_renders_with_the_contact_form_and_links_to_plans(
+    setup: tuple[CollectionCase, Team, User, User], client: Client
+) -> None:
+    case, _team, me, _other = setup
+    client.force_login(me)
+
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+
+    assert 'data-testid="contact-form"' in html and 'data-testid="timeline"' in html
+    assert f"/cases/{case.pk}/plans/new/" in html and f"/cases/{case.pk}/settlements/new/" in html
+    assert "张三" in html and "李四" in html
+    phone = Party.objects.get(name="张三").contact_points.get(kind="phone").value
+    assert phone not in html, "phones are masked on the page"
+
+
+def test_the_case_page_query_count_does_not_grow_with_its_history(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    with CaptureQueriesContext(connection) as short:
+        case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+    for hour in (9, 10):
+        call(case, me, datetime(2026, 3, 10, hour, tzinfo=SHANGHAI), outcome="no_answer")
+    call(
+        case,
+        me,
+        datetime(2026, 3, 10, 10, 30, tzinfo=SHANGHAI),
+        outcome="promise",
+        promise_amount=10_000,
+        promise_due_on=ON + timedelta(days=2),
+    )
+    case_hold_place(case=case, kind="dispute", reason="says the loan is not theirs", by=me)
+    with CaptureQueriesContext(connection) as long:
+        page = case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+
+    assert len(page.timeline) >= 4 and Promise.objects.count() == 1
+    assert ContactAttempt.objects.count() == 3
+    assert len(short.captured_queries) == len(long.captured_queries) <= 20
+
+
+def test_a_team_lead_sees_the_teams_case_and_a_manager_without_the_portfolio_does_not(
+    setup: tuple[CollectionCase, Team, User, User], client: Client
+) -> None:
+    case, team, _me, _other = setup
+    lead = User.objects.create_user("lead", password=PASSWORD, role="team_lead", team=team)
+    manager = User.objects.create_user("manager", password=PASSWORD, role="manager")
+
+    client.force_login(lead)
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    client.force_login(manager)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
