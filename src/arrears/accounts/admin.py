@@ -19,11 +19,11 @@ class ArrearsUserAdmin(UserAdmin):
     list_select_related = ["team"]
     filter_horizontal = ["creditors", "groups", "user_permissions"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Collection work"), {"fields": ("role", "team", "capacity", "creditors")}),
     )
     add_fieldsets = (
-        *UserAdmin.add_fieldsets,
+        *(UserAdmin.add_fieldsets or ()),
         (_("Collection work"), {"fields": ("role", "team", "capacity")}),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -26,3 +27,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if isinstance(exc, InvalidInput) and exc.field:
             body["field"] = exc.field
         return api.create_response(request, body, status=status)
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": str(exc) or "your role may not do this"}, status=403
+        )

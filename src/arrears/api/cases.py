@@ -1,0 +1,284 @@
+"""``/api/v1/cases``: a person's cases (scoped as on the workbench), one case in full, and
+recording a contact or a promise through the same services (and the same compliance gate).
+
+Amounts are yuan strings with two decimals; personal data is masked. A case outside the
+caller's scope answers 404, a role without the capability 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from arrears.accounts.models import User
+from arrears.accounts.roles import role_can
+from arrears.api.errors import Forbidden
+from arrears.cases.selectors import case_get_for, case_page, queue_for
+from arrears.cases.services import activity_record, promise_create
+from arrears.core.errors import InvalidInput
+from arrears.core.money import format_yuan, parse_yuan
+from arrears.portfolio.models import ContactPoint, Party
+
+router = Router(tags=["cases"])
+
+
+def _user(request: HttpRequest, capability: str) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if not role_can(user.role, capability):
+        raise Forbidden("your role may not do this")
+    return user
+
+
+def _yuan(text: str | None, field: str) -> int | None:
+    if text in (None, ""):
+        return None
+    try:
+        return parse_yuan(str(text))
+    except (ValueError, ArithmeticError) as exc:
+        raise InvalidInput(f"'{text}' is not an amount in yuan", field=field) from exc
+
+
+def _party(case_creditor_id: int, party_id: int) -> Party:
+    party = Party.objects.filter(pk=party_id, creditor_id=case_creditor_id).first()
+    if party is None:
+        raise InvalidInput("no such party on this case", field="party_id")
+    return party
+
+
+class CaseListQuery(Schema):
+    search: str = ""
+    bucket: str | None = None
+    product: str | None = None
+    has_promise: bool | None = None
+    tier: int | None = None
+    page: int = 1
+
+
+@router.get("/", summary="The caller's cases in queue order (scoped, paginated by 50)")
+def case_list(request: HttpRequest, query: Query[CaseListQuery]) -> dict[str, Any]:
+    """The open cases the caller may see, in the workbench queue's order: promises due and
+    broken first, then tasks and follow-ups due, then by score. Search by borrower name,
+    loan id, or a whole phone or ID number."""
+    user = _user(request, "case_view")
+    filters = {
+        key: value
+        for key, value in {
+            "bucket": query.bucket,
+            "product": query.product,
+            "has_promise": "1" if query.has_promise else None,
+            "tier": query.tier,
+            "page": query.page,
+        }.items()
+        if value is not None
+    }
+    rows = queue_for(user=user, on=timezone.localdate(), search=query.search, filters=filters)
+    return {
+        "count": rows.total,
+        "page": rows.page,
+        "pages": rows.pages,
+        "results": [
+            {
+                "case_id": row.case_id,
+                "loan_id": row.loan_id,
+                "borrower": row.borrower,
+                "product": row.product,
+                "bucket": row.bucket,
+                "dpd": row.dpd,
+                "overdue": format_yuan(row.overdue),
+                "risk_grade": row.risk_grade,
+                "tier": row.tier,
+                "score": round(row.score, 2),
+                "promise_due_on": row.promise_due_on,
+                "assignee": row.assignee,
+            }
+            for row in rows
+        ],
+    }
+
+
+def _amounts(amounts: Any) -> dict[str, str]:
+    return {
+        "principal": format_yuan(amounts.principal),
+        "interest": format_yuan(amounts.interest),
+        "fees": format_yuan(amounts.fees),
+        "penalty": format_yuan(amounts.penalty),
+        "total": format_yuan(amounts.principal + amounts.interest + amounts.fees + amounts.penalty),
+    }
+
+
+@router.get("/{case_id}", summary="One case: parties (masked), amounts, strategy, timeline")
+def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """Everything the case page shows, as data."""
+    user = _user(request, "case_view")
+    page = case_page(user=user, case_id=case_id, on=timezone.localdate(), now=timezone.now())
+    case = page.case
+    return {
+        "case_id": case.pk,
+        "loan_id": case.loan.loan_id,
+        "status": case.status,
+        "opened_on": case.opened_on,
+        "dpd": page.dpd,
+        "bucket": page.bucket,
+        "classification": page.classification,
+        "limitation_expires_on": page.limitation_expires_on,
+        "playbook": page.playbook,
+        "stage": page.stage,
+        "arm": page.arm,
+        "paused": page.paused,
+        "delinquency_reason": case.delinquency_reason,
+        "risk_grade": case.risk_grade,
+        "overdue": _amounts(page.overdue),
+        "outstanding": _amounts(page.outstanding),
+        "parties": [
+            {
+                "party_id": party.id,
+                "role": party.role,
+                "name": party.name,
+                "id_number": party.id_masked,
+                "contact_points": [
+                    {
+                        "id": point.id,
+                        "kind": point.kind,
+                        "value": point.masked,
+                        "status": point.status,
+                    }
+                    for point in party.contact_points
+                ],
+                "calls_used": party.compliance.calls_used,
+                "calls_cap": party.compliance.calls_cap,
+                "allowed_now": party.compliance.allowed_now,
+                "next_allowed_at": party.compliance.next_allowed_at,
+            }
+            for party in page.parties
+        ],
+        "holds": [
+            {"kind": hold.kind, "reason": hold.reason, "since": hold.created_at}
+            for hold in page.holds
+        ],
+        "promises": [
+            {
+                "amount": format_yuan(promise.amount),
+                "due_on": promise.due_on,
+                "status": promise.status,
+            }
+            for promise in page.promises
+        ],
+        "timeline": [
+            {"at": entry.at, "kind": entry.kind, "title": entry.title, "by": entry.by}
+            for entry in page.timeline
+        ],
+    }
+
+
+class ContactIn(Schema):
+    party_id: int
+    channel: str
+    party_reached: str
+    outcome: str
+    contact_point_id: int | None = None
+    reason: str = ""
+    notes: str = ""
+    at: datetime | None = None
+    next_follow_up_at: datetime | None = None
+    staff: int = 1
+    promise_amount: str | None = None
+    promise_due_on: date | None = None
+    promise_tolerance_days: int = 2
+
+
+@router.post(
+    "/{case_id}/contacts",
+    response={201: dict[str, Any], 409: dict[str, Any]},
+    summary="Record a contact (the compliance gate judges it first)",
+)
+def contact_create(request: HttpRequest, case_id: int, body: ContactIn) -> Any:
+    """201 with the activity's id and SHA-256; 409 with the gate's reasons and the next
+    allowed time when the gate refuses (the refusal is stored, nothing else)."""
+    user = _user(request, "contact_record")
+    case = case_get_for(user=user, case_id=case_id)
+    point = None
+    if body.contact_point_id is not None:
+        point = ContactPoint.objects.filter(pk=body.contact_point_id).first()
+        if point is None:
+            raise InvalidInput("no such contact point", field="contact_point_id")
+    try:
+        result = activity_record(
+            case=case,
+            party=_party(case.creditor_id, body.party_id),
+            channel=body.channel,
+            party_reached=body.party_reached,
+            outcome=body.outcome,
+            by=user,
+            at=body.at or timezone.now(),
+            on=timezone.localdate(),
+            contact_point=point,
+            reason=body.reason,
+            notes=body.notes,
+            next_follow_up_at=body.next_follow_up_at,
+            promise_amount=_yuan(body.promise_amount, "promise_amount"),
+            promise_due_on=body.promise_due_on,
+            promise_tolerance_days=body.promise_tolerance_days,
+            staff=body.staff,
+        )
+    except PermissionDenied as exc:
+        raise Forbidden(str(exc)) from exc
+    if not result.allowed or result.activity is None:
+        return Status(
+            409,
+            {
+                "detail": "the compliance gate refused this contact",
+                "reasons": result.reasons,
+                "next_allowed_at": result.next_allowed_at,
+            },
+        )
+    return Status(
+        201,
+        {
+            "activity_id": result.activity.pk,
+            "sha256": result.activity.sha256,
+            "promise_id": result.promise.pk if result.promise else None,
+            "hold": result.hold.kind if result.hold else None,
+            "work_items_done": result.work_items_done,
+        },
+    )
+
+
+class PromiseIn(Schema):
+    party_id: int
+    amount: str
+    due_on: date
+    tolerance_days: int = 2
+
+
+@router.post("/{case_id}/promises", response={201: dict[str, Any]}, summary="Take a promise")
+def promise_add(request: HttpRequest, case_id: int, body: PromiseIn) -> Any:
+    """A promise to pay ``amount`` (yuan) by ``due_on``; it replaces the case's open one."""
+    user = _user(request, "promise_create")
+    case = case_get_for(user=user, case_id=case_id)
+    amount = _yuan(body.amount, "amount")
+    if amount is None:
+        raise InvalidInput("the amount is required", field="amount")
+    promise = promise_create(
+        case=case,
+        party=_party(case.creditor_id, body.party_id),
+        amount=amount,
+        due_on=body.due_on,
+        by=user,
+        on=timezone.localdate(),
+        tolerance_days=body.tolerance_days,
+    )
+    return Status(
+        201,
+        {
+            "promise_id": promise.pk,
+            "amount": format_yuan(promise.amount),
+            "due_on": promise.due_on,
+            "status": promise.status,
+        },
+    )
