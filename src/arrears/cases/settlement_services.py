@@ -30,11 +30,16 @@ from arrears.portfolio.services import waiver_post
 COMPONENTS = ("principal", "interest", "fees", "penalty")
 
 
-def settlement_within_authority(*, role: str, total: int, principal: int) -> bool:
-    """May someone in ``role`` grant a waiver of ``total`` fen, ``principal`` of it
-    principal, on their own?"""
+def settlement_within_authority(*, role: str, settlement: Settlement) -> bool:
+    """May someone in ``role`` grant this waiver on their own: its total, its principal part
+    and every component it waives within the role's limits?"""
     limit = authority_of(role)
-    return total <= limit.waiver_max_total and principal <= limit.waiver_max_principal
+    waived = {name for name in COMPONENTS if getattr(settlement, f"waive_{name}") > 0}
+    return (
+        settlement.total_waived <= limit.waiver_max_total
+        and settlement.waive_principal <= limit.waiver_max_principal
+        and waived <= limit.waivable_components()
+    )
 
 
 def waivable(loan: Loan, on: date) -> dict[str, int]:
@@ -119,9 +124,7 @@ def settlement_request(
         requested_by=by,
         made_on=on,
     )
-    within = settlement_within_authority(
-        role=by.role, total=settlement.total_waived, principal=waive_principal
-    )
+    within = settlement_within_authority(role=by.role, settlement=settlement)
     if within:
         settlement.status = SettlementStatus.APPROVED
         settlement.decided_by, settlement.decided_at = by, timezone.now()
@@ -156,9 +159,7 @@ def settlement_decide(
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.status != SettlementStatus.PENDING:
         raise InvalidInput("the settlement is not waiting for a decision", field="settlement")
-    if not settlement_within_authority(
-        role=by.role, total=settlement.total_waived, principal=settlement.waive_principal
-    ):
+    if not settlement_within_authority(role=by.role, settlement=settlement):
         raise Forbidden("this waiver is beyond your authority")
     if not approve and not note.strip():
         raise InvalidInput("say why the settlement is rejected", field="note")

@@ -26,6 +26,12 @@ class AuthorityLimit(models.Model):
     waiver_max_principal = models.BigIntegerField(
         _("waiver: largest principal part (fen)"), default=0
     )
+    waiver_components = models.CharField(
+        _("waiver: components it may waive"),
+        max_length=60,
+        default="penalty,interest,fees,principal",
+        help_text=_("comma-separated: penalty, interest, fees, principal"),
+    )
 
     class Meta:
         ordering = ["role"]
@@ -34,6 +40,9 @@ class AuthorityLimit(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+    def waivable_components(self) -> set[str]:
+        return {part.strip() for part in self.waiver_components.split(",") if part.strip()}
 
 
 class RepaymentPlan(models.Model):

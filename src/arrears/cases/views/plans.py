@@ -9,15 +9,17 @@ turned into fen here; every refusal is shown next to its field, never as a 500.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date
+from functools import reduce
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -359,6 +361,18 @@ def approvals_for(user: User) -> list[PendingRow]:
             )
             .filter(
                 waived__lte=limit.waiver_max_total, waive_principal__lte=limit.waiver_max_principal
+            )
+            .exclude(
+                # Any component beyond the role's reach (e.g. interest for a collector).
+                reduce(
+                    operator.or_,
+                    [
+                        Q(**{f"waive_{name}__gt": 0})
+                        for name in ("principal", "interest", "fees", "penalty")
+                        if name not in limit.waivable_components()
+                    ],
+                    Q(pk__in=[]),
+                )
             )
             .select_related("case__loan", "requested_by")
         )
