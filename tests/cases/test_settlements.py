@@ -128,3 +128,20 @@ def test_a_settlement_needs_an_amount_and_a_date_for_the_payment(world: World) -
 
     assert nothing.value.field == "waive_penalty"
     assert no_date.value.field == "pay_by"
+
+
+@pytest.mark.django_db
+def test_a_collector_may_waive_penalty_only_so_a_small_interest_waiver_waits(
+    world: World,
+) -> None:
+    interest = loan_state(loan(world), as_of=ON).overdue.interest
+    assert interest > 100_00
+
+    settlement = settlement_request(
+        case=world.case, by=world.collector, waive_interest=100_00, reason="goodwill", on=ON
+    )
+
+    assert settlement.status == "pending", "interest is beyond a collector's components"
+    assert not Waiver.objects.exists()
+    approved = settlement_decide(settlement=settlement, by=world.lead, approve=True, note="", on=ON)
+    assert approved.status == "approved"

@@ -1,6 +1,6 @@
 """What each role may do: the one table the views, the API and the tests read.
 
-Pure module. Scoping (which cases a role sees) lives in ``arrears.cases.scoping``; this
+No queries here. Scoping (which cases a role sees) lives in ``arrears.cases.scoping``; this
 answers "may this role do that at all". Amount limits for plans and waivers are data
 (``cases.AuthorityLimit``), not code.
 """

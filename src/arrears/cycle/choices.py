@@ -35,6 +35,7 @@ STEPS: tuple[str, ...] = (
     "classify",
     "limitation",
     "cases",
+    "commitments",
     "plan",
     "history",
 )

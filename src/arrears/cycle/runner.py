@@ -27,7 +27,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
+from arrears.cases.allocation_batch import cases_allocate
 from arrears.cases.batch import cases_maintain
+from arrears.cases.commitments import commitments_judge
 from arrears.cases.models import CollectionCase
 from arrears.core.bulk import refresh_statistics
 from arrears.core.errors import InvalidInput
@@ -55,6 +57,7 @@ STEP_FUNCTIONS: dict[str, Callable[[int, int, date], int]] = {
     "classify": steps.classify,
     "limitation": steps.limitation,
     "cases": cases_maintain,
+    "commitments": commitments_judge,
     "plan": plan_actions,
     "history": steps.history,
 }
@@ -275,6 +278,16 @@ def cycle_run(*, on: date, workers: int = 1, partition_loans: int = PARTITION_LO
             # Many positions were rewritten (a first day): let PostgreSQL's planner see them
             # before the next day plans its joins.
             refresh_statistics([LoanPosition._meta.db_table, InstallmentPosition._meta.db_table])
+        # Buckets are final only once every partition is done; then cases move between
+        # teams and each team's pool is shared out. A failure leaves the run failed, and
+        # running the date again allocates again (allocation is idempotent).
+        try:
+            cases_allocate(on=on)
+        except Exception as error:
+            CycleRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED, error=f"allocation: {type(error).__name__}: {error}"
+            )
+            raise
         _summarise(run, time.perf_counter() - started)
     return run
 
