@@ -50,7 +50,7 @@ HOLD_OUTCOMES = {
     ContactOutcome.DECEASED: HoldKind.DECEASED,
 }
 # The holds a person may place from the case page.
-PAGE_HOLD_KINDS = (HoldKind.DISPUTE, HoldKind.COMPLAINT, HoldKind.DECEASED)
+PAGE_HOLD_KINDS = (HoldKind.DISPUTE, HoldKind.COMPLAINT, HoldKind.HARDSHIP, HoldKind.DECEASED)
 MAX_PROMISE_DAYS = 90
 
 
@@ -369,10 +369,11 @@ def case_hold_place(
     *, case: CollectionCase, kind: str, reason: str, by: User, party: Party | None = None
 ) -> Hold:
     """Stop contact on the case's loan (or with one of its parties) at once: a dispute, a
-    complaint under review, or a death. Placed through the compliance gate's holds, so every
+    complaint under review, a hardship pause (illness, disaster, job loss: contact stops
+    while a plan is worked out), or a death. Placed through the compliance gate's holds, so every
     planned and manual contact is refused while it stands. Audited as ``hold.place``."""
     if kind not in PAGE_HOLD_KINDS:
-        raise InvalidInput(_("choose dispute, complaint or deceased"), field="kind")
+        raise InvalidInput(_("choose dispute, complaint, hardship or deceased"), field="kind")
     if party is not None:
         _party_role(case, party)
     hold = hold_place(

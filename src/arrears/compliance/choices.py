@@ -33,5 +33,6 @@ class HoldKind(models.TextChoices):
     REPRESENTED = "represented", _("Legal representation")
     BANKRUPTCY = "bankruptcy", _("Bankruptcy")
     DECEASED = "deceased", _("Deceased")
+    HARDSHIP = "hardship", _("Hardship pause (困难停催)")
     LITIGATION = "litigation", _("Litigation filed (legal channel only)")
     OPT_OUT = "opt_out", _("Opted out of a channel")

@@ -44,7 +44,9 @@ PASS_MESSAGE = "pass_message"  # the only purpose a contact person may be called
 
 # Holds stop contact (争议, 投诉, legal representation, bankruptcy, deceased) on every
 # channel; a filed lawsuit leaves only the legal channel; an opt-out closes its channel.
-FULL_HOLDS = frozenset({"dispute", "complaint", "represented", "bankruptcy", "deceased"})
+FULL_HOLDS = frozenset(
+    {"dispute", "complaint", "represented", "bankruptcy", "deceased", "hardship"}
+)
 LITIGATION = "litigation"
 OPT_OUT = "opt_out"
 

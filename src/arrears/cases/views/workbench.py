@@ -137,7 +137,8 @@ class PromiseForm(forms.Form):
 
 
 class HoldForm(forms.Form):
-    """A hold from the case page: dispute, complaint or deceased, on the loan or one party."""
+    """A hold from the case page: dispute, complaint, hardship or deceased, on the loan or
+    one party."""
 
     kind = forms.ChoiceField(
         label=gettext_lazy("Hold"),
@@ -368,7 +369,7 @@ def promise_create_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def hold_place_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Place a dispute, complaint or deceased hold from the case page."""
+    """Place a dispute, complaint, hardship or deceased hold from the case page."""
     user = _need(request, "hold_place")
     case = _case_or_404(user, case_id)
     form = HoldForm(request.POST)
