@@ -181,6 +181,7 @@ def test_the_json_summary_keeps_its_contract(worked: Loan) -> None:
         "classify",
         "limitation",
         "cases",
+        "commitments",
         "plan",
         "history",
     ]

@@ -8,10 +8,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from arrears.accounts.models import User
-from arrears.cases.models import CollectionCase
+from arrears.cases.models import Activity, CollectionCase, Promise, RepaymentPlan, Settlement
+from arrears.cases.selectors import queue_for
 from arrears.compliance.models import ContactAttempt, Hold
 from arrears.portfolio.models import Loan, LoanParty, Party, Payment
 from arrears.portfolio.selectors import loan_state
@@ -68,3 +70,33 @@ def test_the_demo_is_not_loaded_twice_with_if_empty() -> None:
 
     assert Loan.objects.count() == 20
     assert "already loaded" in out.getvalue()
+
+
+def test_the_demo_department_has_work_on_its_desks(client: Client) -> None:
+    call_command("demo", "--loans", "400", stdout=StringIO())
+    today = timezone.localdate()
+
+    names = set(User.objects.values_list("username", flat=True))
+    assert {
+        "collector1", "collector2", "fieldagent", "lead", "manager", "legal", "auditor", "admin",
+    } <= names  # fmt: skip
+    for name in names:
+        assert User.objects.get(username=name).check_password("arrears-demo")
+    # The cycle shared the cases out, and collector1's queue opens with promises.
+    assert CollectionCase.objects.filter(assignee__username="collector1").exists()
+    assert CollectionCase.objects.filter(assignee__username="fieldagent").exists()
+    assert Promise.objects.filter(status="broken", by__username="collector1").exists()
+    assert Promise.objects.filter(status="open", due_on=today).exists()
+    assert Activity.objects.filter(outcome="wrong_number").exists()
+    assert RepaymentPlan.objects.filter(status="pending").exists()
+    assert Settlement.objects.filter(status="pending").exists()
+    assert client.login(username="collector1", password="arrears-demo")
+    first = queue_for(user=User.objects.get(username="collector1"), on=today)[0]
+    assert first.tier == 1
+    client.logout()
+    assert client.login(username="lead", password="arrears-demo")
+    approvals = client.get("/approvals/").content.decode()
+    assert 'data-testid="approve-plan"' in approvals
+    verify = StringIO()
+    call_command("audit", "verify", stdout=verify)
+    assert "intact" in verify.getvalue()

@@ -53,6 +53,8 @@ class CaseAssignment(models.Model):
         ordering = ["case_id", "at", "id"]
         verbose_name = _("case assignment")
         verbose_name_plural = _("case assignments")
+        # Allocation resumes each team's round robin from its latest round-robin row.
+        indexes = [models.Index(fields=["team", "rule", "id"], name="assignment_team_rule")]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.assignee_id} ({self.rule})"

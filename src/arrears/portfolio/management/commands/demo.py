@@ -85,12 +85,17 @@ class Command(BaseCommand):
         playbooks and stages, planned actions, work queues and an outbox. Before today's
         run, a collector's calls of yesterday are recorded through the compliance gate and
         one borrower disputes the debt, so today's plan shows the gate at work."""
+        from arrears.cases.demo_work import demo_early_promise, demo_recent_work
         from arrears.cycle.runner import cycle_run, cycle_run_through
 
         first = today - timedelta(days=DEMO_CYCLE_DAYS - 1)
         started = time.perf_counter()
-        cycle_run_through(first=first, last=today - timedelta(days=1))
+        # Early in the week a borrower promises and does not pay: the cycle breaks it.
+        cycle_run_through(first=first, last=first + timedelta(days=1))
+        demo_early_promise(day=first + timedelta(days=1))
+        cycle_run_through(first=first + timedelta(days=2), last=today - timedelta(days=1))
         self._demo_contacts(today - timedelta(days=1))
+        demo_recent_work(day=today - timedelta(days=1))
         run = cycle_run(on=today)
         self.stdout.write(
             f"demo cycle {first} → {today}: {run.overdue:,} loans overdue,"
