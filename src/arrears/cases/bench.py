@@ -3,8 +3,9 @@
 Builds the synthetic portfolio (1,000,000 loans by default), closes one business date so
 cases open, staffs teams sized to the open cases, allocates them, then serves Arrears with
 gunicorn and lets ``users`` collectors — one thread each, signed in with their own session —
-alternate between their queue and one of their cases. Prints medians and 95th percentiles;
-nothing here is asserted by tests (tests pin query counts instead).
+alternate between their queue and one of their cases, pausing ``think_ms`` between pages.
+Prints medians and 95th percentiles; nothing here is asserted by tests (tests pin query
+counts instead).
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def bench_workbench(
     server_workers: int,
     server_threads: int,
     cycle_workers: int,
+    think_ms: int = 0,
 ) -> dict[str, Any]:
     """Build, allocate, serve and measure; the figures as a dict."""
     from arrears.cases.allocation_batch import cases_allocate
@@ -160,6 +162,9 @@ def bench_workbench(
     timings: dict[str, list[float]] = {"queue": [], "case": []}
     errors: list[str] = []
     lock = threading.Lock()
+    # A collector reads a page before opening the next: ``think_ms`` between requests
+    # (0: every user asks again at once, the harshest load).
+    pause = threading.Event()
 
     def collector(user_id: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -169,8 +174,10 @@ def bench_workbench(
             _get(conn, "/queue/", cookies[user_id])  # warm-up, not counted
             for round_number in range(rounds):
                 mine["queue"].append(_get(conn, "/queue/", cookies[user_id]))
+                pause.wait(think_ms / 1000)
                 case = cases[round_number % len(cases)]
                 mine["case"].append(_get(conn, f"/cases/{case}/", cookies[user_id]))
+                pause.wait(think_ms / 1000)
         except Exception as error:  # reported in the figures, never hidden
             with lock:
                 errors.append(f"{type(error).__name__}: {error}")
@@ -214,6 +221,7 @@ def bench_workbench(
         "allocate_seconds": round(allocate_seconds, 2),
         "concurrent_users": len(chosen),
         "server": f"gunicorn {server_workers} workers x {server_threads} threads",
+        "think_ms": think_ms,
         "queue": summary(timings["queue"]),
         "case": summary(timings["case"]),
         "requests_per_second": round((len(timings["queue"]) + len(timings["case"])) / elapsed, 1),

@@ -57,6 +57,9 @@ class Command(BaseCommand):
         workbench.add_argument("--server-workers", type=int, default=3)
         workbench.add_argument("--server-threads", type=int, default=4)
         workbench.add_argument("--cycle-workers", type=int, default=2)
+        workbench.add_argument(
+            "--think-ms", type=int, default=0, help="pause between one user's pages"
+        )
         workbench.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,6 +92,7 @@ class Command(BaseCommand):
                 server_workers=options["server_workers"],
                 server_threads=options["server_threads"],
                 cycle_workers=options["cycle_workers"],
+                think_ms=options["think_ms"],
             )
             if options["json"]:
                 self.stdout.write(json.dumps(figures, ensure_ascii=False))
