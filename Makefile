@@ -9,6 +9,9 @@ ARREARS := $(BIN)/arrears
 # Letters (WeasyPrint PDFs) need a Chinese font (fonts-noto-cjk), and HarfBuzz's subsetter:
 # without it WeasyPrint subsets the CJK font in Python, 17 s a letter instead of 1.4 s.
 LETTER_DEBS := fontconfig fonts-noto-cjk libharfbuzz-subset0
+# The browser tests (tests/e2e) drive Debian's Chromium headless through Playwright; Playwright's
+# own browser download (`playwright install`) is never used.
+BROWSER_DEBS := chromium
 
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed; install it when we may.
 system-deps:
@@ -23,6 +26,11 @@ system-deps:
 	  echo "Installing fonts-noto-cjk and libharfbuzz-subset0 (Debian packages, for PDF letters)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(LETTER_DEBS); \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(LETTER_DEBS); fi; \
+	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing chromium (Debian package, for the browser tests)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(BROWSER_DEBS); \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(BROWSER_DEBS); fi; \
 	fi
 
 $(BIN)/python: | system-deps
@@ -48,7 +56,8 @@ typecheck: $(VENV)/installed
 migrations-check: $(VENV)/installed
 	$(ARREARS) makemigrations --check --dry-run --no-input
 
-pytest: $(VENV)/installed
+# system-deps again here: an existing venv skips it, but the browser tests still need Chromium.
+pytest: system-deps $(VENV)/installed
 	$(BIN)/pytest
 
 test: lint typecheck migrations-check pytest

@@ -178,8 +178,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
-LOGIN_URL = "/admin/login/"
+# The project's own sign-in page; after it each role lands on its own page
+# (``arrears.accounts.views.landing_url``) and LOGIN_REDIRECT_URL is only the fallback.
+LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+# The language switch (English or 中文) is remembered for a year in its own cookie, so it
+# survives signing out; LocaleMiddleware reads it before the browser's Accept-Language.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("ARREARS_SECURE_COOKIES", False)

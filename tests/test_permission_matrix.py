@@ -1,0 +1,350 @@
+"""Who may open what: every web view and API endpoint, for every role and for an anonymous
+visitor, against one table (``EXPECTED``).
+
+A new URL or endpoint missing from the table fails ``test_every_view_and_endpoint_is_in_the_
+matrix``, so whoever adds a view decides here who may use it. The table follows
+``arrears.accounts.roles.CAPABILITIES``: a role without the capability gets 403; a case
+outside the person's scope gets 404 (``test_a_case_out_of_scope_is_not_found``).
+
+Each request is made against a case of team A's unassigned pool, which every role of the
+world can see (collectors and field agents of team A see their team's pool), so a status
+here is about the role's capability and not about scope.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from pytest_django import DjangoDbBlocker
+
+from arrears.accounts.choices import Role
+from arrears.accounts.roles import CAPABILITIES
+from arrears.api.routes import api
+from arrears.cases.choices import SettlementStatus
+from arrears.cases.models import Settlement
+from arrears.portfolio.models import ContactPoint, LoanParty
+from tests.e2e.world import World, world_build
+
+ANONYMOUS = "anonymous"
+ROLES: list[str] = [*Role.values, ANONYMOUS]
+USERNAME_OF_ROLE: dict[str, str] = {
+    Role.COLLECTOR: "collector1",
+    Role.FIELD_AGENT: "fieldagent",
+    Role.TEAM_LEAD: "lead",
+    Role.MANAGER: "manager",
+    Role.LEGAL_OFFICER: "legal",
+    Role.COMPLIANCE_AUDITOR: "auditor",
+    Role.ADMIN: "admin",
+}
+
+# Statuses that mean "let in": a POST made with an empty body may be saved (302), re-render
+# the form with its field messages (200) or be refused as bad input (400, or 422 from the
+# API's schema validation) — what it must not be is 403 or 404.
+LET_IN = frozenset({200, 201, 302, 400, 422})
+Expected = int | frozenset[int]
+
+# Excluded on purpose, each with the reason:
+EXCLUDED_PREFIXES = (
+    "admin/",  # Django's admin: guarded by is_staff and model permissions, tested by Django.
+    "i18n/",  # the language switch: open to everyone by design (tests/accounts/test_login.py).
+    "api/v1/",  # the Ninja API: walked through its OpenAPI schema below, endpoint by endpoint.
+    "static/",  # static files (served only when DEBUG is on).
+)
+
+
+def by_capability(capability: str, *, allowed: Expected, refused: Expected = 403) -> dict:
+    """A row: roles with ``capability`` get ``allowed``, the others ``refused``, anonymous
+    visitors the login page (302)."""
+    roles = CAPABILITIES[capability]
+    row: dict[str, Expected] = {role: allowed if role in roles else refused for role in Role}
+    row[ANONYMOUS] = 302
+    return row
+
+
+def everyone(status: Expected, anonymous: Expected = 302) -> dict:
+    return {**{role: status for role in Role}, ANONYMOUS: anonymous}
+
+
+def api_row(capability: str | None, *, allowed: Expected = 200) -> dict:
+    """An API row: anonymous callers get 401 (no session, no token)."""
+    roles = CAPABILITIES[capability] if capability else frozenset(Role.values)
+    row: dict[str, Expected] = {role: allowed if role in roles else 403 for role in Role}
+    row[ANONYMOUS] = 401
+    return row
+
+
+WORKERS = (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD)
+
+# (method, URL name or API path) -> role -> status.
+EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
+    # Signing in and out.
+    ("GET", "accounts:login"): everyone(302, anonymous=200),
+    ("POST", "accounts:login"): everyone(302, anonymous=200),
+    ("GET", "accounts:logout"): everyone(405, anonymous=405),
+    ("POST", "accounts:logout"): everyone(302, anonymous=302),
+    # Home: people who work cases go on to their queue.
+    ("GET", "web:home"): {
+        **everyone(200),
+        **{role: 302 for role in WORKERS},
+    },
+    # Loan lookup and the cycle page need Django model permissions that no role grants yet;
+    # only the administrator (a superuser) has them.
+    ("GET", "web:loan-lookup"): {**everyone(403), Role.ADMIN: 200},
+    ("GET", "web:cycle"): {**everyone(403), Role.ADMIN: 200},
+    # The collector workbench.
+    ("GET", "cases:queue"): by_capability("queue", allowed=200),
+    ("GET", "cases:queue-next"): by_capability("queue", allowed=302),
+    ("GET", "cases:case"): by_capability("case_view", allowed=200),
+    ("POST", "cases:contact-record"): by_capability("contact_record", allowed=LET_IN),
+    ("POST", "cases:promise-create"): by_capability("promise_create", allowed=LET_IN),
+    ("POST", "cases:hold-place"): by_capability("hold_place", allowed=LET_IN),
+    ("POST", "cases:reveal"): by_capability("reveal_phone", allowed=200),
+    # Plans, settlements and approvals.
+    ("GET", "cases:plan-new"): by_capability("plan_request", allowed=200),
+    ("POST", "cases:plan-new"): by_capability("plan_request", allowed=LET_IN),
+    ("POST", "cases:plan-decide"): by_capability("plan_decide", allowed=LET_IN),
+    ("GET", "cases:settlement-new"): by_capability("settlement_request", allowed=200),
+    ("POST", "cases:settlement-new"): by_capability("settlement_request", allowed=LET_IN),
+    ("POST", "cases:settlement-decide"): by_capability("settlement_decide", allowed=LET_IN),
+    ("GET", "cases:approvals"): {
+        **by_capability("plan_decide", allowed=200),
+        **{role: 200 for role in CAPABILITIES["settlement_decide"]},
+    },
+    # The team view and reassignment.
+    ("GET", "cases:team"): by_capability("team_view", allowed=200),
+    ("POST", "cases:case-reassign"): by_capability("case_reassign", allowed=LET_IN),
+    # REST API.
+    ("GET", "/api/v1/loans/{loan_id}"): {**api_row(None, allowed=403), Role.ADMIN: 200},
+    ("GET", "/api/v1/cases/"): api_row("case_view"),
+    ("GET", "/api/v1/cases/{case_id}"): api_row("case_view"),
+    ("POST", "/api/v1/cases/{case_id}/contacts"): api_row("contact_record", allowed=LET_IN),
+    ("POST", "/api/v1/cases/{case_id}/promises"): api_row("promise_create", allowed=LET_IN),
+    # Provider callbacks: no user at all, only the shared secret (absent here, so refused).
+    ("POST", "/api/v1/outreach/receipts/{channel}"): everyone(403, anonymous=403),
+    ("POST", "/api/v1/outreach/inbound/sms"): everyone(403, anonymous=403),
+}
+
+
+def _django_views(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    """(namespaced name or route, route) of every URL pattern, walking includes."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _django_views(pattern.url_patterns, route, inner)
+        elif pattern.name:
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
+        else:
+            yield route, route
+
+
+def django_views() -> dict[str, str]:
+    """Every named web view outside the commented exclusions, with its route."""
+    return {
+        name: route
+        for name, route in _django_views(get_resolver().url_patterns)
+        if not route.startswith(EXCLUDED_PREFIXES)
+    }
+
+
+def api_operations() -> set[tuple[str, str]]:
+    """(method, path) of every operation in the API's OpenAPI schema."""
+    paths = api.get_openapi_schema()["paths"]
+    return {(method.upper(), path) for path, operations in paths.items() for method in operations}
+
+
+def test_every_view_and_endpoint_is_in_the_matrix() -> None:
+    listed = {target for _, target in EXPECTED}
+    missing = sorted(name for name in django_views() if name not in listed)
+    missing += sorted(f"{m} {p}" for m, p in api_operations() if (m, p) not in EXPECTED)
+
+    assert not missing, f"add these to EXPECTED in {__name__}: {missing}"
+
+
+def test_every_row_names_every_role() -> None:
+    incomplete = {key: sorted(set(ROLES) - set(row)) for key, row in EXPECTED.items()}
+
+    assert not {key: roles for key, roles in incomplete.items() if roles}
+
+
+@dataclass
+class MatrixWorld:
+    world: World
+    kwargs: dict[str, object]
+
+
+@pytest.fixture(scope="module")
+def matrix_world(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[MatrixWorld]:
+    """The browser tests' world, built once for the module inside a transaction that is rolled
+    back at the end; each test runs in a savepoint within it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = world_build(tmp_path_factory.mktemp("matrix"))
+        target = world.cases["E2E-A3"]  # team A's pool
+        settlement = Settlement.objects.create(
+            case=target,
+            loan_id=target.loan_id,
+            waive_penalty=100,
+            reason="matrix",
+            status=SettlementStatus.PENDING,
+            requested_by=world.users["collector1"],
+            made_on=world.today,
+        )
+        borrower = LoanParty.objects.get(loan_id=target.loan_id, role="borrower").party_id
+        kwargs = {
+            "case_id": target.pk,
+            "plan_id": world.pending_plan.pk,
+            "settlement_id": settlement.pk,
+            "loan_id": target.loan.loan_id,
+            "channel": "sms",
+            "party_id": borrower,
+            "contact_point_id": ContactPoint.objects.filter(party_id=borrower, kind="phone")
+            .values_list("pk", flat=True)
+            .first(),
+        }
+        yield MatrixWorld(world=world, kwargs=kwargs)
+        transaction.set_rollback(True)
+
+
+def _url_for(target: str, kwargs: dict[str, object]) -> str:
+    if target.startswith("/"):
+        return re.sub(r"\{(\w+)\}", lambda m: str(kwargs[m.group(1)]), target)
+    if target not in django_views():
+        pytest.fail(f"no view for {target}")
+    route = django_views()[target]
+    needed = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    try:
+        return reverse(target, kwargs={name: kwargs[name] for name in needed})
+    except NoReverseMatch as error:  # pragma: no cover - reported, not crashed on
+        pytest.fail(f"cannot build a URL for {target}: {error}")
+
+
+def _check_target_exists(method: str, target: str) -> None:
+    if target.startswith("/") and (method, target) not in api_operations():
+        pytest.fail(f"no API endpoint for {method} {target}")
+
+
+def _client_for(role: str, world: World) -> Client:
+    client = Client()
+    if role != ANONYMOUS:
+        client.force_login(world.users[USERNAME_OF_ROLE[role]])
+    return client
+
+
+CELLS = [
+    pytest.param(method, target, role, id=f"{method} {target} as {role}")
+    for (method, target), row in EXPECTED.items()
+    for role in ROLES
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "target", "role"), CELLS)
+def test_the_role_gets_the_expected_answer(
+    matrix_world: MatrixWorld, method: str, target: str, role: str
+) -> None:
+    _check_target_exists(method, target)
+    url = _url_for(target, matrix_world.kwargs)
+    client = _client_for(role, matrix_world.world)
+
+    response = _request(client, method, target, url, matrix_world.kwargs)
+
+    expected = EXPECTED[(method, target)][role]
+    allowed = expected if isinstance(expected, frozenset) else frozenset({expected})
+    assert response.status_code in allowed, (
+        f"{role} {method} {url}: got {response.status_code}, expected {sorted(allowed)}"
+    )
+
+
+# The API validates a body's shape before the endpoint runs (422 for everyone), so its POSTs
+# carry bodies of the right shape with one bad value: past the access checks they are refused
+# as bad input (400) and write nothing.
+API_BODIES: dict[str, dict[str, object]] = {
+    "/api/v1/cases/{case_id}/contacts": {
+        "party_id": "{party_id}",
+        "channel": "call",
+        "party_reached": "nobody",
+        "outcome": "no_answer",
+        "contact_point_id": 0,
+    },
+    "/api/v1/cases/{case_id}/promises": {
+        "party_id": "{party_id}",
+        "amount": "not an amount",
+        "due_on": "2030-01-01",
+    },
+}
+
+
+# Web forms are posted empty, except where the view cannot tell which capability applies
+# without its input: a reveal says what it reveals (the borrower's phone: ``reveal_phone``).
+FORM_BODIES: dict[str, dict[str, object]] = {
+    "cases:reveal": {"kind": "phone", "contact_point": "{contact_point_id}"},
+}
+
+
+def _body(template: dict[str, object], kwargs: dict[str, object]) -> dict[str, object]:
+    """``template`` with ``"{name}"`` values replaced from ``kwargs``."""
+    return {
+        key: kwargs[value[1:-1]] if isinstance(value, str) and value[:1] == "{" else value
+        for key, value in template.items()
+    }
+
+
+def _request(
+    client: Client, method: str, target: str, url: str, kwargs: dict[str, object]
+) -> HttpResponse:
+    """The request: an empty form for web pages, a well-shaped JSON body for the API."""
+    if method == "GET":
+        return client.get(url)  # type: ignore[return-value]
+    if target.startswith("/api/"):
+        body = _body(API_BODIES.get(target, {}), kwargs)
+        return client.post(url, body, content_type="application/json")  # type: ignore[return-value]
+    return client.post(url, _body(FORM_BODIES.get(target, {}), kwargs))  # type: ignore[return-value]
+
+
+# Case pages with a case outside the person's scope: team B's case for people of team A.
+OUT_OF_SCOPE = [
+    ("GET", "cases:case", Role.COLLECTOR),
+    ("POST", "cases:contact-record", Role.COLLECTOR),
+    ("POST", "cases:promise-create", Role.COLLECTOR),
+    ("POST", "cases:hold-place", Role.FIELD_AGENT),
+    ("POST", "cases:reveal", Role.COLLECTOR),
+    ("GET", "cases:plan-new", Role.COLLECTOR),
+    ("GET", "cases:settlement-new", Role.COLLECTOR),
+    ("POST", "cases:case-reassign", Role.TEAM_LEAD),
+    ("GET", "/api/v1/cases/{case_id}", Role.COLLECTOR),
+    ("POST", "/api/v1/cases/{case_id}/contacts", Role.COLLECTOR),
+    ("POST", "/api/v1/cases/{case_id}/promises", Role.FIELD_AGENT),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "target", "role"),
+    [pytest.param(*cell, id=f"{cell[0]} {cell[1]} as {cell[2]}") for cell in OUT_OF_SCOPE],
+)
+def test_a_case_out_of_scope_is_not_found(
+    matrix_world: MatrixWorld, method: str, target: str, role: str
+) -> None:
+    _check_target_exists(method, target)
+    kwargs = {**matrix_world.kwargs, "case_id": matrix_world.world.cases["E2E-B1"].pk}
+    url = _url_for(target, kwargs)
+    client = _client_for(role, matrix_world.world)
+
+    response = _request(client, method, target, url, matrix_world.kwargs)
+
+    assert response.status_code == 404, f"{role} {method} {url}: got {response.status_code}"
