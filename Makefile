@@ -12,6 +12,9 @@ LETTER_DEBS := fontconfig fonts-noto-cjk libharfbuzz-subset0
 # The browser tests (tests/e2e) drive Debian's Chromium headless through Playwright; Playwright's
 # own browser download (`playwright install`) is never used.
 BROWSER_DEBS := chromium
+# The zh-hans catalog is kept as text (.po) and compiled with gettext's msgfmt at install.
+LOCALE := src/arrears/locale/zh_Hans/LC_MESSAGES
+MESSAGES := $(LOCALE)/django.mo
 
 # Debian's python3 lacks venv/ensurepip until python3-venv is installed; install it when we may.
 system-deps:
@@ -27,6 +30,11 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(LETTER_DEBS); \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(LETTER_DEBS); fi; \
 	fi
+	@if ! command -v msgfmt >/dev/null; then \
+	  echo "Installing gettext (Debian package, to compile the Chinese translations)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext; fi; \
+	fi
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "Installing chromium (Debian package, for the browser tests)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(BROWSER_DEBS); \
@@ -41,7 +49,10 @@ $(VENV)/installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-run: $(VENV)/installed
+$(MESSAGES): $(LOCALE)/django.po | system-deps
+	msgfmt --check -o $@ $<
+
+run: $(VENV)/installed $(MESSAGES)
 	$(ARREARS) migrate --no-input
 	$(ARREARS) demo --if-empty
 	$(ARREARS) serve
@@ -57,7 +68,7 @@ migrations-check: $(VENV)/installed
 	$(ARREARS) makemigrations --check --dry-run --no-input
 
 # system-deps again here: an existing venv skips it, but the browser tests still need Chromium.
-pytest: system-deps $(VENV)/installed
+pytest: system-deps $(VENV)/installed $(MESSAGES)
 	$(BIN)/pytest
 
 test: lint typecheck migrations-check pytest
@@ -69,4 +80,4 @@ bench-cycle: $(VENV)/installed
 	bench/cycle.sh $(LOANS) $(DAYS)
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis $(MESSAGES)
