@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from django.utils import translation
 
 from arrears.portfolio.models import Creditor
 
@@ -10,6 +14,16 @@ from arrears.portfolio.models import Creditor
 @pytest.fixture
 def creditor(db: None) -> Creditor:
     return Creditor.objects.create(name="测试小贷")
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> Iterator[None]:
+    """Tests read pages and messages in English, the language of the source strings. The
+    product's default, Chinese, and its catalog are tested on their own (tests that set
+    ``settings.LANGUAGE_CODE = "zh-hans"``, and tests/test_translations.py)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

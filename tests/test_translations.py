@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
+
+from arrears.config.settings import LANGUAGE_CODE as PRODUCT_LANGUAGE
 
 CATALOG = (
     Path(__file__).resolve().parent.parent / "src/arrears/locale/zh_Hans/LC_MESSAGES/django.po"
@@ -36,10 +39,25 @@ def test_every_message_has_a_chinese_translation_and_none_is_a_guess() -> None:
 
 
 @pytest.mark.django_db
-def test_the_login_page_speaks_chinese_until_english_is_chosen(client: Client) -> None:
+def test_the_login_page_speaks_chinese_until_english_is_chosen(
+    client: Client, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = PRODUCT_LANGUAGE  # tests otherwise read English pages
     chinese = client.get("/login/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     english = client.get("/login/").content.decode()
 
+    assert PRODUCT_LANGUAGE == "zh-hans"
     assert "登录" in chinese and "Sign in" not in chinese
     assert "Sign in" in english and "登录" not in english
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_switch_is_used(
+    client: Client, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = PRODUCT_LANGUAGE
+
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert '<html lang="zh-hans">' in page and "登录" in page

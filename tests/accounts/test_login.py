@@ -13,6 +13,7 @@ from django.test import Client
 from arrears.accounts.choices import Role
 from arrears.accounts.models import User
 from arrears.accounts.views import FAILURES_ALLOWED
+from arrears.config.settings import LANGUAGE_CODE as PRODUCT_LANGUAGE
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-unique-pass"
@@ -87,10 +88,12 @@ def test_a_page_that_needs_a_sign_in_sends_the_person_to_the_login_page(client: 
 
 
 def test_the_login_page_is_chinese_by_default_with_a_username_and_password(
-    client: Client,
+    client: Client, settings: Any
 ) -> None:
+    settings.LANGUAGE_CODE = PRODUCT_LANGUAGE  # tests otherwise read English pages
     page = client.get("/login/").content.decode()
 
+    assert PRODUCT_LANGUAGE == "zh-hans"
     assert '<html lang="zh-hans">' in page
     assert 'name="username"' in page and 'type="password"' in page
 

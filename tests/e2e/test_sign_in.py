@@ -4,10 +4,12 @@ language switch and signing out."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from arrears.config.settings import LANGUAGE_CODE as PRODUCT_LANGUAGE
 from tests.e2e.world import PASSWORD, World
 
 # Committed data (the live server reads it from another thread); the rows migrations shipped
@@ -32,7 +34,10 @@ def test_a_wrong_password_is_explained_and_the_right_one_lets_the_person_in(
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def test_the_login_page_is_chinese_until_english_is_chosen(page: Page, world: World) -> None:
+def test_the_login_page_is_chinese_until_english_is_chosen(
+    page: Page, world: World, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = PRODUCT_LANGUAGE  # tests otherwise read English pages
     page.goto("/login/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 

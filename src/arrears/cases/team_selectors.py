@@ -23,7 +23,7 @@ from arrears.cases.choices import CaseStatus, PromiseStatus
 from arrears.cases.models import Activity, CollectionCase, Promise
 from arrears.cases.scoping import cases_visible_to
 from arrears.core.errors import InvalidInput
-from arrears.core.money import format_yuan
+from arrears.core.money import format_yuan_grouped as format_yuan
 
 KEPT_RATE_DAYS = 30
 

@@ -66,6 +66,8 @@ class ReassignForm(forms.Form):
         self.people = {person.pk: person for person in people}
         field = self.fields["assignee"]
         assert isinstance(field, forms.TypedChoiceField)
+        for name, each in self.fields.items():
+            each.widget.attrs["class"] = "form-select" if name == "assignee" else "form-control"
         field.choices = [("", _("Team pool (unassigned)"))] + [
             (person.pk, f"{person.get_full_name() or person.username} ({person.username})")
             for person in people

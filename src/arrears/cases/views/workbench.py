@@ -405,6 +405,8 @@ def reveal(request: HttpRequest, case_id: int) -> HttpResponse:
     (with ``contact_point``) or ``id_number`` (with ``party``). An HTMX request gets the
     value as a small fragment; a plain form post gets the case page with it shown."""
     user = _need(request, "case_view")
+    if not (role_can(user.role, "reveal_phone") or role_can(user.role, "reveal_id_number")):
+        raise PermissionDenied(_("your role may not do this"))
     case = _case_or_404(user, case_id)
     kind = request.POST.get("kind", "")
     target = request.POST.get("contact_point" if kind == "phone" else "party", "")
