@@ -125,7 +125,7 @@ def bench_workbench(
     server_workers: int,
     server_threads: int,
     cycle_workers: int,
-    think_ms: int = 0,
+    think_ms: tuple[int, ...] = (0,),
 ) -> dict[str, Any]:
     """Build, allocate, serve and measure; the figures as a dict."""
     from arrears.cases.allocation_batch import cases_allocate
@@ -159,12 +159,56 @@ def bench_workbench(
 
     port = _free_port()
     server = _serve(port, server_workers, server_threads)
+    phases = {}
+    try:
+        for pause_ms in think_ms:
+            phases[f"think_{pause_ms}ms"] = _load(
+                port, [user.pk for user in chosen], case_ids, cookies, rounds, pause_ms
+            )
+    finally:
+        server.terminate()
+        server.wait()
+    return {
+        "database": connection.vendor,
+        "loans": built.loans,
+        "open_cases": open_cases,
+        "assigned_cases": assigned,
+        "collectors": len(collectors),
+        "build_seconds": round(build_seconds, 1),
+        "cycle_seconds": round(cycle_seconds, 1),
+        "allocate_seconds": round(allocate_seconds, 2),
+        "concurrent_users": len(chosen),
+        "server": f"gunicorn {server_workers} workers x {server_threads} threads",
+        **phases,
+    }
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"requests": 0}
+    ordered = sorted(values)
+    return {
+        "requests": len(values),
+        "median_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
+
+
+def _load(
+    port: int,
+    user_ids: list[int],
+    case_ids: dict[int, list[int]],
+    cookies: dict[int, str],
+    rounds: int,
+    think_ms: int,
+) -> dict[str, Any]:
+    """One load phase: every user alternates queue and case page ``rounds`` times, pausing
+    ``think_ms`` between pages (0: every user asks again at once, the harshest load)."""
     timings: dict[str, list[float]] = {"queue": [], "case": []}
     errors: list[str] = []
     lock = threading.Lock()
-    # A collector reads a page before opening the next: ``think_ms`` between requests
-    # (0: every user asks again at once, the harshest load).
-    pause = threading.Event()
+    pause = threading.Event()  # never set: ``wait`` is the think time
 
     def collector(user_id: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -187,43 +231,16 @@ def bench_workbench(
             for page, values in mine.items():
                 timings[page].extend(values)
 
-    threads = [threading.Thread(target=collector, args=(user.pk,)) for user in chosen]
+    threads = [threading.Thread(target=collector, args=(user_id,)) for user_id in user_ids]
     started = time.perf_counter()
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        server.terminate()
-        server.wait()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     elapsed = time.perf_counter() - started
-
-    def summary(values: list[float]) -> dict[str, float]:
-        if not values:
-            return {"requests": 0}
-        ordered = sorted(values)
-        return {
-            "requests": len(values),
-            "median_ms": round(statistics.median(ordered) * 1000, 1),
-            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 1),
-            "max_ms": round(ordered[-1] * 1000, 1),
-        }
-
     return {
-        "database": connection.vendor,
-        "loans": built.loans,
-        "open_cases": open_cases,
-        "assigned_cases": assigned,
-        "collectors": len(collectors),
-        "build_seconds": round(build_seconds, 1),
-        "cycle_seconds": round(cycle_seconds, 1),
-        "allocate_seconds": round(allocate_seconds, 2),
-        "concurrent_users": len(chosen),
-        "server": f"gunicorn {server_workers} workers x {server_threads} threads",
-        "think_ms": think_ms,
-        "queue": summary(timings["queue"]),
-        "case": summary(timings["case"]),
+        "queue": _summary(timings["queue"]),
+        "case": _summary(timings["case"]),
         "requests_per_second": round((len(timings["queue"]) + len(timings["case"])) / elapsed, 1),
         "errors": errors[:5],
     }

@@ -58,7 +58,11 @@ class Command(BaseCommand):
         workbench.add_argument("--server-threads", type=int, default=4)
         workbench.add_argument("--cycle-workers", type=int, default=2)
         workbench.add_argument(
-            "--think-ms", type=int, default=0, help="pause between one user's pages"
+            "--think-ms",
+            type=int,
+            nargs="+",
+            default=[0, 1000],
+            help="pause between one user's pages; one load phase per value",
         )
         workbench.add_argument("--json", action="store_true")
 
@@ -92,7 +96,7 @@ class Command(BaseCommand):
                 server_workers=options["server_workers"],
                 server_threads=options["server_threads"],
                 cycle_workers=options["cycle_workers"],
-                think_ms=options["think_ms"],
+                think_ms=tuple(options["think_ms"]),
             )
             if options["json"]:
                 self.stdout.write(json.dumps(figures, ensure_ascii=False))
