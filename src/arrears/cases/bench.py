@@ -106,14 +106,26 @@ def _serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
 
 
 def _get(conn: http.client.HTTPConnection, path: str, cookie: str) -> float:
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"})
-    response = conn.getresponse()
-    response.read()
-    seconds = time.perf_counter() - started
-    if response.status != 200:
-        raise RuntimeError(f"GET {path} answered {response.status}")
-    return seconds
+    """Time one GET. The server closes a keep-alive connection left idle past its timeout
+    (a collector reading a page): then the request is sent again on a new connection, and
+    only that attempt is timed."""
+    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
+    for attempt in (1, 2):
+        started = time.perf_counter()
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            conn.close()
+            if attempt == 2:
+                raise
+            continue
+        seconds = time.perf_counter() - started
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status}")
+        return seconds
+    raise AssertionError("unreachable")
 
 
 def bench_workbench(
