@@ -44,6 +44,7 @@ from arrears.cases.settlement_services import (
 from arrears.core.errors import InvalidInput
 from arrears.core.money import format_yuan_grouped, parse_yuan
 from arrears.portfolio.selectors import loan_state
+from arrears.web.fields import YuanField
 
 
 def _today() -> date:
@@ -64,22 +65,6 @@ def _case_or_404(user: User, case_id: int) -> CollectionCase:
     if case is None:
         raise Http404(_("case not found"))
     return case
-
-
-class YuanField(forms.CharField):
-    """An amount typed in yuan ("1,234.50" or "1234.5"), cleaned to integer fen."""
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            fen = parse_yuan(text)
-        except ValueError as exc:
-            raise forms.ValidationError(_("enter an amount in yuan, e.g. 1,234.50")) from exc
-        if fen < 0:
-            raise forms.ValidationError(_("an amount cannot be negative"))
-        return fen
 
 
 class PlanForm(forms.Form):

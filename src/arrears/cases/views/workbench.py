@@ -38,8 +38,8 @@ from arrears.cases.services import (
 )
 from arrears.compliance.choices import Channel, HoldKind
 from arrears.core.errors import InvalidInput, NotFound
-from arrears.core.money import parse_yuan
 from arrears.portfolio.models import ContactPoint, Party
+from arrears.web.fields import YuanField
 
 BUCKETS = ("M1", "M2", "M3", "M4", "M5", "M6", "M7")
 
@@ -72,22 +72,6 @@ def _case_or_404(user: User, case_id: int) -> CollectionCase:
 # --- Forms ------------------------------------------------------------------------------
 
 
-class YuanField(forms.CharField):
-    """An amount typed in yuan ("1,234.50"), cleaned to integer fen."""
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            fen = parse_yuan(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        if fen <= 0:
-            raise forms.ValidationError(_("enter an amount above zero"))
-        return fen
-
-
 class ContactForm(forms.Form):
     """The contact form on the case page (催记)."""
 
@@ -112,7 +96,9 @@ class ContactForm(forms.Form):
     staff = forms.IntegerField(
         label=gettext_lazy("Staff on the visit"), min_value=1, max_value=9, required=False
     )
-    promise_amount = YuanField(label=gettext_lazy("Promised amount (yuan)"), required=False)
+    promise_amount = YuanField(
+        label=gettext_lazy("Promised amount (yuan)"), required=False, positive=True
+    )
     promise_due_on = forms.DateField(label=gettext_lazy("Promised by"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -129,7 +115,7 @@ class PromiseForm(forms.Form):
     """Taking a promise to pay without a contact record (e.g. a promise sent by message)."""
 
     party = forms.IntegerField(label=gettext_lazy("Party"))
-    amount = YuanField(label=gettext_lazy("Amount (yuan)"))
+    amount = YuanField(label=gettext_lazy("Amount (yuan)"), positive=True)
     due_on = forms.DateField(label=gettext_lazy("Promised by"))
     tolerance_days = forms.IntegerField(
         label=gettext_lazy("Tolerance (days)"), min_value=0, max_value=30, initial=2
