@@ -4,10 +4,12 @@ point; a promise is taken; a dispute places a hold; the activity is sealed."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from io import StringIO
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -17,8 +19,10 @@ from arrears.cases.services import activity_digest, activity_record, promise_cre
 from arrears.compliance.models import ContactAttempt, ContactRefusal, Hold
 from arrears.core.errors import InvalidInput
 from arrears.portfolio.models import ContactPoint, Creditor, Party
+from arrears.portfolio.services import tape_ingest
+from arrears.strategy.models import PlannedAction
 from tests.cases.test_queue import ON, SHANGHAI, assign, build_cases, people
-from tests.factories import loan_row
+from tests.factories import loan_row, write_csv
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
@@ -262,3 +266,27 @@ def test_a_role_without_the_capability_may_not_record(
     response = client.post(f"/cases/{case.pk}/contacts/", {"channel": "call", "party": party.pk})
 
     assert response.status_code == 403
+
+
+def test_a_recorded_call_carries_out_the_strategys_planned_call(
+    creditor: Creditor, tmp_path: Path
+) -> None:
+    tape_ingest(
+        creditor=creditor,
+        kind="loans",
+        path=write_csv(
+            tmp_path / "l.csv",
+            [loan_row("PLAN1", borrower_name="计划中", guarantee_type="guarantee")],
+        ),
+    )
+    call_command("cycle", "--date", ON.isoformat(), "--json", stdout=StringIO())
+    item = WorkItem.objects.filter(type="call", status="open").select_related("case").first()
+    assert item is not None, "the playbook plans a call for the borrower on this day"
+    team, me, _ = people(creditor)
+    assign(item.case, team, me)
+
+    record(item.case, me, Party.objects.get(pk=item.party_id))
+
+    assert PlannedAction.objects.get(pk=item.planned_action_id).status == "done"
+    item.refresh_from_db()
+    assert item.status == "done"

@@ -299,9 +299,18 @@ def activity_record(
         )
     zone = timezone.get_current_timezone()
     end_of_day = datetime.combine(on + timedelta(days=1), time.min, tzinfo=zone)
-    done = WorkItem.objects.filter(
-        case=case, party=party, type=channel, status=WorkItemStatus.OPEN, due_at__lt=end_of_day
-    ).update(status=WorkItemStatus.DONE, closed_at=timezone.now())
+    due = dict(
+        WorkItem.objects.filter(
+            case=case, party=party, type=channel, status=WorkItemStatus.OPEN, due_at__lt=end_of_day
+        ).values_list("pk", "planned_action_id")
+    )
+    done = WorkItem.objects.filter(pk__in=list(due)).update(
+        status=WorkItemStatus.DONE, closed_at=timezone.now()
+    )
+    # The strategy imports this module (to cancel work items), hence the late import.
+    from arrears.strategy.services import planned_actions_done
+
+    planned_actions_done(action_ids=list(due.values()))
     return ActivityResult(
         activity=activity, allowed=True, promise=promise, hold=hold, work_items_done=done
     )

@@ -12,7 +12,7 @@ from arrears.cases.models import CollectionCase
 from arrears.cases.services import work_items_cancel_for_case
 from arrears.core.errors import InvalidInput
 from arrears.outreach.services import outbox_cancel_for_case
-from arrears.strategy.choices import ActionType, EventKind, TargetRole
+from arrears.strategy.choices import ActionStatus, ActionType, EventKind, TargetRole
 from arrears.strategy.definition import (
     CHANNEL_OF,
     DefinitionError,
@@ -214,3 +214,14 @@ def case_action_add(
     )
     _event(case, on, EventKind.ONE_OFF, f"{type} → {target_role} on {on}", reason, by)
     return action
+
+
+@transaction.atomic
+def planned_actions_done(*, action_ids: list[int]) -> int:
+    """Mark queued planned actions as carried out: a person recorded the call or visit
+    they asked for (the workbench closes the matching work items at the same time)."""
+    if not action_ids:
+        return 0
+    return PlannedAction.objects.filter(pk__in=action_ids, status=ActionStatus.QUEUED).update(
+        status=ActionStatus.DONE
+    )
