@@ -103,13 +103,8 @@ def case_list(request: HttpRequest, query: Query[CaseListQuery]) -> dict[str, An
 
 
 def _amounts(amounts: Any) -> dict[str, str]:
-    return {
-        "principal": format_yuan(amounts.principal),
-        "interest": format_yuan(amounts.interest),
-        "fees": format_yuan(amounts.fees),
-        "penalty": format_yuan(amounts.penalty),
-        "total": format_yuan(amounts.principal + amounts.interest + amounts.fees + amounts.penalty),
-    }
+    names = ("principal", "interest", "fees", "penalty", "total")
+    return {name: format_yuan(getattr(amounts, name)) for name in names}
 
 
 @router.get("/{case_id}", summary="One case: parties (masked), amounts, strategy, timeline")

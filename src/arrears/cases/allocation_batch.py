@@ -57,6 +57,20 @@ class _TeamRule:
     same_borrower: bool
 
 
+# The columns of a CaseAssignment row, in the order both writers insert them.
+HISTORY_COLUMNS = (
+    "case_id",
+    "team_id",
+    "assignee_id",
+    "previous_assignee_id",
+    "rule",
+    "reason",
+    "by_id",
+    "on",
+    "at",
+)
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -118,20 +132,7 @@ def _route(on: date, teams: list[_TeamRule], at: Any) -> int:
         f"c.status = 'open' AND (c.team_id IS NULL OR NOT {valid})"
         f" AND (c.team_id IS NOT NULL OR {target} IS NOT NULL)"
     )
-    columns = ", ".join(
-        _q(name)
-        for name in (
-            "case_id",
-            "team_id",
-            "assignee_id",
-            "previous_assignee_id",
-            "rule",
-            "reason",
-            "by_id",
-            "on",
-            "at",
-        )
-    )
+    columns = ", ".join(_q(name) for name in HISTORY_COLUMNS)
     with connection.cursor() as cursor:
         # History first, while the case rows still say where they were.
         cursor.execute(
@@ -270,20 +271,7 @@ def _write(on: date, placements: list[tuple[int, int, str]], at: Any) -> None:
     """Give each case its collector, with its history row, in two batched statements; a case
     someone assigned by hand in the meantime is left alone."""
     case, assignment = table(CollectionCase), table(CaseAssignment)
-    columns = ", ".join(
-        _q(name)
-        for name in (
-            "case_id",
-            "team_id",
-            "assignee_id",
-            "previous_assignee_id",
-            "rule",
-            "reason",
-            "by_id",
-            "on",
-            "at",
-        )
-    )
+    columns = ", ".join(_q(name) for name in HISTORY_COLUMNS)
     open_and_pooled = "c.id = %s AND c.status = 'open' AND c.assignee_id IS NULL"
     with connection.cursor() as cursor:
         cursor.executemany(
