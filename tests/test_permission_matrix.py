@@ -90,36 +90,36 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     ("GET", "accounts:logout"): everyone(405, anonymous=405),
     ("POST", "accounts:logout"): everyone(302, anonymous=302),
     # Home: people who work cases go on to their queue.
-    ("GET", "web:home"): {
+    ("GET", "workbench:home"): {
         **everyone(200),
         **{role: 302 for role in WORKERS},
     },
     # Loan lookup and the cycle page need Django model permissions that no role grants yet;
     # only the administrator (a superuser) has them.
-    ("GET", "web:loan-lookup"): {**everyone(403), Role.ADMIN: 200},
-    ("GET", "web:cycle"): {**everyone(403), Role.ADMIN: 200},
+    ("GET", "workbench:loan-lookup"): {**everyone(403), Role.ADMIN: 200},
+    ("GET", "workbench:cycle"): {**everyone(403), Role.ADMIN: 200},
     # The collector workbench.
-    ("GET", "cases:queue"): by_capability("queue", allowed=200),
-    ("GET", "cases:queue-next"): by_capability("queue", allowed=302),
-    ("GET", "cases:case"): by_capability("case_view", allowed=200),
-    ("POST", "cases:contact-record"): by_capability("contact_record", allowed=LET_IN),
-    ("POST", "cases:promise-create"): by_capability("promise_create", allowed=LET_IN),
-    ("POST", "cases:hold-place"): by_capability("hold_place", allowed=LET_IN),
-    ("POST", "cases:reveal"): by_capability("reveal_phone", allowed=200),
+    ("GET", "workbench:queue"): by_capability("queue", allowed=200),
+    ("GET", "workbench:queue-next"): by_capability("queue", allowed=302),
+    ("GET", "workbench:case"): by_capability("case_view", allowed=200),
+    ("POST", "workbench:contact-record"): by_capability("contact_record", allowed=LET_IN),
+    ("POST", "workbench:promise-create"): by_capability("promise_create", allowed=LET_IN),
+    ("POST", "workbench:hold-place"): by_capability("hold_place", allowed=LET_IN),
+    ("POST", "workbench:reveal"): by_capability("reveal_phone", allowed=200),
     # Plans, settlements and approvals.
-    ("GET", "cases:plan-new"): by_capability("plan_request", allowed=200),
-    ("POST", "cases:plan-new"): by_capability("plan_request", allowed=LET_IN),
-    ("POST", "cases:plan-decide"): by_capability("plan_decide", allowed=LET_IN),
-    ("GET", "cases:settlement-new"): by_capability("settlement_request", allowed=200),
-    ("POST", "cases:settlement-new"): by_capability("settlement_request", allowed=LET_IN),
-    ("POST", "cases:settlement-decide"): by_capability("settlement_decide", allowed=LET_IN),
-    ("GET", "cases:approvals"): {
+    ("GET", "workbench:plan-new"): by_capability("plan_request", allowed=200),
+    ("POST", "workbench:plan-new"): by_capability("plan_request", allowed=LET_IN),
+    ("POST", "workbench:plan-decide"): by_capability("plan_decide", allowed=LET_IN),
+    ("GET", "workbench:settlement-new"): by_capability("settlement_request", allowed=200),
+    ("POST", "workbench:settlement-new"): by_capability("settlement_request", allowed=LET_IN),
+    ("POST", "workbench:settlement-decide"): by_capability("settlement_decide", allowed=LET_IN),
+    ("GET", "workbench:approvals"): {
         **by_capability("plan_decide", allowed=200),
         **{role: 200 for role in CAPABILITIES["settlement_decide"]},
     },
     # The team view and reassignment.
-    ("GET", "cases:team"): by_capability("team_view", allowed=200),
-    ("POST", "cases:case-reassign"): by_capability("case_reassign", allowed=LET_IN),
+    ("GET", "workbench:team"): by_capability("team_view", allowed=200),
+    ("POST", "workbench:case-reassign"): by_capability("case_reassign", allowed=LET_IN),
     # REST API.
     ("GET", "/api/v1/loans/{loan_id}"): {**api_row(None, allowed=403), Role.ADMIN: 200},
     ("GET", "/api/v1/cases/"): api_row("case_view"),
@@ -292,7 +292,7 @@ API_BODIES: dict[str, dict[str, object]] = {
 # Web forms are posted empty, except where the view cannot tell which capability applies
 # without its input: a reveal says what it reveals (the borrower's phone: ``reveal_phone``).
 FORM_BODIES: dict[str, dict[str, object]] = {
-    "cases:reveal": {"kind": "phone", "contact_point": "{contact_point_id}"},
+    "workbench:reveal": {"kind": "phone", "contact_point": "{contact_point_id}"},
 }
 
 
@@ -318,14 +318,14 @@ def _request(
 
 # Case pages with a case outside the person's scope: team B's case for people of team A.
 OUT_OF_SCOPE = [
-    ("GET", "cases:case", Role.COLLECTOR),
-    ("POST", "cases:contact-record", Role.COLLECTOR),
-    ("POST", "cases:promise-create", Role.COLLECTOR),
-    ("POST", "cases:hold-place", Role.FIELD_AGENT),
-    ("POST", "cases:reveal", Role.COLLECTOR),
-    ("GET", "cases:plan-new", Role.COLLECTOR),
-    ("GET", "cases:settlement-new", Role.COLLECTOR),
-    ("POST", "cases:case-reassign", Role.TEAM_LEAD),
+    ("GET", "workbench:case", Role.COLLECTOR),
+    ("POST", "workbench:contact-record", Role.COLLECTOR),
+    ("POST", "workbench:promise-create", Role.COLLECTOR),
+    ("POST", "workbench:hold-place", Role.FIELD_AGENT),
+    ("POST", "workbench:reveal", Role.COLLECTOR),
+    ("GET", "workbench:plan-new", Role.COLLECTOR),
+    ("GET", "workbench:settlement-new", Role.COLLECTOR),
+    ("POST", "workbench:case-reassign", Role.TEAM_LEAD),
     ("GET", "/api/v1/cases/{case_id}", Role.COLLECTOR),
     ("POST", "/api/v1/cases/{case_id}/contacts", Role.COLLECTOR),
     ("POST", "/api/v1/cases/{case_id}/promises", Role.FIELD_AGENT),

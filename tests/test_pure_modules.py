@@ -20,9 +20,9 @@ PURE = [
     SRC / "compliance" / "holidays.py",
     SRC / "strategy" / "definition.py",
     SRC / "strategy" / "arms.py",
-    SRC / "cases" / "allocation.py",
+    SRC / "cases" / "assignment_rules.py",
     SRC / "cases" / "plan_quote.py",
-    SRC / "accounts" / "audit_chain.py",
+    SRC / "core" / "audit_chain.py",
 ]
 ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.money",

@@ -26,5 +26,5 @@ urlpatterns = [
             )
         ),
     ),
-    path("", include("arrears.web.urls")),
+    path("", include("arrears.workbench.urls")),
 ]

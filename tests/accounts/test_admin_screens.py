@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from arrears.accounts.audit import audit_record
 from arrears.accounts.models import User
+from arrears.core.audit import audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,7 @@ def test_teams_and_the_authority_matrix_can_be_edited(admin_client: Client) -> N
 def test_the_audit_log_can_be_read_but_not_added_to_or_changed(admin_client: Client) -> None:
     entry = audit_record(actor=None, action="hold.place", subject_type="case", subject_id=5)
 
-    assert "hold.place" in admin_client.get("/admin/accounts/auditentry/").content.decode()
-    assert admin_client.get("/admin/accounts/auditentry/add/").status_code == 403
-    change = admin_client.post(
-        f"/admin/accounts/auditentry/{entry.pk}/change/", {"action": "nothing"}
-    )
+    assert "hold.place" in admin_client.get("/admin/core/auditentry/").content.decode()
+    assert admin_client.get("/admin/core/auditentry/add/").status_code == 403
+    change = admin_client.post(f"/admin/core/auditentry/{entry.pk}/change/", {"action": "nothing"})
     assert change.status_code == 403

@@ -8,9 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from arrears.accounts.audit import audit_record, audit_verify
-from arrears.accounts.audit_chain import GENESIS, ChainEntry, entry_hash, verify
-from arrears.accounts.models import AuditEntry, User
+from arrears.accounts.models import User
+from arrears.core.audit import audit_record, audit_verify
+from arrears.core.audit_chain import GENESIS, ChainEntry, entry_hash, verify
+from arrears.core.models import AuditEntry
 
 
 def _entry(number: int, action: str = "hold.place") -> ChainEntry:

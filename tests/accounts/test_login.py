@@ -64,7 +64,7 @@ def test_without_the_queue_installed_a_collector_lands_on_the_home_page(client: 
 
     person(Role.COLLECTOR, "c1")
     try:
-        expected = reverse("cases:queue")
+        expected = reverse("workbench:queue")
     except NoReverseMatch:
         expected = "/"
 

@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from arrears.accounts.models import AuditEntry, User
+from arrears.accounts.models import User
 from arrears.cases.models import Activity, CollectionCase, Promise, WorkItem
 from arrears.cases.services import activity_digest, activity_record, promise_create
 from arrears.compliance.models import ContactAttempt, ContactRefusal, Hold
 from arrears.core.errors import InvalidInput
+from arrears.core.models import AuditEntry
 from arrears.portfolio.models import ContactPoint, Creditor, Party
 from arrears.portfolio.services import tape_ingest
 from arrears.strategy.models import PlannedAction

@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 
 from arrears.accounts.models import Team, User
 from arrears.cases.models import CollectionCase, Promise
-from arrears.cases.selectors import case_page
 from arrears.cases.services import activity_record, case_hold_place
 from arrears.compliance.models import ContactAttempt
 from arrears.core.errors import NotFound
 from arrears.core.money import format_yuan_grouped
 from arrears.portfolio.models import Creditor, Party
 from arrears.portfolio.selectors import loan_state
+from arrears.workbench.selectors.cases_page import case_page
 from tests.cases.test_queue import ON, PASSWORD, SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row, valid_id, valid_phone
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from arrears.accounts.models import AuditEntry, User
+from arrears.accounts.models import User
 from arrears.cases.models import Activity, CollectionCase
 from arrears.compliance.models import Hold
+from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor, Party
 from tests.cases.test_activity_record import record
 from tests.cases.test_queue import SHANGHAI, assign, build_cases, people

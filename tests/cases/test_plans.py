@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from arrears.accounts.models import AuditEntry, Team, User
-from arrears.api.errors import Forbidden
+from arrears.accounts.models import Team, User
 from arrears.cases.models import CollectionCase, RepaymentPlan
 from arrears.cases.plan_batch import plans_judge
 from arrears.cases.plan_services import plan_cancel, plan_decide, plan_request
-from arrears.core.errors import InvalidInput
+from arrears.core.errors import Forbidden, InvalidInput
+from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor
 from arrears.portfolio.services import tape_ingest
 from arrears.strategy.models import CaseStrategy, StrategyEvent

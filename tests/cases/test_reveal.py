@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from arrears.accounts.models import AuditEntry, User
+from arrears.accounts.models import User
 from arrears.cases.models import CollectionCase
 from arrears.cases.services import contact_point_reveal, id_number_reveal
 from arrears.core.errors import NotFound
+from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor, Party
 from tests.cases.test_queue import PASSWORD, assign, build_cases, people
 from tests.factories import loan_row

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from arrears.accounts.models import AuditEntry
-from arrears.api.errors import Forbidden
 from arrears.cases.settlement_services import settlement_decide, settlement_request, waivable
-from arrears.core.errors import InvalidInput
+from arrears.core.errors import Forbidden, InvalidInput
+from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor, Loan, Waiver
 from arrears.portfolio.selectors import loan_state
 from tests.cases.test_plans import World, make_world

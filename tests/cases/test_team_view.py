@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from arrears.accounts.choices import Role
-from arrears.accounts.models import AuditEntry, Team, User
+from arrears.accounts.models import Team, User
 from arrears.cases.models import Activity, CaseAssignment, CollectionCase, Promise
+from arrears.core.models import AuditEntry
 from arrears.core.money import format_yuan_grouped
 from arrears.cycle.runner import cycle_run
 from arrears.portfolio.models import Creditor
@@ -33,7 +34,7 @@ def person(name: str, role: str, team: Team | None = None, **fields: Any) -> Use
 
 def build(creditor: Creditor, tmp_path: Path, *, loans: int, collectors: int) -> dict[str, Any]:
     """A creditor with an M1 team (a lead, ``collectors`` collectors of capacity 3) and an M2
-    team, ``loans`` overdue loans allocated by the cycle, and a manager of the creditor."""
+    team, ``loans`` overdue loans assigned by the cycle, and a manager of the creditor."""
     m1 = Team.objects.create(name="M1 team", creditor=creditor, buckets="M1")
     m2 = Team.objects.create(name="M2 team", creditor=creditor, buckets="M2")
     lead = person("lead", Role.TEAM_LEAD, m1)

@@ -17,10 +17,11 @@ from django.test import Client
 
 from arrears.accounts.models import User
 from arrears.cases.models import CaseBucketSpell, CollectionCase
-from arrears.cycle.lock import _ADVISORY_KEY, _lock_path
-from arrears.cycle.models import CycleRun, LoanHistory, LoanPosition
+from arrears.core.locks import lock_key, lock_path
+from arrears.cycle.lock import CYCLE_LOCK
+from arrears.cycle.models import CycleRun
 from arrears.cycle.selectors import state_digest
-from arrears.portfolio.models import Creditor, Loan, Product
+from arrears.portfolio.models import Creditor, Loan, LoanHistory, LoanPosition, Product
 from arrears.portfolio.services import tape_ingest
 from tests.factories import loan_row, payment_row, write_csv
 
@@ -204,9 +205,9 @@ def test_a_second_cycle_is_refused_while_one_runs(worked: Loan) -> None:
             dbname=settings["NAME"],
             autocommit=True,
         )
-        holder.execute("SELECT pg_advisory_lock(%s)", [_ADVISORY_KEY])
+        holder.execute("SELECT pg_advisory_lock(%s)", [lock_key(CYCLE_LOCK)])
     else:
-        holder = _lock_path().open("a+")  # type: ignore[assignment]
+        holder = lock_path(CYCLE_LOCK).open("a+")  # type: ignore[assignment]
         fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
     try:
         with pytest.raises(CommandError, match="another cycle is running"):

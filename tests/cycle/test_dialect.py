@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from arrears.core.dates import add_months
-from arrears.cycle.dialect import day_number, years_later
+from arrears.core.sql import day_number, years_later
 
 
 @pytest.mark.django_db

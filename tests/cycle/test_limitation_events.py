@@ -12,8 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from arrears.accounts.models import User
-from arrears.cycle.models import LoanPosition
-from arrears.portfolio.models import Creditor, LimitationEvent, Loan
+from arrears.portfolio.models import Creditor, LimitationEvent, Loan, LoanPosition
 from arrears.portfolio.services import tape_ingest
 from tests.factories import loan_row, write_csv
 

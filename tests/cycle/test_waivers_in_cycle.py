@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from arrears.cycle.models import LoanPosition
 from arrears.cycle.runner import cycle_run
 from arrears.cycle.selectors import position_mismatches
-from arrears.portfolio.models import Creditor, Loan
+from arrears.portfolio.models import Creditor, Loan, LoanPosition
 from arrears.portfolio.selectors import loan_state
 from arrears.portfolio.services import tape_ingest, waiver_post
 from tests.factories import loan_row, payment_row, write_csv

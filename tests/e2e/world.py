@@ -2,7 +2,7 @@
 with a known password, a few overdue loans brought in through the tape importer and turned
 into cases by the daily cycle, and a repayment plan waiting for the team lead.
 
-Cases are assigned directly (not by the allocation rules) so each test knows whose case is
+Cases are assigned directly (not by the assignment rules) so each test knows whose case is
 whose; the plan is made directly with the models so the approval test does not depend on the
 quote form.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from arrears.accounts.choices import AllocationMethod, Role
+from arrears.accounts.choices import AssignmentMethod, Role
 from arrears.accounts.models import Team, User
 from arrears.cases.choices import PlanStatus
 from arrears.cases.models import CollectionCase, PlanInstallment, RepaymentPlan
@@ -74,7 +74,7 @@ def world_build(tmp_path: Path) -> World:
         name="M1 team A",
         creditor=creditor,
         buckets="M1",
-        allocation_method=AllocationMethod.ROUND_ROBIN,
+        assignment_method=AssignmentMethod.ROUND_ROBIN,
     )
     team_b = Team.objects.create(name="M1 team B", creditor=creditor, buckets="M1")
     teams = {"A": team_a, "B": team_b}

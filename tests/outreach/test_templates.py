@@ -16,7 +16,6 @@ from django.urls import reverse
 from arrears.accounts.models import User
 from arrears.cases.models import CollectionCase
 from arrears.core.errors import InvalidInput
-from arrears.cycle.models import LoanPosition
 from arrears.outreach.models import MessageTemplate
 from arrears.outreach.rendering import (
     TEMPLATE_VARIABLES,
@@ -35,7 +34,7 @@ from arrears.outreach.template_services import (
     template_publish,
     template_set_active,
 )
-from arrears.portfolio.models import Creditor, Loan, LoanParty
+from arrears.portfolio.models import Creditor, Loan, LoanParty, LoanPosition
 from arrears.portfolio.services import tape_ingest
 from tests.factories import loan_row, write_csv
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from arrears.accounts.models import User
 from arrears.cases.models import Activity, CollectionCase, Promise, RepaymentPlan, Settlement
-from arrears.cases.selectors import queue_for
 from arrears.compliance.models import ContactAttempt, Hold
 from arrears.portfolio.models import Loan, LoanParty, Party, Payment
 from arrears.portfolio.selectors import loan_state
 from arrears.strategy.models import CaseStrategy, PlannedAction
+from arrears.workbench.selectors.cases_page import queue_for
 
 pytestmark = pytest.mark.django_db
 

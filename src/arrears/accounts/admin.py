@@ -6,8 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from arrears.accounts.models import ApiToken, AuditEntry, Team, User
-from arrears.portfolio.admin import ReadOnlyAdmin
+from arrears.accounts.models import ApiToken, Team, User
 
 
 @admin.register(User)
@@ -30,8 +29,8 @@ class ArrearsUserAdmin(UserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin[Team]):
-    list_display = ["name", "creditor", "buckets", "allocation_method", "is_active"]
-    list_filter = ["creditor", "allocation_method", "is_active"]
+    list_display = ["name", "creditor", "buckets", "assignment_method", "is_active"]
+    list_filter = ["creditor", "assignment_method", "is_active"]
     list_select_related = ["creditor"]
 
 
@@ -40,13 +39,3 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "user", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["user"]
     readonly_fields = ["token_hash", "last_used_at", "created_at"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    """The audit log: appended by services, checked by ``arrears audit verify``."""
-
-    list_display = ["number", "at", "actor_name", "action", "subject_type", "subject_id"]
-    list_filter = ["action", "subject_type"]
-    search_fields = ["subject_id", "actor_name"]
-    show_full_result_count = False

@@ -16,6 +16,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator (管理员)")
 
 
-class AllocationMethod(models.TextChoices):
+class AssignmentMethod(models.TextChoices):
     ROUND_ROBIN = "round_robin", _("Round robin (轮流)")
     BALANCED_AMOUNT = "balanced_amount", _("Balanced amount (金额均衡)")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from arrears.accounts.choices import AllocationMethod, Role
+from arrears.accounts.choices import AssignmentMethod, Role
 from arrears.accounts.models import Team, User
 from arrears.portfolio.models import Creditor
 
@@ -56,7 +56,7 @@ def demo_workforce_create(*, creditor: Creditor) -> list[User]:
             defaults={
                 "creditor": creditor,
                 "buckets": "M1",
-                "allocation_method": AllocationMethod.ROUND_ROBIN,
+                "assignment_method": AssignmentMethod.ROUND_ROBIN,
             },
         )[0],
         LATE_TEAM: Team.objects.get_or_create(
@@ -64,7 +64,7 @@ def demo_workforce_create(*, creditor: Creditor) -> list[User]:
             defaults={
                 "creditor": creditor,
                 "buckets": "M2,M3,M4,M5,M6,M7",
-                "allocation_method": AllocationMethod.BALANCED_AMOUNT,
+                "assignment_method": AssignmentMethod.BALANCED_AMOUNT,
             },
         )[0],
     }

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from arrears.accounts.choices import AllocationMethod, Role
+from arrears.accounts.choices import AssignmentMethod, Role
 from arrears.core.models import BaseModel
 from arrears.portfolio.models import Creditor
 
@@ -18,7 +18,7 @@ class Team(BaseModel):
     """A group of collectors working one creditor's cases in some buckets (e.g. the M1 team).
 
     New and escalated cases of ``creditor`` whose bucket is in ``buckets`` are shared among
-    the team's active collectors by ``allocation_method``, never beyond each one's capacity.
+    the team's active collectors by ``assignment_method``, never beyond each one's capacity.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -28,11 +28,11 @@ class Team(BaseModel):
         max_length=60,
         help_text=_("comma-separated buckets this team works, e.g. M1 or M2,M3"),
     )
-    allocation_method = models.CharField(
-        _("allocation method"),
+    assignment_method = models.CharField(
+        _("assignment method"),
         max_length=20,
-        choices=AllocationMethod.choices,
-        default=AllocationMethod.ROUND_ROBIN,
+        choices=AssignmentMethod.choices,
+        default=AssignmentMethod.ROUND_ROBIN,
     )
     same_borrower_same_collector = models.BooleanField(
         _("same borrower, same collector"), default=True
@@ -64,7 +64,7 @@ class User(AbstractUser):
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
     capacity = models.PositiveIntegerField(
-        _("case capacity"), default=400, help_text=_("most open cases allocation gives them")
+        _("case capacity"), default=400, help_text=_("most open cases assignment gives them")
     )
     creditors = models.ManyToManyField(
         Creditor,
@@ -102,56 +102,3 @@ class ApiToken(BaseModel):
     @staticmethod
     def hash_token(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class AuditEntry(models.Model):
-    """One act recorded in the audit log: a change of money, assignment, hold, plan or
-    settlement, or a reveal of personal data — who, when, what, on which record.
-
-    Appended, never changed. Each entry's ``hash`` is the SHA-256 of the previous entry's hash
-    and this entry's content, so editing or deleting any entry breaks the chain from there on
-    (``arrears audit verify`` finds where).
-    """
-
-    number = models.BigIntegerField(_("number in the chain"), unique=True)
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-    )
-    actor_name = models.CharField(_("actor"), max_length=150, blank=True, default="")
-    action = models.CharField(_("action"), max_length=60)
-    subject_type = models.CharField(_("subject type"), max_length=60)
-    subject_id = models.CharField(_("subject id"), max_length=60)
-    data = models.JSONField(_("data"), default=dict)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject")]
-
-    def __str__(self) -> str:
-        return f"#{self.number} {self.action} {self.subject_type}:{self.subject_id}"
-
-
-class AuditHead(models.Model):
-    """The single row holding the audit chain's latest hash; writers lock it, so entries are
-    chained one after another even when many people act at once."""
-
-    last_hash = models.CharField(_("last hash"), max_length=64)
-    count = models.BigIntegerField(_("entries"), default=0)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("audit chain head")
-        verbose_name_plural = _("audit chain head")
-
-    def __str__(self) -> str:
-        return self.last_hash

@@ -23,10 +23,10 @@ FAILURE_WINDOW_SECONDS = 15 * 60
 # Where each role starts the day: people who work cases on their queue, managers on their
 # team view, everyone else on the home page.
 LANDING_URL_NAMES: dict[str, str] = {
-    Role.COLLECTOR: "cases:queue",
-    Role.FIELD_AGENT: "cases:queue",
-    Role.TEAM_LEAD: "cases:queue",
-    Role.MANAGER: "cases:team",
+    Role.COLLECTOR: "workbench:queue",
+    Role.FIELD_AGENT: "workbench:queue",
+    Role.TEAM_LEAD: "workbench:queue",
+    Role.MANAGER: "workbench:team",
 }
 
 
@@ -40,7 +40,7 @@ def landing_url(user: User) -> str:
             return reverse(name)
         except NoReverseMatch:
             pass
-    return reverse("web:home")
+    return reverse("workbench:home")
 
 
 def _failure_key(request: HttpRequest, username: str) -> str:

@@ -17,12 +17,11 @@ from ninja import Query, Router, Schema, Status
 
 from arrears.accounts.models import User
 from arrears.accounts.roles import role_can
-from arrears.api.errors import Forbidden
-from arrears.cases.selectors import case_get_for, case_page, queue_for
 from arrears.cases.services import activity_record, promise_create
-from arrears.core.errors import InvalidInput
+from arrears.core.errors import Forbidden, InvalidInput
 from arrears.core.money import format_yuan, parse_yuan
 from arrears.portfolio.models import ContactPoint, Party
+from arrears.workbench.selectors.cases_page import case_get_for, case_page, queue_for
 
 router = Router(tags=["cases"])
 

@@ -6,11 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from arrears.core.errors import ArrearsError, InvalidInput, NotFound
-
-
-class Forbidden(ArrearsError):
-    """The caller is signed in but may not do this."""
+from arrears.core.errors import ArrearsError, Forbidden, InvalidInput, NotFound
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

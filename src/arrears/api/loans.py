@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from arrears.api.errors import Forbidden
+from arrears.core.errors import Forbidden
 from arrears.portfolio.loan_report import loan_report
 from arrears.portfolio.models import Creditor
 from arrears.portfolio.selectors import creditor_choose, loan_get, loan_state

@@ -15,8 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from arrears.api.errors import Forbidden
-from arrears.core.errors import InvalidInput
+from arrears.core.errors import Forbidden, InvalidInput
 from arrears.outreach.services import ReceiptIn, inbound_sms, message_id_of_key, receipts_apply
 
 router = Router(tags=["outreach"], auth=None)

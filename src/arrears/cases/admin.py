@@ -18,7 +18,7 @@ from arrears.cases.models import (
     Settlement,
     WorkItem,
 )
-from arrears.portfolio.admin import ReadOnlyAdmin
+from arrears.core.admin import ReadOnlyAdmin
 
 
 class SpellInline(admin.TabularInline[CaseBucketSpell, CollectionCase]):

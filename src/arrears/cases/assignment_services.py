@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrears.accounts.audit import audit_record
 from arrears.accounts.choices import Role
 from arrears.accounts.models import User
 from arrears.accounts.roles import WORKERS, role_can
 from arrears.cases.choices import AssignmentRule, CaseStatus
 from arrears.cases.models import CaseAssignment, CollectionCase
 from arrears.cases.scoping import cases_visible_to
+from arrears.core.audit import audit_record
 from arrears.core.errors import InvalidInput, NotFound
 
 
@@ -34,14 +34,14 @@ def case_reassign(
     Anyone allowed to reassign may pick a member of the case's team; only a manager of the
     case's creditor may pick someone from another team (e.g. to lend a case to the field
     team). A manual choice may go beyond the person's capacity: the lead decided. The case
-    keeps its team, so the daily allocation does not undo the choice.
+    keeps its team, so the daily assignment does not undo the choice.
     """
     if not role_can(by.role, "case_reassign"):
         raise PermissionDenied(_("your role may not reassign cases"))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("say why the case is reassigned"), field="reason")
-    # Locked so allocation or another lead cannot change the case between check and write.
+    # Locked so assignment or another lead cannot change the case between check and write.
     locked = (
         cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
         if case.pk is not None

@@ -13,21 +13,17 @@ from typing import Any
 from django.db import connection
 
 from arrears.cases.models import CaseBucketSpell, CollectionCase, WorkItem
-from arrears.cycle.models import LoanPosition
-from arrears.portfolio.models import Loan, Product
+from arrears.core.sql import table
+from arrears.portfolio.models import Loan, LoanPosition, Product
 
 
-def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def cases_maintain(first: int, last: int, on: date) -> int:
+def cases_maintain(*, first: int, last: int, on: date) -> int:
     """Bring the cases of loans ``first``–``last`` in line with their positions on ``on``.
 
     Returns the number of rows written (cases and spells).
     """
-    case, spell = _table(CollectionCase), _table(CaseBucketSpell)
-    position, loan, product = _table(LoanPosition), _table(Loan), _table(Product)
+    case, spell = table(CollectionCase), table(CaseBucketSpell)
+    position, loan, product = table(LoanPosition), table(Loan), table(Product)
     params: dict[str, Any] = {"first": first, "last": last, "on": on}
     # Both sides of every join carry the range, so each statement reads one partition.
     in_range = (
@@ -112,7 +108,7 @@ def _planned_table() -> str:
     # The strategy app plans; work items are made from its journal in one statement.
     from arrears.strategy.models import PlannedAction
 
-    return _table(PlannedAction)
+    return table(PlannedAction)
 
 
 MESSAGE_CHANNELS = "('sms', 'email', 'letter')"
@@ -125,7 +121,7 @@ def work_items_from_plan(first: int, last: int, on: date, after_id: int) -> int:
     Only planned actions above ``after_id`` are taken: the caller planned them in this
     transaction, so none has a work item yet (the unique planned action refuses a second).
     """
-    item, planned = _table(WorkItem), _planned_table()
+    item, planned = table(WorkItem), _planned_table()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -145,7 +141,7 @@ def work_items_from_plan(first: int, last: int, on: date, after_id: int) -> int:
 
 def work_items_cancel_closed(first: int, last: int, on: date) -> int:
     """Open work items of cases closed on ``on`` are no longer anyone's work."""
-    item, case = _table(WorkItem), _table(CollectionCase)
+    item, case = table(WorkItem), table(CollectionCase)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

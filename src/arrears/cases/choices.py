@@ -26,7 +26,7 @@ class AssignmentRule(models.TextChoices):
     ROUND_ROBIN = "round_robin", _("Round robin")
     BALANCED_AMOUNT = "balanced_amount", _("Balanced amount")
     SAME_BORROWER = "same_borrower", _("Same borrower, same collector")
-    STAGE_CHANGE = "stage_change", _("Stage change (re-allocated)")
+    STAGE_CHANGE = "stage_change", _("Stage change (re-assigned)")
     MANUAL = "manual", _("Manual reassignment")
     RELEASED = "released", _("Returned to the team pool")
 

@@ -9,7 +9,7 @@ from arrears.cases.plan_batch import plans_judge
 from arrears.cases.promise_batch import promises_judge
 
 
-def commitments_judge(first: int, last: int, on: date) -> int:
+def commitments_judge(*, first: int, last: int, on: date) -> int:
     """Judge the commitments of loans ``first``–``last`` on ``on``; rows written.
 
     Runs right after the cases step, so the day's payments are posted and a broken promise

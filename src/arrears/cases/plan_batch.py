@@ -14,13 +14,9 @@ from typing import Any
 from django.db import connection
 
 from arrears.cases.models import PlanInstallment, RepaymentPlan
-from arrears.cycle.dialect import day_number
+from arrears.core.sql import day_number, table
 from arrears.portfolio.models import Payment
 from arrears.strategy.models import CaseStrategy, StrategyEvent
-
-
-def _table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 def plans_judge(first: int, last: int, on: date) -> int:
@@ -37,8 +33,8 @@ def plans_judge(first: int, last: int, on: date) -> int:
        whose loan is cured closes with its case; one that covered only part of the arrears
        leaves a case that still needs work.)
     """
-    plan, line, payment = _table(RepaymentPlan), _table(PlanInstallment), _table(Payment)
-    strategy, event = _table(CaseStrategy), _table(StrategyEvent)
+    plan, line, payment = table(RepaymentPlan), table(PlanInstallment), table(Payment)
+    strategy, event = table(CaseStrategy), table(StrategyEvent)
     by = connection.ops.quote_name("by")  # a reserved word in SQL
     params: dict[str, Any] = {
         "first": first,

@@ -14,13 +14,12 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from arrears.accounts.audit import audit_record
 from arrears.accounts.models import User
-from arrears.api.errors import Forbidden
 from arrears.cases.choices import CaseStatus, PlanStatus
 from arrears.cases.models import AuthorityLimit, CollectionCase, PlanInstallment, RepaymentPlan
 from arrears.cases.plan_quote import QuoteError, plan_quote
-from arrears.core.errors import InvalidInput
+from arrears.core.audit import audit_record
+from arrears.core.errors import Forbidden, InvalidInput
 
 LIVE = (PlanStatus.PENDING, PlanStatus.ACTIVE)
 

@@ -16,7 +16,7 @@ from django.db import connection
 
 from arrears.cases.choices import PromiseStatus
 from arrears.cases.models import Promise
-from arrears.cycle.dialect import day_number, table
+from arrears.core.sql import day_number, table
 from arrears.portfolio.models import Payment
 
 

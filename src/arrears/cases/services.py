@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arrears.accounts.audit import audit_record
 from arrears.accounts.models import User
 from arrears.accounts.roles import role_can
 from arrears.cases.choices import (
@@ -28,6 +27,7 @@ from arrears.compliance.choices import Channel, HoldKind
 from arrears.compliance.models import Hold
 from arrears.compliance.rules import CONVERSATION, NO_ANSWER, PASS_MESSAGE, REFUSED
 from arrears.compliance.services import contact_attempt_record, contact_check, hold_place
+from arrears.core.audit import audit_record
 from arrears.core.errors import InvalidInput, NotFound
 from arrears.portfolio.choices import ContactStatus, PartyRole
 from arrears.portfolio.models import ContactPoint, LoanParty, Party

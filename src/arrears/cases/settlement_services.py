@@ -15,13 +15,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from arrears.accounts.audit import audit_record
 from arrears.accounts.models import User
-from arrears.api.errors import Forbidden
 from arrears.cases.choices import CaseStatus, SettlementStatus
 from arrears.cases.models import CollectionCase, Settlement
 from arrears.cases.plan_services import authority_of
-from arrears.core.errors import InvalidInput
+from arrears.core.audit import audit_record
+from arrears.core.errors import Forbidden, InvalidInput
 from arrears.core.money import format_yuan
 from arrears.portfolio.models import Loan
 from arrears.portfolio.selectors import loan_state

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal, Hold
 from arrears.compliance.services import hold_lift, hold_place
-from arrears.portfolio.admin import AddOnlyAdmin, ReadOnlyAdmin
+from arrears.core.admin import AddOnlyAdmin, ReadOnlyAdmin
 
 
 @admin.register(CompliancePolicy)

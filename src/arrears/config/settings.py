@@ -101,13 +101,13 @@ INSTALLED_APPS = [
     "arrears.strategy",
     "arrears.outreach",
     "arrears.api",
-    "arrears.web",
+    "arrears.workbench",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "arrears.web.middleware.ChosenLanguageMiddleware",
+    "arrears.workbench.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

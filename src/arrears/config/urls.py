@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from arrears.api.routes import api
 
 urlpatterns = [
+    # The audit log moved from accounts to core; old bookmarks still find it.
+    path(
+        "admin/accounts/auditentry/",
+        RedirectView.as_view(url="/admin/core/auditentry/", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("arrears.accounts.urls")),
-    path("", include("arrears.cases.urls")),
-    path("", include("arrears.web.urls")),
+    path("", include("arrears.workbench.urls")),
 ]

@@ -17,3 +17,7 @@ class InvalidInput(ArrearsError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Forbidden(ArrearsError):
+    """The caller is signed in but may not do this (API 403)."""

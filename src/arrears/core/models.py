@@ -1,7 +1,9 @@
-"""Shared model base: every business row knows when it was created and last changed."""
+"""Shared model base (every business row knows when it was created and last changed) and
+the hash-chained audit log every app writes to."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,58 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditEntry(models.Model):
+    """One act recorded in the audit log: a change of money, assignment, hold, plan or
+    settlement, or a reveal of personal data — who, when, what, on which record.
+
+    Appended, never changed. Each entry's ``hash`` is the SHA-256 of the previous entry's hash
+    and this entry's content, so editing or deleting any entry breaks the chain from there on
+    (``arrears audit verify`` finds where).
+    """
+
+    number = models.BigIntegerField(_("number in the chain"), unique=True)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True, default="")
+    action = models.CharField(_("action"), max_length=60)
+    subject_type = models.CharField(_("subject type"), max_length=60)
+    subject_id = models.CharField(_("subject id"), max_length=60)
+    data = models.JSONField(_("data"), default=dict)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        db_table = "accounts_auditentry"
+        ordering = ["number"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject")]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.action} {self.subject_type}:{self.subject_id}"
+
+
+class AuditHead(models.Model):
+    """The single row holding the audit chain's latest hash; writers lock it, so entries are
+    chained one after another even when many people act at once."""
+
+    last_hash = models.CharField(_("last hash"), max_length=64)
+    count = models.BigIntegerField(_("entries"), default=0)
+
+    class Meta:
+        db_table = "accounts_audithead"
+        ordering = ["id"]
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return self.last_hash

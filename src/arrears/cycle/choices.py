@@ -19,14 +19,6 @@ class PartitionStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Classification(models.TextChoices):
-    NORMAL = "normal", _("正常 normal")
-    SPECIAL_MENTION = "special_mention", _("关注 special mention")
-    SUBSTANDARD = "substandard", _("次级 substandard")
-    DOUBTFUL = "doubtful", _("可疑 doubtful")
-    LOSS = "loss", _("损失 loss")
-
-
 # The steps of a cycle day, in the order each partition runs them.
 STEPS: tuple[str, ...] = (
     "post_payments",

@@ -1,5 +1,4 @@
-"""The cycle's part of a loan report (the keys ``arrears loan --json`` adds after a cycle),
-and the limitation report of ``arrears limitation list``.
+"""The cycle's part of a loan report (the keys ``arrears loan --json`` adds after a cycle).
 
 Contract (later issues add keys, never rename): ``cycle_date``, ``classification``,
 ``limitation_expires_on`` and ``case`` {``id``, ``status``, ``opened_on``, ``entry_dpd``,
@@ -11,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from arrears.core.money import format_yuan
-from arrears.cycle.models import LoanPosition
 from arrears.cycle.selectors import StoredState
-from arrears.portfolio.models import LimitationEvent, Loan
 
 
 def cycle_report(stored: StoredState) -> dict[str, Any]:
@@ -39,25 +36,4 @@ def cycle_report(stored: StoredState) -> dict[str, Any]:
             "closed_on": case.closed_on.isoformat() if case.closed_on else None,
             "close_reason": case.close_reason or None,
         },
-    }
-
-
-def limitation_report(loan: Loan) -> dict[str, Any]:
-    """A loan's recorded limitation events and the expiry date the last cycle stored."""
-    position = LoanPosition.objects.filter(loan=loan).only("as_of", "limitation_expires_on").first()
-    expires = position.limitation_expires_on if position else None
-    return {
-        "loan_id": loan.loan_id,
-        "limitation_expires_on": expires.isoformat() if expires else None,
-        "cycle_as_of": position.as_of.isoformat() if position else None,
-        "events": [
-            {
-                "kind": event.kind,
-                "occurred_on": event.occurred_on.isoformat(),
-                "evidence": event.evidence,
-                "note": event.note,
-                "recorded_at": event.created_at.isoformat(),
-            }
-            for event in LimitationEvent.objects.filter(loan=loan).order_by("occurred_on", "pk")
-        ],
     }

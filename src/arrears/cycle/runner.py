@@ -19,47 +19,48 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
-from arrears.cases.allocation_batch import cases_allocate
+from arrears.cases.assignment_batch import cases_assign
 from arrears.cases.batch import cases_maintain
 from arrears.cases.commitments import commitments_judge
 from arrears.cases.models import CollectionCase
 from arrears.core.bulk import refresh_statistics
 from arrears.core.errors import InvalidInput
-from arrears.cycle import refresh, steps
 from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
 from arrears.cycle.lock import cycle_lock
-from arrears.cycle.models import (
-    CyclePartition,
-    CycleRun,
-    CycleStep,
-    InstallmentPosition,
-    LoanPosition,
-)
+from arrears.cycle.models import CyclePartition, CycleRun, CycleStep
+from arrears.portfolio import batch as ledger
 from arrears.portfolio.choices import LoanStatus
-from arrears.portfolio.models import Loan
+from arrears.portfolio.models import InstallmentPosition, Loan, LoanPosition
 from arrears.strategy.planning import plan_actions
 
 PARTITION_LOANS = 50_000
 
 
-STEP_FUNCTIONS: dict[str, Callable[[int, int, date], int]] = {
-    "post_payments": refresh.post_payments,
-    "accrue": steps.accrue,
-    "loan_state": steps.loan_state,
-    "classify": steps.classify,
-    "limitation": steps.limitation,
+class Step(Protocol):
+    """A set-based step an app owns: ``<noun>_<verb>(*, first, last, on) -> rows written``."""
+
+    def __call__(self, *, first: int, last: int, on: date) -> int: ...
+
+
+# Each app's steps, in the order a partition runs them (docs/architecture.md).
+STEP_FUNCTIONS: dict[str, Step] = {
+    "post_payments": ledger.payments_post,
+    "accrue": ledger.penalty_accrue,
+    "loan_state": ledger.positions_update,
+    "classify": ledger.loans_classify,
+    "limitation": ledger.limitation_watch,
     "cases": cases_maintain,
     "commitments": commitments_judge,
     "plan": plan_actions,
-    "history": steps.history,
+    "history": ledger.history_record,
 }
 assert tuple(STEP_FUNCTIONS) == STEPS
 
@@ -133,7 +134,7 @@ def partition_process(claimed: Claimed) -> None:
         try:
             with transaction.atomic():
                 rows = STEP_FUNCTIONS[name](
-                    claimed.first_loan, claimed.last_loan, claimed.business_date
+                    first=claimed.first_loan, last=claimed.last_loan, on=claimed.business_date
                 )
                 try:
                     with transaction.atomic():
@@ -280,12 +281,12 @@ def cycle_run(*, on: date, workers: int = 1, partition_loans: int = PARTITION_LO
             refresh_statistics([LoanPosition._meta.db_table, InstallmentPosition._meta.db_table])
         # Buckets are final only once every partition is done; then cases move between
         # teams and each team's pool is shared out. A failure leaves the run failed, and
-        # running the date again allocates again (allocation is idempotent).
+        # running the date again assigns again (assignment is idempotent).
         try:
-            cases_allocate(on=on)
+            cases_assign(on=on)
         except Exception as error:
             CycleRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.FAILED, error=f"allocation: {type(error).__name__}: {error}"
+                status=RunStatus.FAILED, error=f"assignment: {type(error).__name__}: {error}"
             )
             raise
         _summarise(run, time.perf_counter() - started)

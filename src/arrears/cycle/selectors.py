@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Max, Sum
 
-from arrears.cases.models import CollectionCase
+from arrears.cases.models import CaseBucketSpell, CollectionCase
 from arrears.cycle.choices import STEPS, RunStatus
-from arrears.cycle.models import CycleRun, CycleStep, InstallmentPosition, LoanPosition
-from arrears.portfolio.calculations.allocation import Components, InstallmentState, LoanState
-from arrears.portfolio.models import Installment, Loan
+from arrears.cycle.models import CycleRun, CycleStep
+from arrears.portfolio.calculations.allocation import LoanState
+from arrears.portfolio.models import InstallmentPosition, Loan, LoanHistory, LoanPosition
+from arrears.portfolio.position_selectors import position_state
+from arrears.portfolio.selectors import loan_state
 
 
 def recent_runs(limit: int = 10) -> list[CycleRun]:
@@ -58,70 +60,19 @@ class StoredState:
 
 
 def stored_state(loan: Loan) -> StoredState | None:
-    """The loan's position from the last completed cycle, or None before any cycle.
-
-    A position that no cycle step touched since its ``as_of`` is still the state on the
-    cycle date: nothing about the loan changed in between (that is why it was left alone).
-    """
+    """The loan's position from the last completed cycle, with its case; None before any
+    cycle. A position that no cycle step touched since its ``as_of`` is still the state on
+    the cycle date: nothing about the loan changed in between (that is why it was left
+    alone)."""
     cycle_date = last_cycle_date()
-    position = LoanPosition.objects.filter(loan=loan).first()
-    if cycle_date is None or position is None:
+    if cycle_date is None:
         return None
-    positions = {p.installment_id: p for p in InstallmentPosition.objects.filter(loan_id=loan.pk)}
-    items: list[InstallmentState] = []
-    # Positions are sparse: no row means settled without penalty when the installment was
-    # due before the position's next due date, and wholly unpaid from that date on.
-    boundary = _from_day(position.next_due_day)
-    for installment in Installment.objects.filter(loan=loan).order_by("due_on", "seq"):
-        found = positions.get(installment.pk)
-        scheduled = Components(installment.principal, installment.interest, installment.fees, 0)
-        if found is not None:
-            due = dataclasses.replace(scheduled, penalty=found.penalty_accrued)
-            outstanding = Components(
-                found.principal_unpaid,
-                found.interest_unpaid,
-                found.fees_unpaid,
-                found.penalty_accrued - found.penalty_paid,
-            )
-        elif boundary is not None and installment.due_on >= boundary:
-            due, outstanding = scheduled, scheduled
-        else:
-            due, outstanding = scheduled, Components(0, 0, 0, 0)
-        items.append(
-            InstallmentState(
-                seq=installment.seq,
-                due_on=installment.due_on,
-                due=due,
-                paid=due - outstanding,
-                outstanding=outstanding,
-                penalty_fen_days=found.fen_days if found is not None else 0,
-                is_overdue=cycle_date > installment.due_on and outstanding.total > 0,
-            )
-        )
-    state = LoanState(
-        as_of=cycle_date,
-        installments=items,
-        allocations=[],
-        dpd=position.dpd,
-        bucket=position.bucket,
-        overdue=Components(
-            position.overdue_principal,
-            position.overdue_interest,
-            position.overdue_fees,
-            position.overdue_penalty,
-        ),
-        penalty_accrued=position.penalty_accrued,
-        credit_balance=position.credit_balance,
-        principal_outstanding=position.principal_outstanding,
-        next_due_on=_from_day(position.next_due_day),
-        oldest_overdue_due_on=_from_day(position.oldest_overdue_day),
-    )
+    found = position_state(loan, cycle_date)
+    if found is None:
+        return None
+    state, position = found
     case = CollectionCase.objects.filter(loan=loan).order_by("-opened_on").first()
     return StoredState(cycle_date, state, position, case)
-
-
-def _from_day(day: int | None) -> date | None:
-    return date.fromordinal(day) if day is not None else None
 
 
 def position_mismatches(loans: list[Loan]) -> list[str]:
@@ -130,8 +81,6 @@ def position_mismatches(loans: list[Loan]) -> list[str]:
     The cycle's set-based SQL must equal the pure replay fen for fen; this is the check,
     used by the tests and by ``arrears cycle --verify`` on a sample of a real portfolio.
     """
-    from arrears.portfolio.selectors import loan_state
-
     problems: list[str] = []
     for loan in loans:
         stored = stored_state(loan)
@@ -171,11 +120,6 @@ def state_digest() -> str:
     Two databases (or one before and after a rerun) hold the same cycle state exactly when
     their digests agree; wall-clock stamps and surrogate ids are left out.
     """
-    import hashlib
-
-    from arrears.cases.models import CaseBucketSpell
-    from arrears.cycle.models import LoanHistory
-
     digest = hashlib.sha256()
     sources: list[tuple[str, Any]] = [
         (

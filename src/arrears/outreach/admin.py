@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from arrears.core.admin import ReadOnlyAdmin
 from arrears.outreach.models import OutboxMessage
-from arrears.portfolio.admin import ReadOnlyAdmin
 
 
 @admin.register(OutboxMessage)

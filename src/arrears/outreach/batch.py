@@ -7,7 +7,7 @@ from datetime import date
 from django.db import connection
 
 from arrears.cases.models import CollectionCase
-from arrears.cycle.dialect import table
+from arrears.core.sql import table
 from arrears.outreach.models import OutboxMessage
 
 

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from arrears.compliance.models import CompliancePolicy
 from arrears.core.bulk import bulk_insert
-from arrears.cycle.synthetic import build_bench_portfolio
 from arrears.outreach.models import OutboxMessage
+from arrears.portfolio.bench_portfolio import build_bench_portfolio
 from arrears.portfolio.models import ContactPoint, LoanParty
 
 BENCH_SECRET = "bench-secret"

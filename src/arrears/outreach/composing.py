@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from arrears.cycle.models import LoanPosition
 from arrears.outreach.models import OutboxMessage
 from arrears.outreach.rendering import render, sms_template_params, variables_for
 from arrears.outreach.template_selectors import template_current
 from arrears.portfolio.choices import ContactStatus
-from arrears.portfolio.models import ContactPoint, Creditor, LoanParty, Party
+from arrears.portfolio.models import ContactPoint, Creditor, LoanParty, LoanPosition, Party
 
 # The template a message uses when its plan named none: by what it is for.
 DEFAULT_TEMPLATE = {

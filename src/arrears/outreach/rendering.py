@@ -27,9 +27,8 @@ from django.template.defaulttags import CommentNode, IfNode, SpacelessNode
 from arrears.core.money import format_yuan, format_yuan_grouped
 
 if TYPE_CHECKING:
-    from arrears.cycle.models import LoanPosition
     from arrears.outreach.models import MessageTemplate
-    from arrears.portfolio.models import Loan, Party
+    from arrears.portfolio.models import Loan, LoanPosition, Party
 
 TEMPLATE_VARIABLES: dict[str, str] = {
     "party_name": "收件人姓名或名称 · name of the addressee (borrower, guarantor …)",

@@ -21,7 +21,6 @@ worker that finds ``sending`` messages of a worker whose lock is free marks them
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import signal
@@ -31,16 +30,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears.compliance.batch import Candidate, contact_check_many
 from arrears.compliance.models import ContactAttempt
 from arrears.core.bulk import bulk_insert
-from arrears.cycle.dialect import table
+from arrears.core.locks import LockBusy, NamedLock, lock_is_held
+from arrears.core.sql import table
 from arrears.outreach.channels.base import Channel, Outgoing, Result
 from arrears.outreach.composing import Composed, compose
 from arrears.outreach.models import OutboxMessage
@@ -56,60 +55,22 @@ def _backoff(attempts: int) -> timedelta:
 
 
 class Liveness:
-    """This worker's liveness lock, and the test of another worker's.
-
-    PostgreSQL: a session advisory lock keyed by the worker's name (workers on other
-    machines see it). SQLite: a lock file under the data directory (one machine).
-    """
+    """This worker's liveness lock (``core.locks``), and the test of another worker's: a
+    worker whose lock is free has stopped."""
 
     def __init__(self) -> None:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._file: IO[str] | None = None
-
-    @staticmethod
-    def _key(name: str) -> int:
-        return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-
-    @staticmethod
-    def _path(name: str) -> str:
-        folder = settings.DATA_DIR / "workers"
-        folder.mkdir(parents=True, exist_ok=True)
-        return str(folder / f"{name.replace(':', '_')}.lock")
+        self._lock = NamedLock(f"outreach-worker-{self.name}")
 
     def hold(self) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_lock(%s)", [self._key(self.name)])
-            return
-        self._file = open(self._path(self.name), "w")  # noqa: SIM115 - held for the process
-        fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if not self._lock.try_acquire():
+            raise LockBusy(f"worker name {self.name} is taken")
 
     def release(self) -> None:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [self._key(self.name)])
-        elif self._file is not None:
-            self._file.close()
-            os.unlink(self._path(self.name))
-            self._file = None
+        self._lock.release()
 
     def is_alive(self, name: str) -> bool:
-        if name == self.name:
-            return True
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [self._key(name)])
-                free = bool(cursor.fetchone()[0])
-                if free:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [self._key(name)])
-            return not free
-        try:
-            with open(self._path(name), "a") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        os.unlink(self._path(name))
-        return False
+        return name == self.name or lock_is_held(f"outreach-worker-{name}")
 
 
 def recover(liveness: Liveness) -> int:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from arrears.compliance.models import Hold
+from arrears.compliance.services import hold_place
 from arrears.outreach.choices import MessageStatus
 from arrears.outreach.models import OutboxMessage
-from arrears.portfolio.models import Party
+from arrears.portfolio.models import ContactPoint, Party
 
 
 @transaction.atomic
@@ -85,9 +87,6 @@ def is_opt_out(text: str) -> bool:
 def inbound_sms(*, phone: str, text: str) -> list[int]:
     """An SMS reply: an opt-out word places the SMS opt-out hold on every party with that
     number. Returns the ids of the parties that opted out."""
-    from arrears.compliance.models import Hold
-    from arrears.compliance.services import hold_place
-    from arrears.portfolio.models import ContactPoint
 
     if not is_opt_out(text):
         return []

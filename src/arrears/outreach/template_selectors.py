@@ -7,12 +7,11 @@ from datetime import date
 from django.utils import timezone
 
 from arrears.cases.models import CollectionCase
-from arrears.cycle.models import LoanPosition
 from arrears.outreach.models import MessageTemplate
 from arrears.outreach.rendering import variables_for
 from arrears.outreach.template_choices import TemplateLanguage
 from arrears.portfolio.choices import PartyRole
-from arrears.portfolio.models import LoanParty
+from arrears.portfolio.models import LoanParty, LoanPosition
 
 
 def _language(language: str) -> str:

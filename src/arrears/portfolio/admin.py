@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from arrears.core.admin import AddOnlyAdmin, ReadOnlyAdmin
 from arrears.core.errors import InvalidInput
 from arrears.core.masking import mask_id_number
 from arrears.core.money import format_yuan_grouped
@@ -32,40 +33,6 @@ from arrears.portfolio.models import (
 )
 from arrears.portfolio.selectors import loan_state
 from arrears.portfolio.services import limitation_event_check, limitation_event_record
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Facts recorded by services: viewable, never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class AddOnlyAdmin(admin.ModelAdmin[Any]):
-    """Records that are evidence: added through a service, then never changed or deleted.
-
-    Subclasses say which service creates the row (``create``); the change page only shows
-    it, and nothing here deletes it.
-    """
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change:
-            obj.pk = self.create(request, obj).pk
-
-    def create(self, request: HttpRequest, obj: Any) -> Any:
-        raise NotImplementedError
 
 
 @admin.register(Creditor)

@@ -81,3 +81,11 @@ class LimitationEventKind(models.TextChoices):
     DEMAND = "demand", _("Demand for payment (权利人请求履行)")
     ACKNOWLEDGMENT = "acknowledgment", _("Acknowledgment of the debt (义务人同意履行)")
     LEGAL_ACTION = "legal_action", _("Suit, arbitration or payment order (起诉、仲裁、支付令)")
+
+
+class Classification(models.TextChoices):
+    NORMAL = "normal", _("正常 normal")
+    SPECIAL_MENTION = "special_mention", _("关注 special mention")
+    SUBSTANDARD = "substandard", _("次级 substandard")
+    DOUBTFUL = "doubtful", _("可疑 doubtful")
+    LOSS = "loss", _("损失 loss")

@@ -15,7 +15,14 @@ from arrears.core.masking import mask_email, mask_id_number, mask_phone
 from arrears.core.money import format_yuan
 from arrears.portfolio.calculations.allocation import Components, LoanState
 from arrears.portfolio.choices import ContactKind
-from arrears.portfolio.models import ContactPoint, Loan, LoanParty, Payment
+from arrears.portfolio.models import (
+    ContactPoint,
+    LimitationEvent,
+    Loan,
+    LoanParty,
+    LoanPosition,
+    Payment,
+)
 
 
 def _amounts(components: Components) -> dict[str, str]:
@@ -142,4 +149,25 @@ def loan_report(loan: Loan, state: LoanState, *, reveal: bool = False) -> dict[s
         },
         "schedule": schedule,
         "payments": payments,
+    }
+
+
+def limitation_report(loan: Loan) -> dict[str, Any]:
+    """A loan's recorded limitation events and the expiry date the last cycle stored."""
+    position = LoanPosition.objects.filter(loan=loan).only("as_of", "limitation_expires_on").first()
+    expires = position.limitation_expires_on if position else None
+    return {
+        "loan_id": loan.loan_id,
+        "limitation_expires_on": expires.isoformat() if expires else None,
+        "cycle_as_of": position.as_of.isoformat() if position else None,
+        "events": [
+            {
+                "kind": event.kind,
+                "occurred_on": event.occurred_on.isoformat(),
+                "evidence": event.evidence,
+                "note": event.note,
+                "recorded_at": event.created_at.isoformat(),
+            }
+            for event in LimitationEvent.objects.filter(loan=loan).order_by("occurred_on", "pk")
+        ],
     }

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from arrears.core.admin import AddOnlyAdmin, ReadOnlyAdmin
 from arrears.core.errors import ArrearsError
-from arrears.portfolio.admin import AddOnlyAdmin, ReadOnlyAdmin
 from arrears.strategy.definition import DefinitionError, load_yaml
 from arrears.strategy.models import (
     CaseStrategy,

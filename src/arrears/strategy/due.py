@@ -29,7 +29,7 @@ from arrears.compliance.batch import (
 from arrears.compliance.models import ContactAttempt, Hold
 from arrears.compliance.rules import Decision
 from arrears.compliance.selectors import HISTORY_DAYS
-from arrears.cycle.dialect import day_number, table
+from arrears.core.sql import day_number, table
 from arrears.portfolio.models import Creditor, Loan, LoanParty
 from arrears.strategy.definition import CHANNEL_OF, PlaybookDefinition, rule_sentence
 from arrears.strategy.models import CaseStrategy, OneOffAction, PlannedAction

@@ -25,10 +25,9 @@ from django.db import connection
 
 from arrears.cases.batch import work_items_cancel_closed, work_items_from_plan
 from arrears.cases.models import CollectionCase
-from arrears.cycle.dialect import table
-from arrears.cycle.models import LoanPosition
+from arrears.core.sql import execute, table
 from arrears.outreach.batch import outbox_cancel_closed, outbox_from_plan
-from arrears.portfolio.models import Creditor, Loan, Product
+from arrears.portfolio.models import Creditor, Loan, LoanPosition, Product
 from arrears.strategy import arms, due
 from arrears.strategy.definition import PlaybookDefinition, parse
 from arrears.strategy.due import STAGE_TABLE
@@ -73,12 +72,6 @@ def current_playbooks() -> list[Current]:
         )
         found.append(Current(playbook_id, version_id, number, _parsed(version_id)))
     return found
-
-
-def _execute(sql: str, params: dict[str, Any]) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
 
 
 def _segment_sql(current: Current, params: dict[str, Any], prefix: str) -> str:
@@ -165,7 +158,7 @@ def _assign(first: int, last: int, on: date, playbooks: list[Current]) -> int:
         LEFT JOIN {STAGE_TABLE} AS w
           ON w.version_id = n.version_id AND n.dpd BETWEEN w.from_dpd AND w.to_dpd
     """
-    written = _execute(
+    written = execute(
         f"""
         INSERT INTO {strategy} (case_id, playbook_id, version_id, assigned_on, stage,
                                 stage_order, stage_entered_on, stage_pinned, experiment_id,
@@ -177,7 +170,7 @@ def _assign(first: int, last: int, on: date, playbooks: list[Current]) -> int:
         """,
         {"on": on, "no": False},
     )
-    written += _execute(
+    written += execute(
         f"""
         INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
         SELECT n.case_id, %(on)s, 'assigned',
@@ -232,7 +225,7 @@ def _follow_versions(first: int, last: int, playbooks: list[Current]) -> int:
     case, strategy = table(CollectionCase), table(CaseStrategy)
     written = 0
     for current in playbooks:
-        written += _execute(
+        written += execute(
             f"""
             UPDATE {strategy} SET version_id = %(version)s
             WHERE playbook_id = %(playbook)s AND version_id <> %(version)s
@@ -291,13 +284,13 @@ def _stage(first: int, last: int, on: date) -> int:
             SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s)
         """,
     ]
-    return sum(_execute(sql, params) for sql in statements)
+    return sum(execute(sql, params) for sql in statements)
 
 
 def _cancel_closed(first: int, last: int, on: date) -> int:
     """Queued actions of cases closed today will not happen."""
     case, planned = table(CollectionCase), table(PlannedAction)
-    written = _execute(
+    written = execute(
         f"""
         UPDATE {planned} SET status = 'cancelled'
         WHERE status IN ('planned', 'queued') AND case_id IN (
@@ -311,7 +304,7 @@ def _cancel_closed(first: int, last: int, on: date) -> int:
     return written
 
 
-def plan_actions(first: int, last: int, on: date) -> int:
+def plan_actions(*, first: int, last: int, on: date) -> int:
     """The ``plan`` step for loans ``first``–``last`` on ``on``; returns rows written."""
     playbooks = current_playbooks()
     written = _cancel_closed(first, last, on)

@@ -12,9 +12,9 @@ from arrears.cases.models.cases import CollectionCase
 
 
 class CaseAssignment(models.Model):
-    """One allocation or reassignment of a case: to which team and collector, by which rule
+    """One assignment or reassignment of a case: to which team and collector, by which rule
     (or by whom, with a reason). Appended, never changed: the case's current team and
-    assignee are on the case; this is how they got there. Written in bulk by allocation, so
+    assignee are on the case; this is how they got there. Written in bulk by assignment, so
     no foreign-key constraints."""
 
     case = models.ForeignKey(
@@ -53,7 +53,7 @@ class CaseAssignment(models.Model):
         ordering = ["case_id", "at", "id"]
         verbose_name = _("case assignment")
         verbose_name_plural = _("case assignments")
-        # Allocation resumes each team's round robin from its latest round-robin row.
+        # Assignment resumes each team's round robin from its latest round-robin row.
         indexes = [models.Index(fields=["team", "rule", "id"], name="assignment_team_rule")]
 
     def __str__(self) -> str:

@@ -37,7 +37,7 @@ class CollectionCase(BaseModel):
     close_reason = models.CharField(
         _("close reason"), max_length=20, choices=CloseReason.choices, blank=True, default=""
     )
-    # Who works the case: the team whose buckets hold it and, once allocated, one collector.
+    # Who works the case: the team whose buckets hold it and, once assigned, one collector.
     # Indexed by the (team, status, assignee) and (assignee, status) indexes below.
     team = models.ForeignKey(
         Team,

@@ -5,7 +5,7 @@ Import the service functions from here; the submodules are an implementation det
 
 from arrears.portfolio.services.allocations import allocations_rebuild
 from arrears.portfolio.services.creditors import creditor_get_or_create
-from arrears.portfolio.services.ingest import IngestResult, tape_ingest
+from arrears.portfolio.services.ingest import IngestResult
 from arrears.portfolio.services.limitation import (
     limitation_event_check,
     limitation_event_record,
@@ -16,6 +16,7 @@ from arrears.portfolio.services.payments_ingest import (
     loans_payments_recorded,
     payments_ingest_rows,
 )
+from arrears.portfolio.services.tape_ingest import tape_ingest
 from arrears.portfolio.services.waivers import waiver_post
 
 __all__ = [

@@ -19,15 +19,8 @@ from django.db import transaction
 
 from arrears.core.bulk import refresh_statistics
 from arrears.core.prefetch import prefetched_batches
-from arrears.portfolio.choices import TapeKind
-from arrears.portfolio.models import Creditor, TapeImport
-from arrears.portfolio.tape.reading import open_tape
-from arrears.portfolio.tape.rejects import RejectsWriter
 from arrears.portfolio.tape.validation import (
     RowResult,
-    validate_loan_rows,
-    validate_party_rows,
-    validate_payment_rows,
 )
 
 CHUNK_ROWS = 5_000
@@ -119,7 +112,7 @@ def run_ingestor(
     return result
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -130,55 +123,3 @@ def _file_sha256(path: Path) -> str:
 def default_rejects_path(path: Path) -> Path:
     """Rejects of ``loans.csv`` go to ``loans.rejects.csv`` beside it."""
     return path.with_name(f"{path.stem}.rejects.csv")
-
-
-def tape_ingest(
-    *,
-    creditor: Creditor,
-    kind: str,
-    path: Path,
-    rejects_path: Path | None = None,
-    progress: Callable[[int], None] | None = None,
-    on_total: Callable[[int | None], None] | None = None,
-) -> IngestResult:
-    """Import a loans, payments or parties tape for ``creditor``.
-
-    Raises ``TapeError`` (one line, plain words) when the file as a whole is unusable;
-    otherwise every row is accounted for in the result and rejected rows are written to
-    ``rejects_path`` (default: beside the file).
-    """
-    from arrears.portfolio.services.loans_ingest import LoanIngestor
-    from arrears.portfolio.services.parties_ingest import PartyIngestor
-    from arrears.portfolio.services.payments_ingest import PaymentIngestor
-
-    kinds = {
-        TapeKind.LOANS: (validate_loan_rows, LoanIngestor),
-        TapeKind.PAYMENTS: (validate_payment_rows, PaymentIngestor),
-        TapeKind.PARTIES: (validate_party_rows, PartyIngestor),
-    }
-    validate, ingestor_class = kinds[TapeKind(kind)]
-    tape = open_tape(path)
-    rows = validate(tape)  # maps headers first: a missing column raises before any write
-    if on_total:
-        on_total(tape.total_rows)
-    with RejectsWriter(rejects_path or default_rejects_path(path), tape.headers) as rejects:
-        result = run_ingestor(
-            ingestor_class(creditor),
-            rows,
-            on_reject=lambda row, errors: rejects.write(row, errors),
-            progress=progress,
-        )
-        result.rejects_file = str(rejects.path) if rejects.count else None
-    TapeImport.objects.create(
-        creditor=creditor,
-        kind=kind,
-        file_name=str(path),
-        file_sha256=_file_sha256(path),
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        rejected=result.rejected,
-        rejects_file=result.rejects_file or "",
-        seconds=result.seconds,
-    )
-    return result

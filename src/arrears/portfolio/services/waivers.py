@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from arrears.accounts.audit import audit_record
-from arrears.accounts.models import User
+from arrears.core.audit import audit_record
 from arrears.core.errors import InvalidInput
 from arrears.portfolio.models import Loan, Waiver
 from arrears.portfolio.services.allocations import allocations_rebuild
@@ -25,7 +25,7 @@ def waiver_post(
     fees: int = 0,
     penalty: int = 0,
     settlement_id: int | None = None,
-    by: User | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> Waiver:
     """Record a waiver of ``loan`` as of ``waived_on`` and make the ledger follow.
 
@@ -46,7 +46,7 @@ def waiver_post(
         reference=reference,
         settlement_id=settlement_id,
         waived_on=waived_on,
-        recorded_by=by,
+        recorded_by_id=by.pk if by is not None else None,
         **amounts,
     )
     loans_payments_recorded(loan_ids=[loan.pk])

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from arrears.accounts.audit import audit_verify
+from arrears.core.audit import audit_verify
 
 
 class Command(BaseCommand):

@@ -16,27 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from arrears.cycle.runner import work_until_empty
-
-CHANNELS = ("sms", "email", "letter")
-
-
-def channels_from_settings(names: list[str]) -> dict[str, Any]:
-    """The adapters for ``names``, configured from the environment."""
-    found: dict[str, Any] = {}
-    for name in names:
-        if name == "sms":
-            from arrears.outreach.channels.sms import sms_channel_from_settings
-
-            found[name] = sms_channel_from_settings()
-        elif name == "email":
-            from arrears.outreach.channels.email import EmailChannel
-
-            found[name] = EmailChannel()
-        elif name == "letter":
-            from arrears.outreach.channels.letter import LetterChannel
-
-            found[name] = LetterChannel()
-    return found
+from arrears.outreach.channels.registry import CHANNELS, channels_from_settings
+from arrears.outreach.sender import Liveness, RateLimit, recover, send_due
 
 
 class Command(BaseCommand):
@@ -62,7 +43,6 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"{done} partitions processed")
             return
-        from arrears.outreach.sender import Liveness, RateLimit, recover, send_due
 
         names = [n.strip() for n in options["channels"].split(",") if n.strip()]
         unknown = sorted(set(names) - set(CHANNELS))

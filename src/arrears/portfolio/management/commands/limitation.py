@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from arrears.core.errors import ArrearsError
-from arrears.cycle.report import limitation_report
 from arrears.portfolio.choices import LimitationEventKind
+from arrears.portfolio.loan_report import limitation_report
 from arrears.portfolio.management.cli import (
     add_creditor_argument,
     parse_business_date,

@@ -1,0 +1,13 @@
+"""URL map of the people's pages; each view module lists its own paths."""
+
+from __future__ import annotations
+
+from arrears.workbench.views import cases, pages, plans, team
+
+app_name = "workbench"
+urlpatterns = [
+    *pages.urlpatterns,
+    *cases.urlpatterns,
+    *plans.urlpatterns,
+    *team.urlpatterns,
+]
