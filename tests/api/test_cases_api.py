@@ -15,7 +15,7 @@ from arrears.accounts.services import api_token_create
 from arrears.cases.models import Activity, CollectionCase, Promise
 from arrears.compliance.models import ContactRefusal
 from arrears.portfolio.models import Creditor, Party
-from tests.cases.test_queue import SHANGHAI, assign, build_cases, people
+from tests.workbench.test_queue import SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row
 
 pytestmark = pytest.mark.django_db

@@ -22,7 +22,7 @@ from arrears.core.models import AuditEntry
 from arrears.portfolio.models import ContactPoint, Creditor, Party
 from arrears.portfolio.services import tape_ingest
 from arrears.strategy.models import PlannedAction
-from tests.cases.test_queue import ON, SHANGHAI, assign, build_cases, people
+from tests.workbench.test_queue import ON, SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row, write_csv
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from arrears.core.money import format_yuan_grouped
 from arrears.portfolio.models import Creditor, Party
 from arrears.portfolio.selectors import loan_state
 from arrears.workbench.selectors.cases_page import case_page
-from tests.cases.test_queue import ON, PASSWORD, SHANGHAI, assign, build_cases, people
+from tests.workbench.test_queue import ON, PASSWORD, SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row, valid_id, valid_phone
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from arrears.compliance.models import Hold
 from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor, Party
 from tests.cases.test_activity_record import record
-from tests.cases.test_queue import SHANGHAI, assign, build_cases, people
+from tests.workbench.test_queue import SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row
 
 pytestmark = pytest.mark.django_db
