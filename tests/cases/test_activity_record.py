@@ -19,11 +19,12 @@ from arrears.cases.services import activity_digest, activity_record, promise_cre
 from arrears.compliance.models import ContactAttempt, ContactRefusal, Hold
 from arrears.core.errors import InvalidInput
 from arrears.core.models import AuditEntry
+from arrears.outreach.selectors import case_overview
 from arrears.portfolio.models import ContactPoint, Creditor, Party
 from arrears.portfolio.services import tape_ingest
 from arrears.strategy.models import PlannedAction
-from tests.workbench.test_queue import ON, SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row, write_csv
+from tests.workbench.test_queue import ON, SHANGHAI, assign, build_cases, people
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
@@ -288,6 +289,14 @@ def test_a_recorded_call_carries_out_the_strategys_planned_call(
 
     record(item.case, me, Party.objects.get(pk=item.party_id))
 
-    assert PlannedAction.objects.get(pk=item.planned_action_id).status == "done"
+    planned = PlannedAction.objects.get(pk=item.planned_action_id)
+    overview = case_overview(item.case.loan)
+    [action] = [
+        a
+        for a in overview["actions"]
+        if (a["date"], a["type"], a["rule"]) == (ON.isoformat(), "call", planned.rule)
+        and a["target_role"] == planned.target_role
+    ]
+    assert action["status"] == "done"
     item.refresh_from_db()
     assert item.status == "done"

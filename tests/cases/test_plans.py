@@ -20,7 +20,9 @@ from arrears.core.errors import Forbidden, InvalidInput
 from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor
 from arrears.portfolio.services import tape_ingest
-from arrears.strategy.models import CaseStrategy, StrategyEvent
+from arrears.strategy.batch import strategies_follow_plans
+from arrears.strategy.models import StrategyEvent
+from arrears.strategy.selectors import case_paused
 from tests.factories import loan_row, payment_row, write_csv
 
 OPENED = date(2026, 3, 1)
@@ -83,7 +85,15 @@ def request(world: World, total: int, installments: int = 6, **extra: object) ->
 
 
 def paused(world: World) -> bool:
-    return CaseStrategy.objects.get(case=world.case).paused
+    return case_paused(world.case)
+
+
+def judge(loan: int, on: date) -> int:
+    """The cycle's commitments step for one loan, then what the strategy's plan step makes
+    of the plans it judged (paused and resumed events)."""
+    written = plans_judge(first=loan, last=loan, on=on)
+    strategies_follow_plans(first=loan, last=loan, on=on)
+    return written
 
 
 @pytest.mark.django_db
@@ -159,12 +169,12 @@ def test_a_missed_installment_breaks_the_plan_in_the_cycle_and_the_playbook_resu
 ) -> None:
     plan = request(world, 10_000 * YUAN)  # down payment due today, 3 days' tolerance
 
-    on_time = plans_judge(world.case.loan_id, world.case.loan_id, date(2026, 3, 5))
+    on_time = judge(world.case.loan_id, date(2026, 3, 5))
     plan.refresh_from_db()
     assert plan.status == "active" and paused(world) and on_time == 0
 
-    plans_judge(world.case.loan_id, world.case.loan_id, date(2026, 3, 6))
-    again = plans_judge(world.case.loan_id, world.case.loan_id, date(2026, 3, 6))
+    judge(world.case.loan_id, date(2026, 3, 6))
+    again = judge(world.case.loan_id, date(2026, 3, 6))
 
     plan.refresh_from_db()
     assert plan.status == "broken" and plan.ended_on == date(2026, 3, 6)
@@ -182,11 +192,11 @@ def test_payments_fill_the_lines_in_order_and_a_fully_paid_plan_completes(
     world.pay("PAY1", "2026-03-02", "250.00")
     loan = world.case.loan_id
 
-    plans_judge(loan, loan, date(2026, 3, 3))
+    judge(loan, date(2026, 3, 3))
     assert list(plan.lines.values_list("paid", flat=True)) == [180_00, 70_00, 0]
 
     world.pay("PAY2", "2026-03-25", "350.00")
-    plans_judge(loan, loan, date(2026, 3, 25))
+    judge(loan, date(2026, 3, 25))
 
     plan.refresh_from_db()
     assert list(plan.lines.values_list("paid", flat=True)) == [180_00, 210_00, 210_00]
@@ -199,7 +209,7 @@ def test_payments_before_the_plan_was_made_do_not_count_towards_it(world: World)
     world.pay("OLD", "2026-03-01", "5000.00")
     plan = request(world, 600 * YUAN, installments=2, start_on=date(2026, 3, 20))
 
-    plans_judge(world.case.loan_id, world.case.loan_id, date(2026, 3, 3))
+    judge(world.case.loan_id, date(2026, 3, 3))
 
     assert list(plan.lines.values_list("paid", flat=True)) == [0, 0, 0]
 

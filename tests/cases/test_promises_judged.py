@@ -63,7 +63,7 @@ def pay(creditor: Creditor, tmp_path: Path, *payments: tuple[str, str]) -> None:
 
 def judge(on: date) -> int:
     loan = Loan.objects.get(loan_id="P1")
-    return promises_judge(loan.pk, loan.pk, on)
+    return promises_judge(first=loan.pk, last=loan.pk, on=on)
 
 
 def state(p: Promise) -> tuple[str, int, date | None]:
@@ -163,6 +163,8 @@ def test_judging_a_date_again_changes_nothing(
 def test_a_partition_judges_only_its_own_loans(case: CollectionCase) -> None:
     broken = promise(case)
 
-    written = promises_judge(case.loan_id + 1, case.loan_id + 1000, DUE + timedelta(days=10))
+    written = promises_judge(
+        first=case.loan_id + 1, last=case.loan_id + 1000, on=DUE + timedelta(days=10)
+    )
 
     assert written == 0 and state(broken) == ("open", 0, None)

@@ -184,6 +184,7 @@ def test_the_json_summary_keeps_its_contract(worked: Loan) -> None:
         "cases",
         "commitments",
         "plan",
+        "outbox",
         "history",
     ]
 

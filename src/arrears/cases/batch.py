@@ -1,4 +1,6 @@
-"""Set-based case maintenance for the daily cycle: open, update, cure, bucket spells.
+"""The cases app's cycle step (``cases_maintain``: open, update, cure, bucket spells, and
+withdraw the work of cases closed today) and the set-based hand-over of planned tasks into
+work items (``work_items_add``).
 
 Called by the cycle for one partition of loans and one business date, after the loan
 positions are up to date. Every statement is guarded so running it twice for the same
@@ -10,10 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import connection
-
 from arrears.cases.models import CaseBucketSpell, CollectionCase, WorkItem
-from arrears.core.sql import table
+from arrears.core.sql import execute, execute_all, table
 from arrears.portfolio.models import Loan, LoanPosition, Product
 
 
@@ -96,60 +96,48 @@ def cases_maintain(*, first: int, last: int, on: date) -> int:
           AND NOT EXISTS (SELECT 1 FROM {spell} AS s WHERE s.case_id = c.id)
         """,
     ]
-    written = 0
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql, params)
-            written += max(cursor.rowcount, 0)
-    return written
+    # Open work of cases closed today is no longer anyone's: withdrawn in the same step.
+    statements.append(_CANCEL_CLOSED_WORK.format(item=table(WorkItem), case=case))
+    return execute_all(statements, params)
 
 
-def _planned_table() -> str:
-    # The strategy app plans; work items are made from its journal in one statement.
-    from arrears.strategy.models import PlannedAction
+_CANCEL_CLOSED_WORK = """
+    UPDATE {item} SET status = 'cancelled', closed_at = CURRENT_TIMESTAMP
+    WHERE status = 'open' AND case_id IN (
+        SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
+          AND c.status = 'closed' AND c.closed_on = %(on)s)
+"""
 
-    return table(PlannedAction)
-
-
-MESSAGE_CHANNELS = "('sms', 'email', 'letter')"
-
-
-def work_items_from_plan(first: int, last: int, on: date, after_id: int) -> int:
-    """Queue a work item for every task the strategy planned and the gate let through on
-    ``on`` for loans ``first``–``last`` (calls, visits, reviews, placements, referrals).
-
-    Only planned actions above ``after_id`` are taken: the caller planned them in this
-    transaction, so none has a work item yet (the unique planned action refuses a second).
-    """
-    item, planned = table(WorkItem), _planned_table()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {item} (case_id, loan_id, party_id, planned_action_id, type, queue,
-                                title, due_at, priority, status, closed_at, created_at)
-            SELECT pa.case_id, pa.loan_id, pa.party_id, pa.id, pa.type, pa.queue, pa.rule,
-                   pa.due_at, pa.priority, 'open', NULL, CURRENT_TIMESTAMP
-            FROM {planned} AS pa
-            WHERE pa.id > %(after)s AND pa.business_date = %(on)s
-              AND pa.loan_id BETWEEN %(first)s AND %(last)s
-              AND pa.status = 'queued' AND pa.channel NOT IN {MESSAGE_CHANNELS}
-            """,
-            {"first": first, "last": last, "on": on, "after": after_id},
-        )
-        return max(cursor.rowcount, 0)
+# What ``work_items_add`` reads from its source, in this order.
+WORK_ITEM_SOURCE_COLUMNS = (
+    "case_id",
+    "loan_id",
+    "party_id",
+    "planned_action_id",
+    "type",
+    "queue",
+    "title",
+    "due_at",
+    "priority",
+)
 
 
-def work_items_cancel_closed(first: int, last: int, on: date) -> int:
-    """Open work items of cases closed on ``on`` are no longer anyone's work."""
-    item, case = table(WorkItem), table(CollectionCase)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {item} SET status = 'cancelled', closed_at = CURRENT_TIMESTAMP
-            WHERE status = 'open' AND case_id IN (
-                SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
-                  AND c.status = 'closed' AND c.closed_on = %(on)s)
-            """,
-            {"first": first, "last": last, "on": on},
-        )
-        return max(cursor.rowcount, 0)
+def work_items_add(*, source: str, params: dict[str, Any]) -> int:
+    """Queue an open work item for every row of ``source``, a SELECT (with ``params``) that
+    yields ``WORK_ITEM_SOURCE_COLUMNS`` in order — set-based, for the strategy's plan step,
+    which hands over the tasks it planned without writing this app's table. A row whose
+    ``planned_action_id`` has a work item already is skipped, so a step run twice adds
+    nothing; the link is how the planned action learns it was carried out."""
+    item = table(WorkItem)
+    return execute(
+        f"""
+        INSERT INTO {item} (case_id, loan_id, party_id, planned_action_id, type, queue,
+                            title, due_at, priority, status, closed_at, created_at)
+        SELECT s.case_id, s.loan_id, s.party_id, s.planned_action_id, s.type, s.queue,
+               s.title, s.due_at, s.priority, 'open', NULL, CURRENT_TIMESTAMP
+        FROM ({source}) AS s
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {item} AS w WHERE w.planned_action_id = s.planned_action_id)
+        """,
+        params,
+    )

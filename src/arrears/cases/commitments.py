@@ -16,4 +16,6 @@ def commitments_judge(*, first: int, last: int, on: date) -> int:
     or plan is known before the strategy plans the day's work (a broken plan resumes the
     playbook it had paused).
     """
-    return promises_judge(first, last, on) + plans_judge(first, last, on)
+    return promises_judge(first=first, last=last, on=on) + plans_judge(
+        first=first, last=last, on=on
+    )

@@ -11,15 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import connection
-
 from arrears.cases.models import PlanInstallment, RepaymentPlan
-from arrears.core.sql import day_number, table
+from arrears.core.sql import day_number, execute_all, table
 from arrears.portfolio.models import Payment
-from arrears.strategy.models import CaseStrategy, StrategyEvent
 
 
-def plans_judge(first: int, last: int, on: date) -> int:
+def plans_judge(*, first: int, last: int, on: date) -> int:
     """Judge the active plans of loans ``first``–``last`` on ``on``; return rows written.
 
     1. Each line's ``paid``: the payments received on the loan from the day the plan was
@@ -28,20 +25,17 @@ def plans_judge(first: int, last: int, on: date) -> int:
     2. A plan with every line paid is completed.
     3. A plan with a line still short after its due date plus the plan's tolerance days
        is broken.
-    4. The playbook of a case whose plan ended on ``on`` resumes, with a strategy event
-       saying why: the arrangement no longer speaks for the borrower. (A completed plan
-       whose loan is cured closes with its case; one that covered only part of the arrears
-       leaves a case that still needs work.)
+
+    The playbook of a case with an active plan is paused; the strategy reads the plan's
+    status, so a plan that ends here lets the playbook resume in the same cycle day's plan
+    step (``strategy.batch``), with an event saying why.
     """
     plan, line, payment = table(RepaymentPlan), table(PlanInstallment), table(Payment)
-    strategy, event = table(CaseStrategy), table(StrategyEvent)
-    by = connection.ops.quote_name("by")  # a reserved word in SQL
     params: dict[str, Any] = {
         "first": first,
         "last": last,
         "on": on,
         "day": on.toordinal(),
-        "yes": True,
     }
     active = "rp.status = 'active' AND rp.loan_id BETWEEN %(first)s AND %(last)s"
     statements = [
@@ -86,33 +80,5 @@ def plans_judge(first: int, last: int, on: date) -> int:
               AND {day_number("li.due_on")} + {plan}.tolerance_days < %(day)s
           )
         """,
-        # The event first: it is written only for strategies still paused.
-        f"""
-        INSERT INTO {event} (case_id, business_date, kind, detail, reason, {by}, created_at)
-        SELECT rp.case_id, %(on)s, 'resumed',
-            'plan ' || CAST(rp.id AS VARCHAR(20)) || ' ' || rp.status,
-            CASE WHEN rp.status = 'broken'
-                THEN 'repayment plan broken: an installment was missed'
-                ELSE 'repayment plan completed' END,
-            'cycle', CURRENT_TIMESTAMP
-        FROM {plan} AS rp
-        JOIN {strategy} AS cs ON cs.case_id = rp.case_id
-        WHERE rp.loan_id BETWEEN %(first)s AND %(last)s
-          AND rp.status IN ('broken', 'completed') AND rp.ended_on = %(on)s
-          AND cs.paused = %(yes)s
-        """,
-        f"""
-        UPDATE {strategy} SET paused = NOT %(yes)s, paused_until = NULL
-        WHERE paused = %(yes)s AND case_id IN (
-            SELECT rp.case_id FROM {plan} AS rp
-            WHERE rp.loan_id BETWEEN %(first)s AND %(last)s
-              AND rp.status IN ('broken', 'completed') AND rp.ended_on = %(on)s
-        )
-        """,
     ]
-    written = 0
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql, params)
-            written += max(cursor.rowcount, 0)
-    return written
+    return execute_all(statements, params)

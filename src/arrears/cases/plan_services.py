@@ -3,8 +3,9 @@ waited for approval, cancelling one. Each act is one transaction with its audit 
 
 Within the requester's authority (``AuthorityLimit`` of their role) a plan is active at
 once; beyond it, it waits for someone whose limits cover it. An active plan pauses the
-case's playbook: the borrower is keeping an arrangement, reminders would only annoy. The
-daily cycle (``plan_batch.plans_judge``) completes or breaks it.
+case's playbook: the borrower is keeping an arrangement, reminders would only annoy (the
+strategy reads the plan's status; this app does not reach into the strategy). The daily
+cycle (``plan_batch.plans_judge``) completes or breaks it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from arrears.accounts.models import User
 from arrears.cases.choices import CaseStatus, PlanStatus
 from arrears.cases.models import AuthorityLimit, CollectionCase, PlanInstallment, RepaymentPlan
 from arrears.cases.plan_quote import QuoteError, plan_quote
+from arrears.cases.services import work_items_cancel_for_case
 from arrears.core.audit import audit_record
 from arrears.core.errors import Forbidden, InvalidInput
 
@@ -35,20 +37,12 @@ def plan_within_authority(*, role: str, total: int, installments: int) -> bool:
     return total <= limit.plan_max_amount and installments <= limit.plan_max_installments
 
 
-def _pause(case: CollectionCase, on: date, by: User, plan: RepaymentPlan) -> None:
-    from arrears.strategy.models import CaseStrategy
-    from arrears.strategy.services import case_pause
-
-    # A case the cycle has not yet given a playbook has nothing to pause; the plan holds.
-    if CaseStrategy.objects.filter(case=case).exists():
-        case_pause(
-            case=case, on=on, reason=f"repayment plan {plan.pk} active", by=by.get_username()
-        )
-
-
-def _activate(plan: RepaymentPlan, on: date, by: User) -> None:
+def _activate(plan: RepaymentPlan) -> None:
+    """The plan starts: the case's open tasks are withdrawn at once. The playbook pauses
+    because the strategy reads active plans (no new actions are planned for the case, and
+    the outbox worker holds back its queued messages), not because this module tells it."""
     plan.status = PlanStatus.ACTIVE
-    _pause(plan.case, on, by, plan)
+    work_items_cancel_for_case(case_id=plan.case_id)
 
 
 @transaction.atomic
@@ -118,7 +112,7 @@ def plan_request(
         for line in lines
     )
     if within:
-        _activate(plan, on, by)
+        _activate(plan)
         plan.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=by,
@@ -158,7 +152,7 @@ def plan_decide(
         raise InvalidInput("say why the plan is rejected", field="note")
     plan.decided_by, plan.decided_at, plan.decision_note = by, timezone.now(), note.strip()
     if approve:
-        _activate(plan, on, by)
+        _activate(plan)
     else:
         plan.status, plan.ended_on = PlanStatus.REJECTED, on
     plan.save()
@@ -181,21 +175,9 @@ def plan_cancel(*, plan: RepaymentPlan, by: User, reason: str, on: date) -> Repa
         raise InvalidInput("the plan has ended already", field="plan")
     if not reason.strip():
         raise InvalidInput("say why", field="reason")
-    was_active = plan.status == PlanStatus.ACTIVE
     plan.status, plan.ended_on = PlanStatus.CANCELLED, on
     plan.decision_note = (plan.decision_note + "\n" if plan.decision_note else "") + reason.strip()
     plan.save()
-    if was_active:
-        from arrears.strategy.models import CaseStrategy
-        from arrears.strategy.services import case_resume
-
-        if CaseStrategy.objects.filter(case_id=plan.case_id, paused=True).exists():
-            case_resume(
-                case=plan.case,
-                on=on,
-                reason=f"repayment plan {plan.pk} cancelled",
-                by=by.get_username(),
-            )
     audit_record(
         actor=by,
         action="plan.cancel",

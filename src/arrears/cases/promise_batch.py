@@ -12,15 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import connection
-
 from arrears.cases.choices import PromiseStatus
 from arrears.cases.models import Promise
-from arrears.core.sql import day_number, table
+from arrears.core.sql import day_number, execute_all, table
 from arrears.portfolio.models import Payment
 
 
-def promises_judge(first: int, last: int, on: date) -> int:
+def promises_judge(*, first: int, last: int, on: date) -> int:
     """Judge the open promises of loans ``first``–``last`` on business date ``on``.
 
     Returns the number of promise rows written (paid updated, kept, broken).
@@ -64,9 +62,4 @@ def promises_judge(first: int, last: int, on: date) -> int:
           AND paid < amount AND {day_number("due_on")} + tolerance_days < %(day)s
         """,
     ]
-    written = 0
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql, params)
-            written += max(cursor.rowcount, 0)
-    return written
+    return execute_all(statements, params)

@@ -299,18 +299,11 @@ def activity_record(
         )
     zone = timezone.get_current_timezone()
     end_of_day = datetime.combine(on + timedelta(days=1), time.min, tzinfo=zone)
-    due = dict(
-        WorkItem.objects.filter(
-            case=case, party=party, type=channel, status=WorkItemStatus.OPEN, due_at__lt=end_of_day
-        ).values_list("pk", "planned_action_id")
-    )
-    done = WorkItem.objects.filter(pk__in=list(due)).update(
-        status=WorkItemStatus.DONE, closed_at=timezone.now()
-    )
-    # The strategy imports this module (to cancel work items), hence the late import.
-    from arrears.strategy.services import planned_actions_done
-
-    planned_actions_done(action_ids=list(due.values()))
+    # The work item carries its planned action's id: the strategy reads a done work item
+    # as its action carried out, so recording the contact is all this app does.
+    done = WorkItem.objects.filter(
+        case=case, party=party, type=channel, status=WorkItemStatus.OPEN, due_at__lt=end_of_day
+    ).update(status=WorkItemStatus.DONE, closed_at=timezone.now())
     return ActivityResult(
         activity=activity, allowed=True, promise=promise, hold=hold, work_items_done=done
     )

@@ -29,5 +29,6 @@ STEPS: tuple[str, ...] = (
     "cases",
     "commitments",
     "plan",
+    "outbox",
     "history",
 )

@@ -36,10 +36,11 @@ from arrears.core.errors import InvalidInput
 from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
 from arrears.cycle.lock import cycle_lock
 from arrears.cycle.models import CyclePartition, CycleRun, CycleStep
+from arrears.outreach.batch import outbox_fill
 from arrears.portfolio import batch as ledger
 from arrears.portfolio.choices import LoanStatus
 from arrears.portfolio.models import InstallmentPosition, Loan, LoanPosition
-from arrears.strategy.planning import plan_actions
+from arrears.strategy.batch import actions_plan
 
 PARTITION_LOANS = 50_000
 
@@ -59,7 +60,8 @@ STEP_FUNCTIONS: dict[str, Step] = {
     "limitation": ledger.limitation_watch,
     "cases": cases_maintain,
     "commitments": commitments_judge,
-    "plan": plan_actions,
+    "plan": actions_plan,
+    "outbox": outbox_fill,
     "history": ledger.history_record,
 }
 assert tuple(STEP_FUNCTIONS) == STEPS

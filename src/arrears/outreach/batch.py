@@ -1,56 +1,63 @@
-"""Set-based hand-off from the daily plan to the outbox, and its cancellations."""
+"""The outreach app's cycle step, ``outbox_fill``: the day's planned messages into the
+outbox, and the queued messages of cases closed today out of it.
+
+It runs right after the strategy's ``plan`` step and reads that step's journal (the
+planned actions): a message action of the day that has no outbox row yet gets one —
+queued for its due time, or blocked with the gate's reasons. The outbox's unique planned
+action makes a second run add nothing.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection
-
 from arrears.cases.models import CollectionCase
-from arrears.core.sql import table
+from arrears.core.sql import execute, table
 from arrears.outreach.models import OutboxMessage
+from arrears.strategy.models import PlannedAction
+
+# The action channels whose actions are messages the outbox sends.
+MESSAGE_CHANNELS = ("sms", "email", "letter")
 
 
-def outbox_from_plan(first: int, last: int, on: date, after_id: int) -> int:
-    """Put every message the strategy planned on ``on`` for loans ``first``–``last`` in the
-    outbox: queued for its due time, or blocked with the gate's reasons. Only planned
-    actions above ``after_id`` are taken (planned in the caller's transaction, so none is in
-    the outbox yet; the unique planned action refuses a second)."""
-    from arrears.strategy.models import PlannedAction
+def outbox_fill(*, first: int, last: int, on: date) -> int:
+    """Cancel queued messages of cases closed on ``on`` and take into the outbox every
+    message the strategy planned on ``on`` for loans ``first``–``last``; rows written."""
+    return _cancel_closed(first, last, on) + _from_plan(first, last, on)
 
+
+def _from_plan(first: int, last: int, on: date) -> int:
     outbox, planned = table(OutboxMessage), table(PlannedAction)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {outbox} (case_id, loan_id, party_id, planned_action_id, channel,
-                                  purpose, template, status, due_at, blocked_reasons,
-                                  "to", body, body_sha256, attempts, claimed_by, provider_id,
-                                  error, created_at, updated_at)
-            SELECT pa.case_id, pa.loan_id, pa.party_id, pa.id, pa.channel, pa.type,
-                   pa.template, pa.status, pa.due_at, pa.blocked_reasons,
-                   '', '', '', 0, '', '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
-            FROM {planned} AS pa
-            WHERE pa.id > %(after)s AND pa.business_date = %(on)s
-              AND pa.loan_id BETWEEN %(first)s AND %(last)s
-              AND pa.status IN ('queued', 'blocked')
-              AND pa.channel IN ('sms', 'email', 'letter')
-            """,
-            {"first": first, "last": last, "on": on, "after": after_id},
-        )
-        return max(cursor.rowcount, 0)
+    channels = ", ".join(f"'{channel}'" for channel in MESSAGE_CHANNELS)
+    return execute(
+        f"""
+        INSERT INTO {outbox} (case_id, loan_id, party_id, planned_action_id, channel,
+                              purpose, template, status, due_at, blocked_reasons,
+                              "to", body, body_sha256, attempts, claimed_by, provider_id,
+                              error, created_at, updated_at)
+        SELECT pa.case_id, pa.loan_id, pa.party_id, pa.id, pa.channel, pa.type,
+               pa.template, pa.status, pa.due_at, pa.blocked_reasons,
+               '', '', '', 0, '', '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+        FROM {planned} AS pa
+        WHERE pa.business_date = %(on)s
+          AND pa.loan_id BETWEEN %(first)s AND %(last)s
+          AND pa.status IN ('queued', 'blocked')
+          AND pa.channel IN ({channels})
+          AND NOT EXISTS (SELECT 1 FROM {outbox} AS o WHERE o.planned_action_id = pa.id)
+        """,
+        {"first": first, "last": last, "on": on},
+    )
 
 
-def outbox_cancel_closed(first: int, last: int, on: date) -> int:
+def _cancel_closed(first: int, last: int, on: date) -> int:
     """Queued messages of cases closed on ``on`` are not sent."""
     outbox, case = table(OutboxMessage), table(CollectionCase)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {outbox} SET status = 'cancelled', updated_at = CURRENT_TIMESTAMP
-            WHERE status = 'queued' AND case_id IN (
-                SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
-                  AND c.status = 'closed' AND c.closed_on = %(on)s)
-            """,
-            {"first": first, "last": last, "on": on},
-        )
-        return max(cursor.rowcount, 0)
+    return execute(
+        f"""
+        UPDATE {outbox} SET status = 'cancelled', updated_at = CURRENT_TIMESTAMP
+        WHERE status = 'queued' AND case_id IN (
+            SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
+              AND c.status = 'closed' AND c.closed_on = %(on)s)
+        """,
+        {"first": first, "last": last, "on": on},
+    )

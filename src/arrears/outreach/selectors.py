@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import Count
 
 from arrears.outreach.models import OutboxMessage
+from arrears.portfolio.models import Loan
+from arrears.strategy import selectors as strategy_selectors
 
 
 def outbox_counts() -> dict[str, dict[str, int]]:
@@ -41,3 +43,33 @@ def case_messages(case_id: int) -> list[dict[str, Any]]:
         }
         for m in OutboxMessage.objects.filter(case_id=case_id).order_by("due_at", "id")
     ]
+
+
+def case_overview(loan: Loan) -> dict[str, Any]:
+    """``arrears case LOAN_ID --json``: the strategy's overview of the loan's case with each
+    planned message's fate and the messages themselves (the contract's ``messages`` key)."""
+    answer = strategy_selectors.case_overview(loan)
+    case = answer["case"]
+    messages = case_messages(case["id"]) if case else []
+    sent = {m["planned_action_id"]: m for m in messages}
+    for action in answer["actions"]:
+        message = sent.get(action.pop("id"))
+        action["status"] = _action_status(action["status"], message)
+        if message and message["blocked_reasons"]:
+            action["blocked_reasons"] = message["blocked_reasons"]
+    answer["messages"] = messages
+    return answer
+
+
+def _action_status(planned: str, message: dict[str, Any] | None) -> str:
+    """A message's fate is its action's: sent or delivered is done; blocked or cancelled at
+    send time shows as such; a failed or unknown message leaves the action queued for a
+    person to see on the message."""
+    if message is None:
+        return planned
+    return {
+        "sent": "done",
+        "delivered": "done",
+        "blocked": "blocked",
+        "cancelled": "cancelled",
+    }.get(message["status"], planned)

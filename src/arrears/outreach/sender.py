@@ -36,13 +36,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears.compliance.batch import Candidate, contact_check_many
-from arrears.compliance.models import ContactAttempt
-from arrears.core.bulk import bulk_insert
+from arrears.compliance.journal import AttemptRow, contact_attempts_record
 from arrears.core.locks import LockBusy, NamedLock, lock_is_held
 from arrears.core.sql import table
 from arrears.outreach.channels.base import Channel, Outgoing, Result
 from arrears.outreach.composing import Composed, compose
 from arrears.outreach.models import OutboxMessage
+from arrears.strategy.models import PlannedAction
+from arrears.strategy.selectors import cases_paused
 
 MAX_ATTEMPTS = int(os.environ.get("ARREARS_OUTREACH_MAX_ATTEMPTS", "5"))
 BACKOFF_SECONDS = 30  # first retry after 30 s, then 60, 120, … (capped at a day)
@@ -124,6 +125,15 @@ def claim(channel: str, limit: int, now: datetime, worker: str) -> tuple[list[Cl
         if not ids:
             return [], 0
         rows = list(OutboxMessage.objects.filter(pk__in=ids).select_related("loan").order_by("id"))
+        # A playbook paused since planning (a manager, or a repayment plan) holds back its
+        # messages: they are cancelled here with the reason, never sent.
+        paused = cases_paused([row.case_id for row in rows], on=timezone.localdate(now))
+        if paused:
+            for row in rows:
+                if row.case_id in paused:
+                    row.status, row.error = "cancelled", paused[row.case_id]
+                    row.save(update_fields=_SETTLED)
+            rows = [row for row in rows if row.case_id not in paused]
         roles = _roles(rows)
         decisions = contact_check_many(
             [
@@ -143,7 +153,7 @@ def claim(channel: str, limit: int, now: datetime, worker: str) -> tuple[list[Cl
         composed = compose([row for row, d in zip(rows, decisions, strict=True) if d.allowed], now)
         claimed: list[Claimed] = []
         texts: list[tuple[Any, ...]] = []
-        settled = 0
+        settled = len(paused)
         for row, decision in zip(rows, decisions, strict=True):
             if not decision.allowed:
                 if decision.next_allowed_at is not None:
@@ -196,8 +206,6 @@ _SETTLED = [
 
 def _roles(rows: Sequence[OutboxMessage]) -> dict[int, str]:
     """Each message's party role on the loan, as the plan recorded it."""
-    from arrears.strategy.models import PlannedAction
-
     return dict(
         PlannedAction.objects.filter(pk__in=[r.planned_action_id for r in rows]).values_list(
             "pk", "target_role"
@@ -258,21 +266,23 @@ def record(claimed: Sequence[Claimed], results: Sequence[Result], now: datetime)
 
 
 def _journal_contacts(message_ids: list[int], at: Any) -> None:
-    rows = OutboxMessage.objects.filter(pk__in=message_ids).values_list(
-        "loan_id", "party_id", "planned_action_id", "channel", "to"
+    """Every message that left is a contact on the compliance journal, written by the
+    compliance app in one statement."""
+    rows = list(
+        OutboxMessage.objects.filter(pk__in=message_ids).values_list(
+            "loan_id", "party_id", "planned_action_id", "channel", "to"
+        )
     )
-    from arrears.strategy.models import PlannedAction
-
     roles = dict(
         PlannedAction.objects.filter(pk__in=[r[2] for r in rows]).values_list("pk", "target_role")
     )
-    bulk_insert(
-        ContactAttempt._meta.db_table,
-        ["loan_id", "party_id", "role", "channel", "number", "at", "outcome", "by", "created_at"],
-        (
-            (loan, party, roles.get(action, "borrower"), channel, to, at, "sent", SENDER, at)
+    contact_attempts_record(
+        [
+            AttemptRow(loan, party, roles.get(action, "borrower"), channel, to, "sent")
             for loan, party, action, channel, to in rows
-        ),
+        ],
+        at=at,
+        by=SENDER,
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
 
-from arrears.cases.models import CollectionCase
+from arrears.cases.choices import PlanStatus, WorkItemStatus
+from arrears.cases.models import CollectionCase, RepaymentPlan, WorkItem
 from arrears.compliance.models import Hold
-from arrears.outreach.selectors import case_messages
 from arrears.portfolio.models import Loan, LoanParty
 from arrears.strategy.definition import dump_yaml, parse
 from arrears.strategy.models import CaseStrategy, PlannedAction, Playbook, PlaybookVersion
@@ -20,8 +22,43 @@ def case_current(loan: Loan) -> CollectionCase | None:
     return CollectionCase.objects.filter(loan=loan).order_by("-opened_on", "-id").first()
 
 
+def plan_pausing(case_id: int) -> int | None:
+    """The id of the case's active repayment plan, which pauses its playbook; else None."""
+    return (
+        RepaymentPlan.objects.filter(case_id=case_id, status=PlanStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def case_paused(case: CollectionCase) -> bool:
+    """Whether the case's playbook plans nothing today: a manager paused it, or the
+    borrower keeps an active repayment plan."""
+    manual = CaseStrategy.objects.filter(case=case, paused=True).exists()
+    return manual or plan_pausing(case.pk) is not None
+
+
+def cases_paused(case_ids: Iterable[int], *, on: date) -> dict[int, str]:
+    """Of ``case_ids``, those whose playbook is paused on ``on``, each with why — in two
+    queries whatever the number of cases (the outbox worker asks for every batch)."""
+    ids = list(set(case_ids))
+    paused = {
+        case_id: "case paused by a manager"
+        for case_id in CaseStrategy.objects.filter(case_id__in=ids, paused=True)
+        .filter(Q(paused_until__isnull=True) | Q(paused_until__gte=on))
+        .values_list("case_id", flat=True)
+    }
+    for case_id, plan_id in RepaymentPlan.objects.filter(
+        case_id__in=ids, status=PlanStatus.ACTIVE
+    ).values_list("case_id", "pk"):
+        paused[case_id] = f"repayment plan {plan_id} active"
+    return paused
+
+
 def case_overview(loan: Loan) -> dict[str, Any]:
-    """The ``arrears case LOAN_ID --json`` contract: later issues add keys, never rename."""
+    """The strategy's part of ``arrears case LOAN_ID --json`` (the outreach app adds each
+    action's message, ``outreach.selectors.case_overview``). The keys are a contract:
+    later issues add keys, never rename."""
     case = case_current(loan)
     answer: dict[str, Any] = {
         "loan_id": loan.loan_id,
@@ -55,6 +92,7 @@ def case_overview(loan: Loan) -> dict[str, Any]:
     if case is None:
         return answer
     answer["case"] = {
+        "id": case.pk,
         "status": case.status,
         "opened_on": case.opened_on.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
@@ -75,40 +113,38 @@ def case_overview(loan: Loan) -> dict[str, Any]:
             paused=strategy.paused,
             paused_until=strategy.paused_until.isoformat() if strategy.paused_until else None,
         )
-    messages = case_messages(case.pk)
-    sent = {m["planned_action_id"]: m for m in messages}
+    pausing_plan = plan_pausing(case.pk)
+    if pausing_plan is not None:
+        answer.update(paused=True, paused_by_plan=pausing_plan)
+    # A task's fate is its work item's: the item carries the planned action's id.
+    tasks = dict(WorkItem.objects.filter(case=case).values_list("planned_action_id", "status"))
     answer["actions"] = [
         {
+            "id": action.pk,
             "date": action.business_date.isoformat(),
             "due_at": action.due_at.isoformat(),
             "type": action.type,
             "target_role": action.target_role,
             "channel": action.channel or None,
-            "status": _action_status(action.status, sent.get(action.pk)),
+            "status": _task_status(action.status, tasks.get(action.pk)),
             "rule": action.rule,
-            "blocked_reasons": (sent.get(action.pk) or {}).get("blocked_reasons")
-            or action.blocked_reasons,
+            "blocked_reasons": action.blocked_reasons,
         }
         for action in PlannedAction.objects.filter(case=case).order_by(
             "business_date", "due_at", "-priority", "id"
         )
     ]
-    answer["messages"] = messages
     return answer
 
 
-def _action_status(planned: str, message: dict[str, Any] | None) -> str:
-    """A message's fate is its action's: sent or delivered is done; blocked or cancelled at
-    send time shows as such; a failed or unknown message leaves the action queued for a
-    person to see on the message."""
-    if message is None:
+def _task_status(planned: str, work_item: str | None) -> str:
+    """A task is done when its work item is, and cancelled when its work item was
+    withdrawn (a plan or a pause took the case's tasks away); otherwise as planned."""
+    if planned != "queued" or work_item is None:
         return planned
-    return {
-        "sent": "done",
-        "delivered": "done",
-        "blocked": "blocked",
-        "cancelled": "cancelled",
-    }.get(message["status"], planned)
+    return {WorkItemStatus.DONE: "done", WorkItemStatus.CANCELLED: "cancelled"}.get(
+        work_item, planned
+    )
 
 
 def playbook_yaml(name: str, number: int | None = None) -> str | None:

@@ -11,8 +11,7 @@ from django.db import transaction
 from arrears.cases.models import CollectionCase
 from arrears.cases.services import work_items_cancel_for_case
 from arrears.core.errors import InvalidInput
-from arrears.outreach.services import outbox_cancel_for_case
-from arrears.strategy.choices import ActionStatus, ActionType, EventKind, TargetRole
+from arrears.strategy.choices import ActionType, EventKind, TargetRole
 from arrears.strategy.definition import (
     CHANNEL_OF,
     DefinitionError,
@@ -92,9 +91,11 @@ def _event(case: CollectionCase, on: date, kind: str, detail: str, reason: str, 
 
 
 def _withdraw_queued(case: CollectionCase) -> None:
-    """What was queued for the case will not go out."""
+    """What was queued for the case will not happen: its planned actions and open tasks.
+    Its queued messages belong to the outreach app, which holds back the messages of a
+    paused case when it sends; ``outreach.services.outbox_cancel_for_case`` cancels them
+    at once for callers that compose both (``arrears case``)."""
     PlannedAction.objects.filter(case=case, status="queued").update(status="cancelled")
-    outbox_cancel_for_case(case_id=case.pk)
     work_items_cancel_for_case(case_id=case.pk)
 
 
@@ -214,14 +215,3 @@ def case_action_add(
     )
     _event(case, on, EventKind.ONE_OFF, f"{type} → {target_role} on {on}", reason, by)
     return action
-
-
-@transaction.atomic
-def planned_actions_done(*, action_ids: list[int]) -> int:
-    """Mark queued planned actions as carried out: a person recorded the call or visit
-    they asked for (the workbench closes the matching work items at the same time)."""
-    if not action_ids:
-        return 0
-    return PlannedAction.objects.filter(pk__in=action_ids, status=ActionStatus.QUEUED).update(
-        status=ActionStatus.DONE
-    )

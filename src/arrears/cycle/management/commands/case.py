@@ -15,9 +15,12 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from arrears.core.errors import ArrearsError
 from arrears.cycle.models import CycleRun
+from arrears.outreach.selectors import case_overview
+from arrears.outreach.services import outbox_cancel_for_case
 from arrears.portfolio.management.cli import (
     add_creditor_argument,
     parse_business_date,
@@ -25,7 +28,7 @@ from arrears.portfolio.management.cli import (
 )
 from arrears.strategy import services
 from arrears.strategy.choices import ActionType, TargetRole
-from arrears.strategy.selectors import case_current, case_overview
+from arrears.strategy.selectors import case_current
 
 
 def _business_today() -> date:
@@ -83,11 +86,15 @@ class Command(BaseCommand):
                 until = (
                     parse_business_date(options["until"], "--until") if options["until"] else None
                 )
-                services.case_pause(**common, until=until)
+                with transaction.atomic():
+                    services.case_pause(**common, until=until)
+                    outbox_cancel_for_case(case_id=case.pk)
             elif options["resume"]:
                 services.case_resume(**common)
             elif options["move"]:
-                services.case_move(**common, playbook=options["move"], stage=options["stage"])
+                with transaction.atomic():
+                    services.case_move(**common, playbook=options["move"], stage=options["stage"])
+                    outbox_cancel_for_case(case_id=case.pk)
             else:
                 services.case_action_add(
                     **common,

@@ -1,18 +1,6 @@
-"""The cycle's ``plan`` step: each open case's playbook, stage and the actions due today.
-
-For one partition of loans and one business date, set-based and idempotent:
-
-1. cases follow their playbook's current version;
-2. open cases without a playbook get the highest-priority active one whose segment
-   matches, and experiments split the champion's new cases by a stable hash;
-3. each case enters the stage its DPD falls in (a case that first appears at DPD 45
-   starts in the 31–90 stage, not in stage 1); a stage a manager set is kept until the DPD
-   reaches a later one; ended pauses lift;
-4. the actions whose timing falls on today are planned once per case, action, party and
-   date, each passing the compliance gate: messages go to the outbox (queued, or blocked
-   with every reason), tasks become work items in their queue;
-5. queued messages and open work items of cases closed today are cancelled.
-"""
+"""Which playbook a case follows: the active playbooks and their current versions, and
+the choice for new cases — the first playbook (by priority) whose segment matches, or an
+experiment's challenger by a stable hash of the case."""
 
 from __future__ import annotations
 
@@ -23,18 +11,15 @@ from typing import Any
 
 from django.db import connection
 
-from arrears.cases.batch import work_items_cancel_closed, work_items_from_plan
 from arrears.cases.models import CollectionCase
 from arrears.core.sql import execute, table
-from arrears.outreach.batch import outbox_cancel_closed, outbox_from_plan
 from arrears.portfolio.models import Creditor, Loan, LoanPosition, Product
-from arrears.strategy import arms, due
+from arrears.strategy import arms
 from arrears.strategy.definition import PlaybookDefinition, parse
 from arrears.strategy.due import STAGE_TABLE
 from arrears.strategy.models import (
     CaseStrategy,
     Experiment,
-    PlannedAction,
     Playbook,
     PlaybookVersion,
     StrategyEvent,
@@ -105,7 +90,7 @@ def _segment_sql(current: Current, params: dict[str, Any], prefix: str) -> str:
 NEW_CASE_TABLE = "strategy_new_case"
 
 
-def _assign(first: int, last: int, on: date, playbooks: list[Current]) -> int:
+def playbooks_assign(first: int, last: int, on: date, playbooks: list[Current]) -> int:
     """Give each open case without a playbook the first one (by priority) whose segment
     matches — or an experiment's challenger — in the stage its DPD falls in.
 
@@ -218,114 +203,3 @@ def _split(by_playbook: dict[int, Current]) -> None:
                     f" arm = 'challenger' WHERE case_id IN ({', '.join(['%s'] * len(chunk))})",
                     [challenger.playbook_id, challenger.version_id, *chunk],
                 )
-
-
-def _follow_versions(first: int, last: int, playbooks: list[Current]) -> int:
-    """Cases move to their playbook's current version the day it is published."""
-    case, strategy = table(CollectionCase), table(CaseStrategy)
-    written = 0
-    for current in playbooks:
-        written += execute(
-            f"""
-            UPDATE {strategy} SET version_id = %(version)s
-            WHERE playbook_id = %(playbook)s AND version_id <> %(version)s
-              AND case_id IN (SELECT c.id FROM {case} AS c
-                              WHERE c.loan_id BETWEEN %(first)s AND %(last)s
-                                AND c.status = 'open')
-            """,
-            {
-                "first": first,
-                "last": last,
-                "playbook": current.playbook_id,
-                "version": current.version_id,
-            },
-        )
-    return written
-
-
-def _stage(first: int, last: int, on: date) -> int:
-    """Each case enters the stage its DPD falls in; ended pauses lift."""
-    case, strategy, event = table(CollectionCase), table(CaseStrategy), table(StrategyEvent)
-    params: dict[str, Any] = {"first": first, "last": last, "on": on, "no": False}
-    moving = """
-        c.id = cs.case_id AND w.version_id = cs.version_id
-        AND c.loan_id BETWEEN %(first)s AND %(last)s AND c.status = 'open'
-        AND c.current_dpd BETWEEN w.from_dpd AND w.to_dpd
-        AND (cs.stage <> w.name OR cs.stage_order <> w.ord)
-        AND NOT (cs.stage_pinned AND w.ord <= cs.stage_order AND cs.stage <> w.name)
-    """
-    statements = [
-        f"""
-        INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
-        SELECT cs.case_id, %(on)s, 'stage', w.name, '', '', CURRENT_TIMESTAMP
-        FROM {strategy} AS cs, {case} AS c, {STAGE_TABLE} AS w
-        WHERE {moving} AND cs.stage <> w.name
-        """,
-        # A new stage starts today; a renumbered one (a new version) keeps its entry day.
-        # SET reads the row as it was, so cs.stage is the old stage throughout.
-        f"""
-        UPDATE {strategy} AS cs SET stage = w.name, stage_order = w.ord,
-            stage_entered_on = CASE WHEN cs.stage <> w.name THEN %(on)s
-                                    ELSE cs.stage_entered_on END,
-            stage_pinned = CASE WHEN cs.stage <> w.name THEN %(no)s ELSE cs.stage_pinned END
-        FROM {case} AS c, {STAGE_TABLE} AS w
-        WHERE {moving}
-        """,
-        f"""
-        INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
-        SELECT cs.case_id, %(on)s, 'resumed', 'pause ended', '', '', CURRENT_TIMESTAMP
-        FROM {strategy} AS cs JOIN {case} AS c ON c.id = cs.case_id
-        WHERE c.loan_id BETWEEN %(first)s AND %(last)s AND cs.paused
-          AND cs.paused_until < %(on)s
-        """,
-        f"""
-        UPDATE {strategy} SET paused = %(no)s, paused_until = NULL
-        WHERE paused AND paused_until < %(on)s AND case_id IN (
-            SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s)
-        """,
-    ]
-    return sum(execute(sql, params) for sql in statements)
-
-
-def _cancel_closed(first: int, last: int, on: date) -> int:
-    """Queued actions of cases closed today will not happen."""
-    case, planned = table(CollectionCase), table(PlannedAction)
-    written = execute(
-        f"""
-        UPDATE {planned} SET status = 'cancelled'
-        WHERE status IN ('planned', 'queued') AND case_id IN (
-            SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
-              AND c.status = 'closed' AND c.closed_on = %(on)s)
-        """,
-        {"first": first, "last": last, "on": on},
-    )
-    written += outbox_cancel_closed(first, last, on)
-    written += work_items_cancel_closed(first, last, on)
-    return written
-
-
-def plan_actions(*, first: int, last: int, on: date) -> int:
-    """The ``plan`` step for loans ``first``–``last`` on ``on``; returns rows written."""
-    playbooks = current_playbooks()
-    written = _cancel_closed(first, last, on)
-    if not playbooks:
-        return written
-    versions: dict[int, tuple[str, int, PlaybookDefinition]] = {}
-    for current in playbooks:
-        versions[current.version_id] = (
-            current.definition.title,
-            current.number,
-            current.definition,
-        )
-    due.fill_definitions(versions)
-    due.fill_due_times(on, versions)
-    written += _follow_versions(first, last, playbooks)
-    written += _assign(first, last, on, playbooks)
-    written += _stage(first, last, on)
-    before = due.last_planned_id()
-    written += due.plan_from_rules(first, last, on) + due.plan_one_offs(first, last, on)
-    due.gate(first, last, on, before)
-    # Only this call's rows: earlier ones were handed over in the transaction that made them.
-    written += outbox_from_plan(first, last, on, before)
-    written += work_items_from_plan(first, last, on, before)
-    return written
