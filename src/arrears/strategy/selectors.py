@@ -142,9 +142,8 @@ def _task_status(planned: str, work_item: str | None) -> str:
     withdrawn (a plan or a pause took the case's tasks away); otherwise as planned."""
     if planned != "queued" or work_item is None:
         return planned
-    return {WorkItemStatus.DONE: "done", WorkItemStatus.CANCELLED: "cancelled"}.get(
-        work_item, planned
-    )
+    fates: dict[str, str] = {WorkItemStatus.DONE: "done", WorkItemStatus.CANCELLED: "cancelled"}
+    return fates.get(work_item, planned)
 
 
 def playbook_yaml(name: str, number: int | None = None) -> str | None:
