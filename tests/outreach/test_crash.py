@@ -10,7 +10,7 @@ import random
 import signal
 import uuid
 
-from arrears.outreach.channels.fake_gateway import FakeSmsGateway
+from tests.fakes.sms_gateway import FakeSmsGateway
 from tests.scratch import Scratch, arrears
 
 TERMINAL = {"sent", "delivered", "failed", "blocked", "cancelled", "unknown"}

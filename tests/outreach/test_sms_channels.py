@@ -19,7 +19,6 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from arrears.outreach.channels.base import Outgoing
-from arrears.outreach.channels.fake_gateway import FakeSmsGateway
 from arrears.outreach.channels.sms import NoSmsChannel, sms_channel_from_settings
 from arrears.outreach.channels.sms_aliyun import (
     AliyunSmsChannel,
@@ -28,6 +27,7 @@ from arrears.outreach.channels.sms_aliyun import (
     string_to_sign,
 )
 from arrears.outreach.channels.sms_generic import GenericSmsChannel
+from tests.fakes.sms_gateway import FakeSmsGateway
 
 SIGN_NAME = "测试金融"
 

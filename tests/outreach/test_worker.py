@@ -17,13 +17,13 @@ from django.test import Client
 
 from arrears.compliance.models import ContactAttempt, Hold
 from arrears.outreach.channels.email import EmailChannel
-from arrears.outreach.channels.fake_gateway import FakeSmsGateway
 from arrears.outreach.channels.sms_generic import GenericSmsChannel
 from arrears.outreach.models import OutboxMessage
 from arrears.outreach.sender import Liveness, recover, send_due
 from arrears.portfolio.models import ContactPoint, Creditor, Loan
 from arrears.portfolio.services import tape_ingest
 from tests.factories import loan_row, write_csv
+from tests.fakes.sms_gateway import FakeSmsGateway
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from arrears import strategy
 from arrears.strategy import definition
 from arrears.strategy.definition import (
     ActionRule,
@@ -22,7 +23,7 @@ from arrears.strategy.definition import (
     to_data,
 )
 
-PLAYBOOKS = Path(definition.__file__).resolve().parent / "data" / "playbooks"
+PLAYBOOKS = Path(strategy.__file__).resolve().parent / "data" / "playbooks"
 SHIPPED = ("consumer-loan", "guaranteed-loan", "credit-card")
 
 

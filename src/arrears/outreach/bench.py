@@ -1,11 +1,18 @@
 """``arrears bench outreach``: dispatch N queued messages to local sinks and time it.
 
 Builds a small synthetic portfolio (its parties get a phone and an email), queues N
-messages due now, starts the local fake SMS gateway (Alibaba Cloud's protocol, signatures
-checked) or a local SMTP server, and runs ``arrears worker --outbox-only --until-empty`` in
-W processes. The debtors' time zone of the bench creditor is one where it is midday now,
-so the contact window is open whatever the hour of the run; everything else — the gate,
+messages due now, and runs ``arrears worker --outbox-only --until-empty`` in W processes
+against a local SMTP server (aiosmtpd) or an SMS gateway speaking the generic JSON
+protocol. The debtors' time zone of the bench creditor is one where it is midday now, so
+the contact window is open whatever the hour of the run; everything else — the gate,
 rendering, marking sending, recording — is what production does.
+
+The SMS gateway is either the one ``sms_url`` names (``--sms-url``), or else the local fake
+gateway, a test double that lives in the source checkout (``tests/fakes/sms_gateway.py``)
+and never in the installed package: the bench runs it as a separate program,
+``python -m tests.fakes.sms_gateway``, from the checkout this package was installed from in
+editable mode (``make``'s ``pip install -e``). An installed copy without a checkout needs
+``--sms-url``.
 """
 
 from __future__ import annotations
@@ -16,9 +23,12 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
 from arrears.compliance.models import CompliancePolicy
@@ -28,6 +38,11 @@ from arrears.portfolio.bench_portfolio import build_bench_portfolio
 from arrears.portfolio.models import ContactPoint, LoanParty
 
 BENCH_SECRET = "bench-secret"
+
+# src/arrears/outreach/bench.py → the checkout's root, when installed in editable mode.
+CHECKOUT = Path(__file__).resolve().parents[3]
+FAKE_SMS_GATEWAY = "tests.fakes.sms_gateway"
+GENERIC_SMS_PATH = "/generic/messages"  # where the fake serves the generic JSON protocol
 
 
 def _free_port() -> int:
@@ -81,41 +96,82 @@ def _queue(messages: int, channel: str) -> int:
     )  # fmt: skip
 
 
+def fake_sms_gateway_available() -> bool:
+    """Whether the local fake SMS gateway can be started: the package runs from a source
+    checkout that holds it."""
+    module = CHECKOUT.joinpath(*FAKE_SMS_GATEWAY.split(".")).with_suffix(".py")
+    return module.is_file()
+
+
 def _sink(channel: str, port: int) -> subprocess.Popen[bytes]:
+    env: dict[str, str] | None = None
     if channel == "sms":
+        # A program of its own, run from the checkout with the checkout first on its path,
+        # so ``tests`` is the checkout's and the package never imports it.
+        cwd: Path | None = CHECKOUT
+        path = os.environ.get("PYTHONPATH")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(CHECKOUT), path])))
         command = [
-            sys.executable, "-m", "arrears.outreach.channels.fake_gateway",
+            sys.executable, "-m", FAKE_SMS_GATEWAY,
             "--port", str(port), "--secret", BENCH_SECRET, "--token", BENCH_SECRET,
         ]  # fmt: skip
     else:
+        cwd = None
         command = [
             sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
             "-c", "aiosmtpd.handlers.Sink",
         ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return process
         except OSError:
+            if process.poll() is not None:
+                break
             time.sleep(0.05)
     process.kill()
-    raise RuntimeError(f"the local {channel} sink did not start on port {port}")
+    raise CommandError(f"the local {channel} sink did not start on port {port}", returncode=2)
 
 
-def bench_outreach(*, messages: int, workers: int, channel: str) -> dict[str, Any]:
-    """Queue ``messages`` and time ``workers`` processes sending them all."""
+def bench_outreach(
+    *,
+    messages: int,
+    workers: int,
+    channel: str,
+    sms_url: str | None = None,
+    sms_token: str | None = None,
+) -> dict[str, Any]:
+    """Queue ``messages`` and time ``workers`` processes sending them all.
+
+    SMS go to ``sms_url`` (a generic JSON gateway taking ``sms_token``, default the bench
+    secret) when given, else to the local fake gateway started from the source checkout.
+    """
+    if sms_url and channel != "sms":
+        raise CommandError("--sms-url applies to --channel sms only", returncode=2)
+    if channel == "sms" and not sms_url and not fake_sms_gateway_available():
+        raise CommandError(
+            "the local fake SMS gateway is a test double kept in the source checkout "
+            f"({FAKE_SMS_GATEWAY}), not found from {CHECKOUT}: run the bench from an "
+            "editable install of a checkout, or give --sms-url (a generic JSON gateway, "
+            "e.g. `python -m tests.fakes.sms_gateway --port N --token bench-secret` started "
+            "from a checkout)",
+            returncode=2,
+        )
     queued = _queue(messages, channel)
     port = _free_port()
-    sink = _sink(channel, port)
+    sink = None if sms_url else _sink(channel, port)
+    gateway = sms_url or f"http://127.0.0.1:{port}{GENERIC_SMS_PATH}"
     env = dict(os.environ)
     # The generic JSON gateway: the shipped templates carry no provider template codes
     # (those are registered per lender with its SMS provider).
     env.update(
         ARREARS_SMS_PROVIDER="generic",
-        ARREARS_SMS_URL=f"http://127.0.0.1:{port}/generic/messages",
-        ARREARS_SMS_TOKEN=BENCH_SECRET,
+        ARREARS_SMS_URL=gateway,
+        ARREARS_SMS_TOKEN=sms_token or BENCH_SECRET,
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(port),
         EMAIL_USE_TLS="0",
@@ -130,12 +186,14 @@ def bench_outreach(*, messages: int, workers: int, channel: str) -> dict[str, An
         codes = [process.wait() for process in processes]
         seconds = time.perf_counter() - started
     finally:
-        sink.kill()
-        sink.wait()
+        if sink is not None:
+            sink.kill()
+            sink.wait()
     by_status = _statuses(channel)
     return {
         "database": connection.vendor,
         "channel": channel,
+        "gateway": gateway if channel == "sms" else f"smtp://127.0.0.1:{port}",
         "messages": queued,
         "workers": workers,
         "worker_exit_codes": codes,
@@ -146,8 +204,6 @@ def bench_outreach(*, messages: int, workers: int, channel: str) -> dict[str, An
 
 
 def _statuses(channel: str) -> dict[str, int]:
-    from django.db.models import Count
-
     return {
         row["status"]: row["n"]
         for row in OutboxMessage.objects.filter(channel=channel)

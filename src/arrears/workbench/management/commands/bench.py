@@ -41,6 +41,15 @@ class Command(BaseCommand):
         outreach.add_argument("--messages", type=int, default=100_000)
         outreach.add_argument("--workers", type=int, default=1)
         outreach.add_argument("--channel", choices=["sms", "email"], default="sms")
+        outreach.add_argument(
+            "--sms-url",
+            metavar="URL",
+            help="a generic JSON SMS gateway to send to (default: start the local fake "
+            "gateway, tests/fakes/sms_gateway.py, from the source checkout)",
+        )
+        outreach.add_argument(
+            "--sms-token", metavar="TOKEN", help="its bearer token (default: bench-secret)"
+        )
         outreach.add_argument("--json", action="store_true")
         workbench = sub.add_parser(
             "workbench", help="time the queue and case pages under concurrent collectors"
@@ -69,6 +78,8 @@ class Command(BaseCommand):
                 messages=options["messages"],
                 workers=options["workers"],
                 channel=options["channel"],
+                sms_url=options["sms_url"],
+                sms_token=options["sms_token"],
             )
         elif kind == "workbench":
             figures = bench_workbench(
