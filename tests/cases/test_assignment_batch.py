@@ -12,8 +12,8 @@ import pytest
 
 from arrears.accounts.choices import AssignmentMethod, Role
 from arrears.accounts.models import Team, User
-from arrears.cases.assignment_batch import cases_assign
 from arrears.cases.assignment_services import case_reassign
+from arrears.cases.batch import cases_assign
 from arrears.cases.models import CaseAssignment, CollectionCase
 from arrears.cycle.runner import cycle_run
 from arrears.portfolio.models import Creditor

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from arrears.accounts.models import Team, User
+from arrears.cases.batch import plans_judge
 from arrears.cases.models import CollectionCase, RepaymentPlan
-from arrears.cases.plan_batch import plans_judge
 from arrears.cases.plan_services import plan_cancel, plan_decide, plan_request
 from arrears.core.errors import Forbidden, InvalidInput
 from arrears.core.models import AuditEntry

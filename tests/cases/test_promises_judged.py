@@ -10,8 +10,8 @@ import pytest
 
 from arrears.accounts.choices import Role
 from arrears.accounts.models import User
+from arrears.cases.batch import promises_judge
 from arrears.cases.models import CollectionCase, Promise
-from arrears.cases.promise_batch import promises_judge
 from arrears.cycle.choices import STEPS
 from arrears.cycle.models import CycleStep
 from arrears.cycle.runner import cycle_run

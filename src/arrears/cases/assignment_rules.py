@@ -1,6 +1,6 @@
 """Assignment rules (分案): which collector of a team gets each case of the team's pool.
 
-Pure module: no Django import. The daily batch (``assignment_batch``) reads the team's
+Pure module: no Django import. The daily batch (``cases.batch.assignment``) reads the team's
 collectors, their load and the pool, calls ``assign`` and writes the result.
 
 The rules, in order:

@@ -5,7 +5,7 @@ Within the requester's authority (``AuthorityLimit`` of their role) a plan is ac
 once; beyond it, it waits for someone whose limits cover it. An active plan pauses the
 case's playbook: the borrower is keeping an arrangement, reminders would only annoy (the
 strategy reads the plan's status; this app does not reach into the strategy). The daily
-cycle (``plan_batch.plans_judge``) completes or breaks it.
+cycle (``cases.batch.plans_judge``) completes or breaks it.
 """
 
 from __future__ import annotations

@@ -27,9 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
-from arrears.cases.assignment_batch import cases_assign
-from arrears.cases.batch import cases_maintain
-from arrears.cases.commitments import commitments_judge
+from arrears.cases.batch import cases_assign, cases_maintain, commitments_judge
 from arrears.cases.models import CollectionCase
 from arrears.core.bulk import refresh_statistics
 from arrears.core.errors import InvalidInput

@@ -29,7 +29,7 @@ from django.db import connection
 
 from arrears.accounts.choices import AssignmentMethod, Role
 from arrears.accounts.models import Team, User
-from arrears.cases.assignment_batch import cases_assign
+from arrears.cases.batch import cases_assign
 from arrears.cases.models import CollectionCase
 from arrears.cycle.runner import cycle_run
 from arrears.portfolio.bench_portfolio import build_bench_portfolio

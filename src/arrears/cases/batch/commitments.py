@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from arrears.cases.plan_batch import plans_judge
-from arrears.cases.promise_batch import promises_judge
+from arrears.cases.batch.plans import plans_judge
+from arrears.cases.batch.promises import promises_judge
 
 
 def commitments_judge(*, first: int, last: int, on: date) -> int:
