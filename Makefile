@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARREARS := $(BIN)/arrears
 
-.PHONY: run test lint typecheck migrations-check pytest bench-import bench-cycle clean system-deps
+.PHONY: run test lint layers typecheck migrations-check pytest bench-import bench-cycle bench-outreach clean system-deps
 
 # Letters (WeasyPrint PDFs) need a Chinese font (fonts-noto-cjk), and HarfBuzz's subsetter:
 # without it WeasyPrint subsets the CJK font in Python, 17 s a letter instead of 1.4 s.
@@ -61,6 +61,11 @@ lint: $(VENV)/installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The one-way house: each app imports only apps on lower floors (pyproject's import-linter
+# contract; docs/architecture.md).
+layers: $(VENV)/installed
+	$(BIN)/lint-imports
+
 typecheck: $(VENV)/installed
 	$(BIN)/mypy
 
@@ -71,13 +76,16 @@ migrations-check: $(VENV)/installed
 pytest: system-deps $(VENV)/installed $(MESSAGES)
 	$(BIN)/pytest
 
-test: lint typecheck migrations-check pytest
+test: lint layers typecheck migrations-check pytest
 
 bench-import: $(VENV)/installed
 	bench/import.sh $(LOANS)
 
 bench-cycle: $(VENV)/installed
 	bench/cycle.sh $(LOANS) $(DAYS)
+
+bench-outreach: $(VENV)/installed
+	bench/outreach.sh $(MESSAGES) $(WORKERS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .hypothesis $(MESSAGES)
