@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from arrears.core.admin import ReadOnlyAdmin
 from arrears.cycle.models import CyclePartition, CycleRun, CycleStep
-
-
-class _ReadOnly(admin.ModelAdmin[CycleRun]):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class StepInline(admin.TabularInline[CycleStep, CycleRun]):
@@ -44,7 +31,7 @@ class PartitionInline(admin.TabularInline[CyclePartition, CycleRun]):
 
 
 @admin.register(CycleRun)
-class CycleRunAdmin(_ReadOnly):
+class CycleRunAdmin(ReadOnlyAdmin):
     list_display = [
         "business_date",
         "status",
