@@ -16,10 +16,10 @@ from django.http import HttpRequest
 from ninja import Router
 
 from arrears.core.errors import Forbidden, InvalidInput
+from arrears.outreach.channels.registry import CHANNELS
 from arrears.outreach.services import ReceiptIn, inbound_sms, message_id_of_key, receipts_apply
 
 router = Router(tags=["outreach"], auth=None)
-CHANNELS = ("sms", "email", "letter")
 
 
 def _check_secret(request: HttpRequest) -> None:

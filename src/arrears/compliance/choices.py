@@ -20,6 +20,10 @@ class Channel(models.TextChoices):
     LEGAL = "legal", _("Legal")
 
 
+# The channels machines send through (the outbox); calls and visits are people's work.
+MESSAGE_CHANNELS: tuple[str, ...] = (Channel.SMS.value, Channel.EMAIL.value, Channel.LETTER.value)
+
+
 class Outcome(models.TextChoices):
     CONVERSATION = "conversation", _("Conversation with the party")
     NO_ANSWER = "no_answer", _("No answer")

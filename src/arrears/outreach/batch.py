@@ -12,12 +12,10 @@ from __future__ import annotations
 from datetime import date
 
 from arrears.cases.models import CollectionCase
+from arrears.compliance.choices import MESSAGE_CHANNELS
 from arrears.core.sql import execute, table
 from arrears.outreach.models import OutboxMessage
 from arrears.strategy.models import PlannedAction
-
-# The action channels whose actions are messages the outbox sends.
-MESSAGE_CHANNELS = ("sms", "email", "letter")
 
 
 def outbox_fill(*, first: int, last: int, on: date) -> int:

@@ -26,6 +26,7 @@ from django.db import connection
 
 from arrears.cases.batch import WORK_ITEM_SOURCE_COLUMNS, work_items_add
 from arrears.cases.models import CollectionCase, RepaymentPlan
+from arrears.compliance.choices import MESSAGE_CHANNELS
 from arrears.core.sql import execute, table
 from arrears.strategy import due, gate
 from arrears.strategy.definition import PlaybookDefinition
@@ -36,8 +37,6 @@ from arrears.strategy.models import (
     StrategyEvent,
 )
 from arrears.strategy.playbook_choice import Current, current_playbooks, playbooks_assign
-
-MESSAGE_CHANNELS = "('sms', 'email', 'letter')"
 
 
 def _follow_versions(first: int, last: int, playbooks: list[Current]) -> int:
@@ -168,6 +167,10 @@ def strategies_follow_plans(*, first: int, last: int, on: date) -> int:
     return execute(paused, {**params, "kind": "paused"}) + execute(resumed, params)
 
 
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
 def _tasks_to_work_items(first: int, last: int, on: date, after_id: int) -> int:
     """Hand the tasks this call planned and the gate let through (calls, visits, reviews,
     placements, referrals) to the cases app as work items in their queue."""
@@ -185,7 +188,7 @@ def _tasks_to_work_items(first: int, last: int, on: date, after_id: int) -> int:
         FROM {planned} AS pa
         WHERE pa.id > %(after)s AND pa.business_date = %(on)s
           AND pa.loan_id BETWEEN %(first)s AND %(last)s
-          AND pa.status = 'queued' AND pa.channel NOT IN {MESSAGE_CHANNELS}
+          AND pa.status = 'queued' AND pa.channel NOT IN ({_quoted(MESSAGE_CHANNELS)})
     """
     return work_items_add(
         source=source, params={"first": first, "last": last, "on": on, "after": after_id}

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from arrears.cases.models import CollectionCase
 from arrears.cases.services import work_items_cancel_for_case
+from arrears.compliance.choices import MESSAGE_CHANNELS
 from arrears.core.errors import InvalidInput
 from arrears.strategy.choices import ActionType, EventKind, TargetRole
 from arrears.strategy.definition import (
@@ -200,7 +201,7 @@ def case_action_add(
         )
     if case.status != "open":
         raise InvalidInput("the case is closed", field="case")
-    if template and CHANNEL_OF[type] not in {"sms", "email", "letter"}:
+    if template and CHANNEL_OF[type] not in MESSAGE_CHANNELS:
         raise InvalidInput("only messages and letters take a template", field="template")
     action = OneOffAction.objects.create(
         case=case,
