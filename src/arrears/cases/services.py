@@ -31,6 +31,7 @@ from arrears.core.audit import audit_record
 from arrears.core.errors import InvalidInput, NotFound
 from arrears.portfolio.choices import ContactStatus, PartyRole
 from arrears.portfolio.models import ContactPoint, LoanParty, Party
+from arrears.portfolio.services import contact_point_invalidate
 
 # Outcomes in which nobody answered for the party: the gate counts them as attempts only.
 UNANSWERED = frozenset(
@@ -271,9 +272,7 @@ def activity_record(
         case.delinquency_reason = reason
         case.save(update_fields=["delinquency_reason", "updated_at"])
     if contact_point is not None and outcome in INVALIDATING:
-        ContactPoint.objects.filter(pk=contact_point.pk).update(
-            status=ContactStatus.INVALID, updated_at=timezone.now()
-        )
+        contact_point_invalidate(contact_point_id=contact_point.pk)
         contact_point.status = ContactStatus.INVALID
     promise = None
     if outcome == ContactOutcome.PROMISE:

@@ -34,8 +34,7 @@ from django.utils import timezone
 from arrears.compliance.models import CompliancePolicy
 from arrears.core.bulk import bulk_insert
 from arrears.outreach.models import OutboxMessage
-from arrears.portfolio.bench_portfolio import build_bench_portfolio
-from arrears.portfolio.models import ContactPoint, LoanParty
+from arrears.portfolio.bench_portfolio import bench_contact_points, build_bench_portfolio
 
 BENCH_SECRET = "bench-secret"
 
@@ -62,25 +61,9 @@ def midday_zone() -> str:
 def _queue(messages: int, channel: str) -> int:
     built = build_bench_portfolio(loans=2_000, first_day=timezone.localdate(), days=0)
     CompliancePolicy.objects.create(creditor_id=built.creditor_id, time_zone=midday_zone())
-    links = list(
-        LoanParty.objects.filter(loan__creditor_id=built.creditor_id, role="borrower")
-        .order_by("loan_id")
-        .values_list("loan_id", "party_id")
-    )
+    links = bench_contact_points(creditor_id=built.creditor_id)
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
-    bulk_insert(
-        ContactPoint._meta.db_table,
-        ["party_id", "kind", "value", "status", "is_primary", "source", "created_at", "updated_at"],
-        (
-            row
-            for n, (_, party) in enumerate(links)
-            for row in (
-                (party, "phone", f"138{n:08d}", "valid", True, "bench", now, now),
-                (party, "email", f"debtor{n}@example.com", "valid", True, "bench", now, now),
-            )
-        ),
-    )
     due = adapt(now - timedelta(minutes=1))
     return bulk_insert(
         OutboxMessage._meta.db_table,

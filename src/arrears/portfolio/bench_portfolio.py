@@ -28,6 +28,7 @@ from django.utils import timezone
 from arrears.core.bulk import bulk_insert, refresh_statistics, reserve_ids
 from arrears.portfolio.calculations.schedule import ScheduledInstallment, build_schedule
 from arrears.portfolio.models import (
+    ContactPoint,
     Creditor,
     Installment,
     Loan,
@@ -245,3 +246,27 @@ def bench_import(*, loans: int, seed: int) -> dict[str, Any]:
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     return figures
+
+
+def bench_contact_points(*, creditor_id: int) -> list[tuple[int, int]]:
+    """Give every borrower of the bench creditor a valid phone and email (the outreach
+    bench sends to them); the (loan id, party id) of each borrower, in loan order."""
+    links = list(
+        LoanParty.objects.filter(loan__creditor_id=creditor_id, role="borrower")
+        .order_by("loan_id")
+        .values_list("loan_id", "party_id")
+    )
+    now = timezone.now()
+    bulk_insert(
+        ContactPoint._meta.db_table,
+        ["party_id", "kind", "value", "status", "is_primary", "source", "created_at", "updated_at"],
+        (
+            row
+            for n, (_, party) in enumerate(links)
+            for row in (
+                (party, "phone", f"138{n:08d}", "valid", True, "bench", now, now),
+                (party, "email", f"debtor{n}@example.com", "valid", True, "bench", now, now),
+            )
+        ),
+    )
+    return links

@@ -4,6 +4,7 @@ Import the service functions from here; the submodules are an implementation det
 """
 
 from arrears.portfolio.services.allocations import allocations_rebuild
+from arrears.portfolio.services.contact_points import contact_point_invalidate
 from arrears.portfolio.services.creditors import creditor_get_or_create
 from arrears.portfolio.services.ingest import IngestResult
 from arrears.portfolio.services.limitation import (
@@ -22,6 +23,7 @@ from arrears.portfolio.services.waivers import waiver_post
 __all__ = [
     "IngestResult",
     "allocations_rebuild",
+    "contact_point_invalidate",
     "creditor_get_or_create",
     "limitation_event_check",
     "limitation_event_record",
