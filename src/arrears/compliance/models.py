@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance.choices import Channel, HoldKind, Outcome, Pack
+from arrears.compliance.rules import DEFAULT_PACK, DEFAULT_TIME_ZONE
 from arrears.core.models import BaseModel
 from arrears.portfolio.models import Creditor, Loan, Party
 
@@ -20,8 +21,10 @@ class CompliancePolicy(BaseModel):
     creditor = models.OneToOneField(
         Creditor, on_delete=models.CASCADE, related_name="compliance_policy"
     )
-    pack = models.CharField(_("policy pack"), max_length=10, choices=Pack.choices, default="cn")
-    time_zone = models.CharField(_("debtors' time zone"), max_length=60, default="Asia/Shanghai")
+    pack = models.CharField(
+        _("policy pack"), max_length=10, choices=Pack.choices, default=DEFAULT_PACK
+    )
+    time_zone = models.CharField(_("debtors' time zone"), max_length=60, default=DEFAULT_TIME_ZONE)
     conversations_per_day = models.PositiveSmallIntegerField(
         _("conversations a day (stricter)"), null=True, blank=True
     )

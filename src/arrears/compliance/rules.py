@@ -90,6 +90,12 @@ US_REGF = PolicyPack(
 )
 PACKS = {pack.code: pack for pack in (CN, US_REGF)}
 
+# What applies to a creditor without its own compliance policy, and what a new policy starts
+# from: the one place the default pack and the debtors' time zone are written (the policy
+# model's defaults, the gate's readers and the outreach worker's calendar day all use these).
+DEFAULT_PACK = CN.code
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
 
 @dataclass(frozen=True)
 class PastContact:
@@ -119,7 +125,7 @@ class Proposed:
 class Situation:
     """What is known about the party when the contact is proposed."""
 
-    time_zone: str = "Asia/Shanghai"
+    time_zone: str = DEFAULT_TIME_ZONE
     quiet_hours_consent: bool = False  # the debtor agreed to contact outside the day
     history: Sequence[PastContact] = ()  # this party's contacts
     debtor_history: Sequence[PastContact] = ()  # the liable debtor's, for third-party checks

@@ -1,114 +1,155 @@
-"""Reads for the compliance gate: the situation a proposed contact is judged in."""
+"""Reads for the compliance gate: the situation a proposed contact is judged in.
+
+``party_situations`` is the one reader of a party's situation (its creditor's policy, holds,
+recent contacts, the debtors' reachability, quiet days). The gate (``services``), the batch
+gate (``batch``), the audit (``audit``) and the workbench's case page all ask it, for one
+party or for hundreds of thousands at once, in a fixed number of queries: three for liable
+parties (policies, holds, contact history), five more when contact persons are among them.
+Only what the rules can use is read: the history only for calls and contact persons, the
+debtors' reachability only for contact persons under a pack with third-party rules.
+
+The smaller readers below it (``policy_for``, ``quiet_days_for``, ``contact_situation``) are
+the same reads for one loan, kept for the callers that ask that way; ``call_standing`` is
+a party's standing for a call (the case page), ``holds_on`` the record of a loan's holds.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from arrears.compliance.holidays import public_holidays
-from arrears.compliance.models import CompliancePolicy, ContactAttempt, Hold
-from arrears.compliance.rules import LIABLE_ROLES, PACKS, PastContact, PolicyPack, Situation
-from arrears.portfolio.choices import ContactKind, ContactStatus
-from arrears.portfolio.models import ContactPoint, Loan, LoanParty, Party
+from arrears.compliance.models import CompliancePolicy, Hold
+from arrears.compliance.policies import (
+    DEFAULT_POLICY,
+    QUIET_DAYS_AFTER,
+    QUIET_DAYS_BEFORE,
+    Policy,
+    holidays_around,
+    pack_of,
+    policies_of,
+    quiet_days,
+)
+from arrears.compliance.rules import (
+    CALL,
+    CONVERSATION,
+    PASS_MESSAGE,
+    Decision,
+    PolicyPack,
+    Proposed,
+    Situation,
+    evaluate,
+)
+from arrears.compliance.situations import (
+    HISTORY_DAYS,
+    PartySituation,
+    Subject,
+    party_situations,
+)
+from arrears.portfolio.models import Loan, Party
 
-# Every rule looks back at most this far (Reg F's seven days, with a margin for zones).
-HISTORY_DAYS = 9
-# Quiet days are read this far around a proposed contact: enough for ``evaluate`` to step
-# past the longest holiday (the 2026 Spring Festival break runs 9 days).
-QUIET_DAYS_BEFORE, QUIET_DAYS_AFTER = 1, 30
+__all__ = [
+    "DEFAULT_POLICY",
+    "HISTORY_DAYS",
+    "QUIET_DAYS_AFTER",
+    "QUIET_DAYS_BEFORE",
+    "CallStanding",
+    "PartySituation",
+    "Policy",
+    "Subject",
+    "call_standing",
+    "contact_situation",
+    "holds_on",
+    "pack_of",
+    "party_situations",
+    "policies_of",
+    "policy_for",
+    "quiet_days_for",
+]
 
 
-def pack_of(policy: CompliancePolicy) -> PolicyPack:
-    """The policy's pack with the creditor's stricter caps applied (never looser)."""
-    pack = PACKS[policy.pack]
-    changes = {}
-    for name in ("conversations_per_day", "attempts_per_number_per_day"):
-        stricter, floor = getattr(policy, name), getattr(pack, name)
-        if stricter is not None and (floor is None or stricter < floor):
-            changes[name] = stricter
-    return dataclasses.replace(pack, **changes)
+def holds_on(*, loan_id: int, party_ids: Collection[int]) -> list[Hold]:
+    """Every hold on the loan or on one of ``party_ids``, lifted ones too (the record of
+    when each applied), newest first, with who placed it. One query."""
+    return list(
+        Hold.objects.filter(Q(loan_id=loan_id) | Q(party_id__in=sorted(party_ids)))
+        .select_related("placed_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def policy_for(loan: Loan) -> tuple[PolicyPack, str]:
-    """The creditor's pack with its stricter caps applied, and the debtors' time zone."""
-    policy = CompliancePolicy.objects.filter(creditor_id=loan.creditor_id).first()
-    if policy is None:
-        return PACKS["cn"], "Asia/Shanghai"
-    return pack_of(policy), policy.time_zone
+    """The creditor's pack with its stricter caps applied, and the debtors' time zone (the
+    defaults, ``rules.DEFAULT_PACK`` and ``rules.DEFAULT_TIME_ZONE``, without a policy)."""
+    policy = policies_of([loan.creditor_id])[loan.creditor_id]
+    return policy.pack, policy.zone
 
 
 def quiet_days_for(loan: Loan, around: date) -> frozenset[date]:
-    """The days without contact near ``around`` (from the day before to 30 days after) in
-    the debtors' calendar: the Chinese public holidays, when the creditor's policy keeps
-    them quiet; none otherwise."""
+    """The days without contact near ``around`` (a day of the debtors' calendar): the
+    Chinese public holidays in the gate's window (``policies.quiet_days``), when the
+    creditor's policy keeps them quiet; none otherwise. One query."""
     quiet = (
         CompliancePolicy.objects.filter(creditor_id=loan.creditor_id)
         .values_list("quiet_public_holidays", flat=True)
         .first()
     )
-    if not quiet:
-        return frozenset()
-    return public_holidays(
-        around - timedelta(days=QUIET_DAYS_BEFORE), around + timedelta(days=QUIET_DAYS_AFTER)
-    )
-
-
-def _history(party_ids: list[int], since: datetime) -> list[PastContact]:
-    return [
-        PastContact(at, channel, outcome, number, by)
-        for at, channel, outcome, number, by in ContactAttempt.objects.filter(
-            party_id__in=party_ids, at__gte=since
-        )
-        .order_by("at")
-        .values_list("at", "channel", "outcome", "number", "by")
-    ]
+    return holidays_around(around) if quiet else frozenset()
 
 
 def contact_situation(
     *, loan: Loan, party: Party, at: datetime, time_zone: str, quiet_hours_consent: bool = False
 ) -> Situation:
-    """History, holds, reachability and quiet days of ``party`` on ``loan`` around ``at``."""
-    since = at - timedelta(days=HISTORY_DAYS)
-    liable = list(
-        LoanParty.objects.filter(
-            loan=loan, role__in=LIABLE_ROLES - {"guarantor", "counter_guarantor"}
-        ).values_list("party_id", flat=True)
-    )
-    # Whether the debtor is unreachable depends on their latest attempts however old, and a
-    # contact person's refusal stands for good: both are read without the window.
-    debtor_history = [
-        PastContact(at, channel, outcome, number, by)
-        for at, channel, outcome, number, by in ContactAttempt.objects.filter(
-            party_id__in=liable, channel="call", at__lte=at
+    """History, holds, reachability and quiet days of ``party`` on ``loan`` around ``at``,
+    judged in ``time_zone`` (the party's role and the channel unknown: everything is read)."""
+    found = party_situations(
+        [Subject(creditor_id=loan.creditor_id, loan_id=loan.pk, party_id=party.pk, at=at)]
+    )[0]
+    situation = found.situation
+    if time_zone != situation.time_zone:
+        local = at.astimezone(ZoneInfo(time_zone)).date()
+        situation = dataclasses.replace(
+            situation, time_zone=time_zone, quiet_days=quiet_days(found.policy, local)
         )
-        .order_by("-at")
-        .values_list("at", "channel", "outcome", "number", "by")[:3]
-    ]
-    history = _history([party.pk], since)
-    refusal = (
-        ContactAttempt.objects.filter(party=party, outcome="refused", at__lt=since)
-        .values_list("at", "channel", "outcome", "number", "by")
-        .first()
+    return dataclasses.replace(situation, quiet_hours_consent=quiet_hours_consent)
+
+
+@dataclasses.dataclass(frozen=True)
+class CallStanding:
+    """A party's standing at the gate for a call at a moment: the calls counted against the
+    pack's cap and the gate's answer."""
+
+    calls_used: int
+    calls_cap: int | None
+    weekly: bool  # the cap counts call attempts over 7 days (Regulation F), not conversations
+    decision: Decision
+
+
+def call_standing(found: PartySituation, *, role: str, number: str, at: datetime) -> CallStanding:
+    """How ``found``'s party stands for a call to ``number`` at ``at`` (pure: the gate's own
+    ``evaluate`` on the situation read). Under a pack with a weekly cap the count is call
+    attempts in the 7 days ending today in the debtors' calendar; otherwise conversations
+    today. The call is asked as one to pass on a message, the only call a contact person
+    may get; for a liable party the purpose changes nothing."""
+    pack, situation = found.policy.pack, found.situation
+    zone = ZoneInfo(situation.time_zone)
+    today = at.astimezone(zone).date()
+    calls = [c for c in situation.history if c.channel == CALL and c.at <= at]
+    cap: int | None
+    if pack.attempts_per_week is not None:
+        used = sum(1 for c in calls if (today - c.at.astimezone(zone).date()).days < 7)
+        cap, weekly = pack.attempts_per_week, True
+    else:
+        used = sum(
+            1 for c in calls if c.outcome == CONVERSATION and c.at.astimezone(zone).date() == today
+        )
+        cap, weekly = pack.conversations_per_day, False
+    decision = evaluate(
+        pack,
+        Proposed(at=at, channel=CALL, role=role, number=number, purpose=PASS_MESSAGE),
+        situation,
     )
-    if refusal is not None:
-        history.insert(0, PastContact(*refusal))
-    phones = ContactPoint.objects.filter(party_id__in=liable, kind=ContactKind.PHONE)
-    all_invalid = phones.exists() and not phones.exclude(status=ContactStatus.INVALID).exists()
-    holds = [
-        (kind, channel)
-        for kind, channel in Hold.objects.filter(lifted_at__isnull=True)
-        .filter(Q(party=party) | Q(loan=loan))
-        .values_list("kind", "channel")
-    ]
-    return Situation(
-        time_zone=time_zone,
-        quiet_hours_consent=quiet_hours_consent,
-        history=history,
-        debtor_history=debtor_history,
-        debtor_numbers_all_invalid=all_invalid,
-        holds=holds,
-        quiet_days=quiet_days_for(loan, at.astimezone(ZoneInfo(time_zone)).date()),
-    )
+    return CallStanding(calls_used=used, calls_cap=cap, weekly=weekly, decision=decision)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from arrears.compliance.models import ContactAttempt, ContactRefusal, Hold
 from arrears.compliance.rules import Decision, Proposed, evaluate
-from arrears.compliance.selectors import contact_situation, policy_for
+from arrears.compliance.selectors import Subject, party_situations
 from arrears.core.errors import InvalidInput
 from arrears.portfolio.models import Loan, LoanParty, Party
 
@@ -44,12 +44,24 @@ def contact_check(
     """May ``party`` be contacted about ``loan`` on ``channel`` at ``at``?
 
     Every automated and manual contact asks here first; a refusal is stored with every
-    reason before the answer returns.
+    reason before the answer returns. The situation is read by ``party_situations``, as
+    for every other judge of a contact.
     """
     if timezone.is_naive(at):
         raise InvalidInput("the time must carry its zone (e.g. 2026-07-01T10:00+08:00)", field="at")
-    pack, zone = policy_for(loan)
     role = _role_of(loan, party)
+    found = party_situations(
+        [
+            Subject(
+                creditor_id=loan.creditor_id,
+                loan_id=loan.pk,
+                party_id=party.pk,
+                at=at,
+                role=role,
+                channel=channel,
+            )
+        ]
+    )[0]
     proposed = Proposed(
         at=at,
         channel=channel,
@@ -59,9 +71,7 @@ def contact_check(
         staff=staff,
         has_opt_out_line=has_opt_out_line,
     )
-    decision = evaluate(
-        pack, proposed, contact_situation(loan=loan, party=party, at=at, time_zone=zone)
-    )
+    decision = evaluate(found.policy.pack, proposed, found.situation)
     if not decision.allowed:
         ContactRefusal.objects.create(
             loan=loan,

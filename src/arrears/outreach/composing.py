@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from arrears.compliance.rules import DEFAULT_TIME_ZONE
 from arrears.outreach.models import OutboxMessage
 from arrears.outreach.rendering import render, sms_template_params, variables_for
 from arrears.outreach.template_selectors import template_current
@@ -78,7 +79,7 @@ def compose(rows: Sequence[OutboxMessage], now: datetime) -> dict[int, Composed 
     creditors = dict(
         Creditor.objects.filter(pk__in={r.loan.creditor_id for r in rows}).values_list("pk", "name")
     )
-    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    today = now.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).date()
     templates: dict[tuple[str, str], object] = {}
     made: dict[int, Composed | str] = {}
     for row in rows:
