@@ -15,8 +15,8 @@ from arrears.accounts.services import api_token_create
 from arrears.cases.models import Activity, CollectionCase, Promise
 from arrears.compliance.models import ContactRefusal
 from arrears.portfolio.models import Creditor, Party
-from tests.workbench.test_queue import SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row
+from tests.workbench.test_queue import SHANGHAI, assign, build_cases, people
 
 pytestmark = pytest.mark.django_db
 

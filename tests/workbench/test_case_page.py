@@ -15,14 +15,15 @@ from django.test.utils import CaptureQueriesContext
 from arrears.accounts.models import Team, User
 from arrears.cases.models import CollectionCase, Promise
 from arrears.cases.services import activity_record, case_hold_place
-from arrears.compliance.models import ContactAttempt
+from arrears.compliance.models import CompliancePolicy, ContactAttempt
 from arrears.core.errors import NotFound
 from arrears.core.money import format_yuan_grouped
-from arrears.portfolio.models import Creditor, Party
+from arrears.portfolio.models import Creditor, LoanParty, Party
 from arrears.portfolio.selectors import loan_state
-from arrears.workbench.selectors.cases_page import case_page
-from tests.workbench.test_queue import ON, PASSWORD, SHANGHAI, assign, build_cases, people
+from arrears.workbench.selectors.case_compliance import ComplianceToday
+from arrears.workbench.selectors.case_page import CasePage, case_page
 from tests.factories import loan_row, valid_id, valid_phone
+from tests.workbench.test_queue import ON, PASSWORD, SHANGHAI, assign, build_cases, people
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=SHANGHAI)
@@ -184,6 +185,43 @@ def test_the_case_page_query_count_does_not_grow_with_its_history(
     assert len(page.timeline) >= 4 and Promise.objects.count() == 1
     assert ContactAttempt.objects.count() == 3
     assert len(short.captured_queries) == len(long.captured_queries) <= 20
+
+
+def test_a_contact_persons_standing_waits_until_the_borrower_is_unreachable(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    friend = Party.objects.create(creditor=case.loan.creditor, name="王五")
+    LoanParty.objects.create(loan=case.loan, party=friend, role="contact_person")
+    with CaptureQueriesContext(connection) as reading:
+        reachable = case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+    for hour in (8, 9, 10):
+        call(case, me, datetime(2026, 3, 10, hour, 30, tzinfo=SHANGHAI), outcome="no_answer")
+    unreachable = case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+
+    def standing(page: CasePage) -> ComplianceToday:
+        return next(p for p in page.parties if p.role == "contact_person").compliance
+
+    assert not standing(reachable).allowed_now
+    assert any("the debtor is reachable" in reason for reason in standing(reachable).reasons)
+    assert standing(unreachable).allowed_now, "three unanswered calls: the borrower is unreachable"
+    assert len(reading.captured_queries) <= 20
+
+
+def test_the_standing_keeps_the_quiet_holidays_of_the_moment_asked_about(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    CompliancePolicy.objects.create(creditor=case.loan.creditor, quiet_public_holidays=True)
+
+    # The holidays are those around the moment in the debtor's calendar (National Day),
+    # whatever business date the page is asked for.
+    page = case_page(
+        user=me, case_id=case.pk, on=ON, now=datetime(2026, 10, 2, 10, tzinfo=SHANGHAI)
+    )
+
+    standing = next(p for p in page.parties if p.role == "borrower").compliance
+    assert (standing.allowed_now, standing.next_allowed_label) == (False, "10-08 08:00")
 
 
 def test_a_team_lead_sees_the_teams_case_and_a_manager_without_the_portfolio_does_not(

@@ -15,8 +15,8 @@ from arrears.compliance.models import Hold
 from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor, Party
 from tests.cases.test_activity_record import record
-from tests.workbench.test_queue import SHANGHAI, assign, build_cases, people
 from tests.factories import loan_row
+from tests.workbench.test_queue import SHANGHAI, assign, build_cases, people
 
 pytestmark = pytest.mark.django_db
 

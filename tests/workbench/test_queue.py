@@ -18,7 +18,7 @@ from arrears.accounts.models import Team, User
 from arrears.cases.models import Activity, CollectionCase, Promise, WorkItem
 from arrears.portfolio.models import Creditor, Party
 from arrears.portfolio.services import tape_ingest
-from arrears.workbench.selectors.cases_page import queue_for
+from arrears.workbench.selectors.queue import queue_for
 from tests.factories import loan_row, valid_phone, write_csv
 
 pytestmark = pytest.mark.django_db

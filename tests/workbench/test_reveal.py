@@ -14,8 +14,8 @@ from arrears.cases.services import contact_point_reveal, id_number_reveal
 from arrears.core.errors import NotFound
 from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor, Party
-from tests.workbench.test_queue import PASSWORD, assign, build_cases, people
 from tests.factories import loan_row
+from tests.workbench.test_queue import PASSWORD, assign, build_cases, people
 
 pytestmark = pytest.mark.django_db
 

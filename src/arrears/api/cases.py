@@ -21,7 +21,8 @@ from arrears.cases.services import activity_record, promise_create
 from arrears.core.errors import Forbidden, InvalidInput
 from arrears.core.money import format_yuan, parse_yuan
 from arrears.portfolio.models import ContactPoint, Party
-from arrears.workbench.selectors.cases_page import case_get_for, case_page, queue_for
+from arrears.workbench.selectors.case_page import case_get_for, case_page
+from arrears.workbench.selectors.queue import queue_for
 
 router = Router(tags=["cases"])
 

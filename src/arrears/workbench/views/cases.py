@@ -2,8 +2,8 @@
 (recording a contact, taking a promise, placing a hold) and audited reveals.
 
 Thin adapters: each view checks the role's capability (403 without it), reads through
-``arrears.workbench.selectors.cases_page`` (a case outside the scope is 404) and writes through
-``arrears.cases.services``.
+``arrears.workbench.selectors.queue`` and ``.case_page`` (a case outside the scope is 404),
+takes input through ``arrears.workbench.forms`` and writes through ``arrears.cases.services``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from arrears.accounts.models import User
@@ -38,8 +37,9 @@ from arrears.cases.services import (
 from arrears.compliance.choices import Channel, HoldKind
 from arrears.core.errors import InvalidInput, NotFound
 from arrears.portfolio.models import ContactPoint, Party
-from arrears.workbench.fields import YuanField
-from arrears.workbench.selectors.cases_page import case_get_for, case_page, queue_for, queue_next
+from arrears.workbench.forms import ContactForm, HoldForm, PromiseForm
+from arrears.workbench.selectors.case_page import case_get_for, case_page
+from arrears.workbench.selectors.queue import queue_for, queue_next
 
 BUCKETS = ("M1", "M2", "M3", "M4", "M5", "M6", "M7")
 
@@ -67,71 +67,6 @@ def _case_or_404(user: User, case_id: int) -> CollectionCase:
         return case_get_for(user=user, case_id=case_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-
-
-# --- Forms ------------------------------------------------------------------------------
-
-
-class ContactForm(forms.Form):
-    """The contact form on the case page (催记)."""
-
-    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=Channel.choices)
-    party = forms.IntegerField(label=gettext_lazy("Party"))
-    contact_point = forms.IntegerField(label=gettext_lazy("Number or address"), required=False)
-    party_reached = forms.ChoiceField(
-        label=gettext_lazy("Party reached"), choices=PartyReached.choices
-    )
-    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=ContactOutcome.choices)
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Reason for delinquency"),
-        choices=[("", "—"), *DelinquencyReason.choices],
-        required=False,
-    )
-    notes = forms.CharField(label=gettext_lazy("Notes"), required=False, widget=forms.Textarea)
-    next_follow_up_at = forms.DateTimeField(
-        label=gettext_lazy("Next follow-up"),
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
-    staff = forms.IntegerField(
-        label=gettext_lazy("Staff on the visit"), min_value=1, max_value=9, required=False
-    )
-    promise_amount = YuanField(
-        label=gettext_lazy("Promised amount (yuan)"), required=False, positive=True
-    )
-    promise_due_on = forms.DateField(label=gettext_lazy("Promised by"), required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("outcome") == ContactOutcome.PROMISE:
-            if not data.get("promise_amount") and "promise_amount" not in self.errors:
-                self.add_error("promise_amount", _("a promise needs an amount"))
-            if not data.get("promise_due_on") and "promise_due_on" not in self.errors:
-                self.add_error("promise_due_on", _("a promise needs the date it will be paid by"))
-        return data
-
-
-class PromiseForm(forms.Form):
-    """Taking a promise to pay without a contact record (e.g. a promise sent by message)."""
-
-    party = forms.IntegerField(label=gettext_lazy("Party"))
-    amount = YuanField(label=gettext_lazy("Amount (yuan)"), positive=True)
-    due_on = forms.DateField(label=gettext_lazy("Promised by"))
-    tolerance_days = forms.IntegerField(
-        label=gettext_lazy("Tolerance (days)"), min_value=0, max_value=30, initial=2
-    )
-
-
-class HoldForm(forms.Form):
-    """A hold from the case page: dispute, complaint, hardship or deceased, on the loan or
-    one party."""
-
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Hold"),
-        choices=[(kind.value, kind.label) for kind in PAGE_HOLD_KINDS],
-    )
-    party = forms.IntegerField(label=gettext_lazy("Party"), required=False)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
 
 
 def _form_error(form: forms.Form, exc: InvalidInput) -> None:

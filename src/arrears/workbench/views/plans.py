@@ -2,38 +2,33 @@
 approvals list.
 
 Thin adapters: each view checks the role's capability (403 without it), finds the case
-through ``arrears.cases.scoping`` (outside the scope is 404) and writes through
-``plan_services`` / ``settlement_services``. Amounts are typed in yuan ("1,234.50") and
-turned into fen here; every refusal is shown next to its field, never as a 500.
+through ``arrears.cases.scoping`` (outside the scope is 404), reads the approvals list
+through ``arrears.workbench.selectors.approvals`` and writes through ``plan_services`` /
+``settlement_services``. Amounts are typed in yuan ("1,234.50") and turned into fen by the
+forms (``arrears.workbench.forms``); every refusal is shown next to its field, never as a
+500.
 """
 
 from __future__ import annotations
 
-import operator
-from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from arrears.accounts.models import User
 from arrears.accounts.roles import role_can
 from arrears.cases.choices import PlanStatus, SettlementStatus
 from arrears.cases.models import CollectionCase, RepaymentPlan, Settlement
-from arrears.cases.plan_quote import QuoteError, QuoteLine, down_payment_of, plan_quote
-from arrears.cases.plan_services import authority_of, plan_decide, plan_request
+from arrears.cases.plan_quote import QuoteError, QuoteLine, plan_quote
+from arrears.cases.plan_services import plan_decide, plan_request
 from arrears.cases.scoping import cases_visible_to
 from arrears.cases.settlement_services import (
     settlement_decide,
@@ -41,9 +36,10 @@ from arrears.cases.settlement_services import (
     waivable,
 )
 from arrears.core.errors import Forbidden, InvalidInput
-from arrears.core.money import format_yuan_grouped, parse_yuan
+from arrears.core.money import format_yuan_grouped
 from arrears.portfolio.selectors import loan_state
-from arrears.workbench.fields import YuanField
+from arrears.workbench.forms import PlanForm, SettlementForm
+from arrears.workbench.selectors.approvals import approvals_for
 
 
 def _today() -> date:
@@ -64,45 +60,6 @@ def _case_or_404(user: User, case_id: int) -> CollectionCase:
     if case is None:
         raise Http404(_("case not found"))
     return case
-
-
-class PlanForm(forms.Form):
-    """The quote calculator's inputs; "Quote" shows the schedule, "Request plan" saves it."""
-
-    total = YuanField(label=gettext_lazy("Amount to cover (yuan)"))
-    down_payment = forms.CharField(
-        label=gettext_lazy("Down payment (yuan, or a percentage such as 30%)"),
-        required=False,
-    )
-    installments = forms.IntegerField(
-        label=gettext_lazy("Monthly installments"), min_value=1, max_value=60, initial=6
-    )
-    start_on = forms.DateField(
-        label=gettext_lazy("First installment on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    tolerance_days = forms.IntegerField(
-        label=gettext_lazy("Tolerance (days)"), min_value=0, max_value=30, initial=3
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Why this plan suits the borrower"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        total, text = data.get("total"), (data.get("down_payment") or "").strip()
-        if total is None:
-            return data
-        try:
-            if text.endswith(("%", "％")):
-                data["down_payment"] = down_payment_of(total, text[:-1].strip())
-            else:
-                data["down_payment"] = parse_yuan(text) if text else 0
-        except (QuoteError, ValueError):
-            self.add_error("down_payment", _("enter an amount in yuan or a percentage such as 30%"))
-        return data
 
 
 def _quote(form: PlanForm, today: date) -> list[QuoteLine] | None:
@@ -180,22 +137,6 @@ def plan_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "plan": live,
         },
     )
-
-
-class SettlementForm(forms.Form):
-    """What to waive by component, and what the borrower pays for it and by when."""
-
-    waive_penalty = YuanField(label=gettext_lazy("Waive penalty (yuan)"), required=False)
-    waive_interest = YuanField(label=gettext_lazy("Waive interest (yuan)"), required=False)
-    waive_fees = YuanField(label=gettext_lazy("Waive fees (yuan)"), required=False)
-    waive_principal = YuanField(label=gettext_lazy("Waive principal (yuan)"), required=False)
-    pay_amount = YuanField(label=gettext_lazy("Borrower pays (yuan)"), required=False)
-    pay_by = forms.DateField(
-        label=gettext_lazy("Pay by"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @login_required
@@ -292,94 +233,6 @@ def settlement_decide_view(request: HttpRequest, settlement_id: int) -> HttpResp
             request, _("Waiver approved and posted.") if approve else _("Settlement rejected.")
         )
     return redirect("workbench:approvals")
-
-
-@dataclass(frozen=True)
-class PendingRow:
-    """One line of the approvals list."""
-
-    kind: str
-    pk: int
-    case: CollectionCase
-    what: str
-    amount: str
-    requested_by: str
-    made_on: date
-    reason: str
-
-
-def approvals_for(user: User) -> list[PendingRow]:
-    """Pending plans and settlements in ``user``'s scope that their authority covers, oldest
-    first; a fixed number of queries whatever the number of rows."""
-    limit = authority_of(user.role)
-    scope = cases_visible_to(user)
-    rows: list[PendingRow] = []
-    if role_can(user.role, "plan_decide"):
-        plans = RepaymentPlan.objects.filter(
-            status=PlanStatus.PENDING,
-            case__in=scope,
-            total__lte=limit.plan_max_amount,
-            installments__lte=limit.plan_max_installments,
-        ).select_related("case__loan", "requested_by")
-        rows += [
-            PendingRow(
-                "plan",
-                p.pk,
-                p.case,
-                _("Plan: %(n)s monthly installments") % {"n": p.installments},
-                format_yuan_grouped(p.total),
-                p.requested_by.get_username(),
-                p.made_on,
-                p.reason,
-            )
-            for p in plans
-        ]
-    if role_can(user.role, "settlement_decide"):
-        settlements = (
-            Settlement.objects.filter(status=SettlementStatus.PENDING, case__in=scope)
-            .alias(
-                waived=F("waive_principal")
-                + F("waive_interest")
-                + F("waive_fees")
-                + F("waive_penalty")
-            )
-            .filter(
-                waived__lte=limit.waiver_max_total, waive_principal__lte=limit.waiver_max_principal
-            )
-            .exclude(
-                # Any component beyond the role's reach (e.g. interest for a collector).
-                reduce(
-                    operator.or_,
-                    [
-                        Q(**{f"waive_{name}__gt": 0})
-                        for name in ("principal", "interest", "fees", "penalty")
-                        if name not in limit.waivable_components()
-                    ],
-                    Q(pk__in=[]),
-                )
-            )
-            .select_related("case__loan", "requested_by")
-        )
-        rows += [
-            PendingRow(
-                "settlement",
-                s.pk,
-                s.case,
-                _("Waiver: penalty %(pe)s, interest %(i)s, fees %(f)s, principal %(pr)s")
-                % {
-                    "pe": format_yuan_grouped(s.waive_penalty),
-                    "i": format_yuan_grouped(s.waive_interest),
-                    "f": format_yuan_grouped(s.waive_fees),
-                    "pr": format_yuan_grouped(s.waive_principal),
-                },
-                format_yuan_grouped(s.total_waived),
-                s.requested_by.get_username(),
-                s.made_on,
-                s.reason,
-            )
-            for s in settlements
-        ]
-    return sorted(rows, key=lambda row: (row.made_on, row.kind, row.pk))
 
 
 @login_required

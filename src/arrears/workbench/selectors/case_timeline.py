@@ -1,0 +1,227 @@
+"""The case page's timeline: one list, newest first, of what each app recorded about the
+case (cases' contacts, promises, plans, waivers and assignments; outreach's messages;
+compliance's holds; strategy's events).
+
+Each source turns its own rows into entries; the rows the page also lists (promises, plans,
+settlements, holds) are passed in, the others are read here, one query each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrears.cases.models import (
+    Activity,
+    CaseAssignment,
+    CollectionCase,
+    Promise,
+    RepaymentPlan,
+    Settlement,
+)
+from arrears.compliance.models import Hold
+from arrears.core.masking import mask_email, mask_phone
+from arrears.core.money import format_yuan_grouped
+from arrears.outreach.models import OutboxMessage
+from arrears.strategy.models import StrategyEvent
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event on the case's timeline."""
+
+    at: datetime
+    kind: str  # activity, message, promise, plan, settlement, hold, strategy, assignment
+    title: str
+    detail: str = ""
+    by: str = ""
+
+
+def _joined(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def _mask_address(to: str) -> str:
+    """A message's recipient masked as a phone or an email."""
+    return mask_email(to) if "@" in to else mask_phone(to) if to else ""
+
+
+def _activities(case: CollectionCase, names: Mapping[int, str]) -> list[TimelineEntry]:
+    entries = []
+    for activity in Activity.objects.filter(case=case).select_related("by").order_by("-at", "-id"):
+        title = f"{activity.get_channel_display()} · {activity.get_outcome_display()}"
+        if activity.reason:
+            title += f" · {activity.get_reason_display()}"
+        follow_up = ""
+        if activity.next_follow_up_at:
+            at = timezone.localtime(activity.next_follow_up_at).strftime("%Y-%m-%d %H:%M")
+            follow_up = _("next follow-up %(at)s") % {"at": at}
+        entries.append(
+            TimelineEntry(
+                at=activity.at,
+                kind="activity",
+                title=title,
+                detail=_joined(names.get(activity.party_id, ""), activity.notes, follow_up),
+                by=activity.by.get_username(),
+            )
+        )
+    return entries
+
+
+def _messages(case: CollectionCase) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=message.sent_at or message.due_at,
+            kind="message",
+            title=f"{message.channel} · {message.purpose} · {message.get_status_display()}",
+            detail=_joined(
+                _mask_address(message.to),
+                message.body[:300],
+                "; ".join(message.blocked_reasons or []),
+            ),
+        )
+        for message in OutboxMessage.objects.filter(case_id=case.pk).order_by("-due_at", "-id")
+    ]
+
+
+def _promises(promises: Iterable[Promise], names: Mapping[int, str]) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=promise.created_at,
+            kind="promise",
+            title=_("Promise: %(amount)s yuan by %(due)s (%(status)s)")
+            % {
+                "amount": format_yuan_grouped(promise.amount),
+                "due": promise.due_on.isoformat(),
+                "status": promise.get_status_display(),
+            },
+            detail=names.get(promise.party_id, ""),
+            by=promise.by.get_username(),
+        )
+        for promise in promises
+    ]
+
+
+def _plans(plans: Iterable[RepaymentPlan]) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=plan.created_at,
+            kind="plan",
+            title=_(
+                "Repayment plan: %(total)s yuan, %(down)s down, %(n)s monthly"
+                " installments (%(status)s)"
+            )
+            % {
+                "total": format_yuan_grouped(plan.total),
+                "down": format_yuan_grouped(plan.down_payment),
+                "n": plan.installments,
+                "status": plan.get_status_display(),
+            },
+            detail=plan.reason,
+            by=plan.requested_by.get_username(),
+        )
+        for plan in plans
+    ]
+
+
+def _settlements(settlements: Iterable[Settlement]) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=settlement.created_at,
+            kind="settlement",
+            title=_("Waiver: %(total)s yuan (%(status)s)")
+            % {
+                "total": format_yuan_grouped(settlement.total_waived),
+                "status": settlement.get_status_display(),
+            },
+            detail=settlement.reason,
+            by=settlement.requested_by.get_username(),
+        )
+        for settlement in settlements
+    ]
+
+
+def _holds(holds: Iterable[Hold]) -> list[TimelineEntry]:
+    entries = []
+    for hold in holds:
+        entries.append(
+            TimelineEntry(
+                at=hold.created_at,
+                kind="hold",
+                title=_("Hold placed: %(kind)s") % {"kind": hold.get_kind_display()},
+                detail=hold.reason,
+                by=hold.placed_by.get_username() if hold.placed_by else "",
+            )
+        )
+        if hold.lifted_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=hold.lifted_at,
+                    kind="hold",
+                    title=_("Hold lifted: %(kind)s") % {"kind": hold.get_kind_display()},
+                )
+            )
+    return entries
+
+
+def _strategy(case: CollectionCase) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            at=event.created_at,
+            kind="strategy",
+            title=f"{event.get_kind_display()}: {event.detail}".rstrip(": "),
+            detail=event.reason,
+            by=event.by,
+        )
+        for event in StrategyEvent.objects.filter(case_id=case.pk).order_by("-id")
+    ]
+
+
+def _assignments(case: CollectionCase) -> list[TimelineEntry]:
+    entries = []
+    for assignment in (
+        CaseAssignment.objects.filter(case=case)
+        .select_related("assignee", "team", "by")
+        .order_by("-at", "-id")
+    ):
+        to = assignment.assignee.get_username() if assignment.assignee else _("team pool")
+        entries.append(
+            TimelineEntry(
+                at=assignment.at,
+                kind="assignment",
+                title=_("Assigned to %(to)s (%(rule)s)")
+                % {"to": to, "rule": assignment.get_rule_display()},
+                detail=assignment.reason,
+                by=assignment.by.get_username() if assignment.by else "",
+            )
+        )
+    return entries
+
+
+def timeline_of(
+    *,
+    case: CollectionCase,
+    names: Mapping[int, str],
+    promises: Iterable[Promise],
+    plans: Iterable[RepaymentPlan],
+    settlements: Iterable[Settlement],
+    holds: Iterable[Hold],
+) -> list[TimelineEntry]:
+    """Every entry of ``case``'s timeline, newest first (``names``: party names by id).
+    Four queries: contacts, messages, strategy events, assignments."""
+    timeline = [
+        *_activities(case, names),
+        *_messages(case),
+        *_promises(promises, names),
+        *_plans(plans),
+        *_settlements(settlements),
+        *_holds(holds),
+        *_strategy(case),
+        *_assignments(case),
+    ]
+    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    return timeline

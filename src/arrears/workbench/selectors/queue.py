@@ -1,0 +1,320 @@
+"""The collector's queue: the open cases a person works on a business date, best first.
+
+Every read starts from ``arrears.cases.scoping.cases_visible_to``, so a case outside the
+reader's scope is never listed. Three queries whatever the data: the count, the page's
+order, the page's details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Least, Ln
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arrears.accounts.models import User
+from arrears.cases.choices import CaseStatus, PromiseStatus, WorkItemStatus
+from arrears.cases.models import Activity, CollectionCase, Promise, WorkItem
+from arrears.cases.scoping import cases_visible_to
+from arrears.core.errors import InvalidInput
+from arrears.core.money import format_yuan_grouped
+from arrears.portfolio.choices import PartyRole
+from arrears.portfolio.models import LoanParty
+
+QUEUE_PAGE_SIZE = 50
+# A broken promise stays at the top of the queue this many days after the cycle found it
+# broken, unless a newer promise was taken since.
+BROKEN_PROMISE_DAYS = 7
+# Queue score points by risk grade (A lowest risk … E highest); no grade counts as C.
+RISK_POINTS = {"A": 0, "B": 5, "C": 10, "D": 15, "E": 20}
+RISK_POINTS_UNGRADED = 10
+DPD_SCORE_CAP = 180
+
+TIER_PROMISE, TIER_TASK, TIER_REST = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One case on a person's queue, with why it is where it is."""
+
+    case_id: int
+    loan_id: str
+    borrower: str
+    product: str
+    bucket: str
+    dpd: int
+    overdue: int  # fen
+    risk_grade: str
+    tier: int
+    score: float
+    mine: bool
+    promise_due_today: bool
+    promise_broken: bool
+    task_due: bool
+    follow_up_due: bool
+    promise_due_on: date | None
+    assignee: str
+
+    @property
+    def overdue_yuan(self) -> str:
+        return format_yuan_grouped(self.overdue)
+
+
+class QueuePage(list[QueueRow]):
+    """One page of the queue: the rows (it is a list of them), the page number, the page
+    count and the number of cases that match."""
+
+    def __init__(self, rows: list[QueueRow], *, page: int, pages: int, total: int) -> None:
+        super().__init__(rows)
+        self.page, self.pages, self.total = page, pages, total
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _day_bounds(on: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(on, time.min, tzinfo=zone)
+    return start, start + timedelta(days=1)
+
+
+def queue_score() -> Any:
+    """The tier-3 score of a case as a SQL expression (higher is called first):
+
+        score = 20 × log10(1 + overdue yuan) + min(DPD, 180) / 6 + risk points
+
+    with risk points A 0, B 5, C 10 (and ungraded), D 15, E 20. So 1,000 yuan overdue is
+    worth 60 points, 10,000 yuan 80 and 100,000 yuan 100; each month past due adds 5 points
+    up to 30; the riskiest grade adds 20. Amount leads (recovering more matters most), age
+    and risk break near-ties. Overdue is the loan position's overdue principal, interest,
+    fees and penalty from the last cycle.
+    """
+    overdue_fen = Cast(F("overdue"), FloatField())
+    amount = Value(20.0) * Ln(Value(1.0) + overdue_fen / Value(100.0)) / Value(2.302585092994046)
+    age = Cast(Least(F("current_dpd"), Value(DPD_SCORE_CAP)), FloatField()) / Value(6.0)
+    risk = Case(
+        *(
+            When(risk_grade=grade, then=Value(float(points)))
+            for grade, points in RISK_POINTS.items()
+        ),
+        default=Value(float(RISK_POINTS_UNGRADED)),
+        output_field=FloatField(),
+    )
+    return amount + age + risk
+
+
+def _parse_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    bucket = str(filters.get("bucket") or "").strip().upper()
+    if bucket:
+        clean["bucket"] = bucket
+    product = str(filters.get("product") or "").strip()
+    if product:
+        clean["product"] = product
+    if str(filters.get("has_promise") or "").strip().lower() in {"1", "true", "yes", "on"}:
+        clean["has_promise"] = True
+    tier = str(filters.get("tier") or "").strip()
+    if tier:
+        if tier not in {"1", "2", "3"}:
+            raise InvalidInput(_("the tier is 1, 2 or 3"), field="tier")
+        clean["tier"] = int(tier)
+    page = str(filters.get("page") or "1").strip()
+    if not page.isdigit() or int(page) < 1:
+        raise InvalidInput(_("the page is a whole number from 1"), field="page")
+    clean["page"] = int(page)
+    return clean
+
+
+def _search(queryset: QuerySet[CollectionCase], search: str) -> QuerySet[CollectionCase]:
+    """Cases whose loan id, or a party's phone or ID number, is exactly ``search``, or whose
+    borrower's name contains it. Phones and ID numbers are masked on screen, so they are
+    matched whole, never by a fragment."""
+    text = search.strip()
+    if not text:
+        return queryset
+    parties = LoanParty.objects.filter(loan_id=OuterRef("loan_id"))
+    compact = text.replace(" ", "").replace("-", "")
+    return queryset.filter(
+        Q(loan__loan_id=text)
+        | Exists(parties.filter(role=PartyRole.BORROWER, party__name__icontains=text))
+        | Exists(parties.filter(party__id_number=compact.upper()))
+        | Exists(parties.filter(party__contact_points__value=compact))
+    )
+
+
+def _queue_queryset(
+    *, user: User, on: date, search: str, filters: dict[str, Any]
+) -> QuerySet[CollectionCase]:
+    _start, end = _day_bounds(on)
+    promises = Promise.objects.filter(case_id=OuterRef("pk"))
+    newer = Promise.objects.filter(case_id=OuterRef("case_id"), pk__gt=OuterRef("pk"))
+    queryset = (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.OPEN)
+        .annotate(
+            promise_due_today=Exists(promises.filter(status=PromiseStatus.OPEN, due_on=on)),
+            promise_broken=Exists(
+                promises.filter(
+                    status=PromiseStatus.BROKEN,
+                    resolved_on__gte=on - timedelta(days=BROKEN_PROMISE_DAYS),
+                    resolved_on__lte=on,
+                ).filter(~Exists(newer))
+            ),
+            task_due=Exists(
+                WorkItem.objects.filter(
+                    case_id=OuterRef("pk"), status=WorkItemStatus.OPEN, due_at__lt=end
+                )
+            ),
+            # The follow-up set by the latest contact is the one that stands.
+            follow_up_at=Subquery(
+                Activity.objects.filter(case_id=OuterRef("pk"))
+                .order_by("-at", "-id")
+                .values("next_follow_up_at")[:1]
+            ),
+        )
+        .annotate(
+            follow_up_due=Case(
+                When(follow_up_at__lt=end, then=Value(True)),
+                default=Value(False),
+            ),
+            tier=Case(
+                When(Q(promise_due_today=True) | Q(promise_broken=True), then=Value(TIER_PROMISE)),
+                When(Q(task_due=True) | Q(follow_up_at__lt=end), then=Value(TIER_TASK)),
+                default=Value(TIER_REST),
+                output_field=IntegerField(),
+            ),
+            mine=Case(
+                When(assignee_id=user.pk, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+    if "bucket" in filters:
+        queryset = queryset.filter(bucket=filters["bucket"])
+    if "product" in filters:
+        queryset = queryset.filter(loan__product__code=filters["product"])
+    if filters.get("has_promise"):
+        queryset = queryset.filter(Exists(promises.filter(status=PromiseStatus.OPEN)))
+    if "tier" in filters:
+        queryset = queryset.filter(tier=filters["tier"])
+    return _search(queryset, search)
+
+
+def queue_for(
+    *, user: User, on: date, search: str = "", filters: dict[str, Any] | None = None
+) -> QueuePage:
+    """The open cases ``user`` works on business date ``on``, best first, one page of 50.
+
+    Order: the user's own cases before their team's unassigned pool; within each, tier 1
+    (a promise due today, or one broken in the last 7 days with no newer promise), then
+    tier 2 (an open work item due by the end of today, or the latest contact's follow-up
+    due), then tier 3; within a tier by ``queue_score`` (highest first), then case number.
+
+    ``filters``: ``bucket`` (M1 …), ``product`` (code), ``has_promise`` (an open promise),
+    ``tier`` (1–3), ``page`` (from 1). ``search`` matches a loan id, a party's phone or ID
+    number exactly, or part of the borrower's name.
+
+    Three queries whatever the data: the count, the page's order, the page's details. The
+    order is computed in the database over the user's scope, which the (assignee, status)
+    and (team, status, assignee) indexes bound; every per-case test is an index probe.
+    """
+    clean = _parse_filters(filters or {})
+    queryset = _queue_queryset(user=user, on=on, search=search, filters=clean)
+    total = queryset.count()
+    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
+    page = min(clean["page"], pages)
+    offset = (page - 1) * QUEUE_PAGE_SIZE
+    ordered = list(
+        queryset.annotate(
+            overdue=Coalesce(
+                F("loan__position__overdue_principal")
+                + F("loan__position__overdue_interest")
+                + F("loan__position__overdue_fees")
+                + F("loan__position__overdue_penalty"),
+                Value(0),
+            )
+        )
+        .annotate(score=queue_score())
+        .order_by("mine", "tier", "-score", "pk")
+        .values_list(
+            "pk",
+            "tier",
+            "score",
+            "mine",
+            "promise_due_today",
+            "promise_broken",
+            "task_due",
+            "follow_up_due",
+            "overdue",
+        )[offset : offset + QUEUE_PAGE_SIZE]
+    )
+    details = {
+        case.pk: case
+        for case in CollectionCase.objects.filter(pk__in=[row[0] for row in ordered])
+        .select_related("loan", "loan__product", "assignee")
+        .annotate(
+            borrower=Subquery(
+                LoanParty.objects.filter(loan_id=OuterRef("loan_id"), role=PartyRole.BORROWER)
+                .order_by("pk")
+                .values("party__name")[:1]
+            ),
+            promise_due_on=Subquery(
+                Promise.objects.filter(case_id=OuterRef("pk"), status=PromiseStatus.OPEN)
+                .order_by("due_on")
+                .values("due_on")[:1]
+            ),
+        )
+    }
+    rows = []
+    for pk, tier, score, mine, due_today, broken, task, follow_up, overdue in ordered:
+        case: Any = details[pk]
+        rows.append(
+            QueueRow(
+                case_id=pk,
+                loan_id=case.loan.loan_id,
+                borrower=case.borrower or "",
+                product=case.loan.product.code if case.loan.product else "",
+                bucket=case.bucket,
+                dpd=case.current_dpd,
+                overdue=int(overdue or 0),
+                risk_grade=case.risk_grade,
+                tier=tier,
+                score=round(float(score or 0), 1),
+                mine=mine == 0,
+                promise_due_today=bool(due_today),
+                promise_broken=bool(broken),
+                task_due=bool(task),
+                follow_up_due=bool(follow_up),
+                promise_due_on=case.promise_due_on,
+                assignee=case.assignee.get_username() if case.assignee else "",
+            )
+        )
+    return QueuePage(rows, page=page, pages=pages, total=total)
+
+
+def queue_next(*, user: User, on: date) -> int | None:
+    """The first case of ``user``'s queue on ``on`` (None when the queue is empty)."""
+    page = queue_for(user=user, on=on)
+    return page[0].case_id if page else None
