@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from arrears.cases.models import CollectionCase
 from arrears.compliance.models import ContactAttempt, Hold
 from arrears.outreach.channels.email import EmailChannel
 from arrears.outreach.channels.sms_generic import GenericSmsChannel
@@ -22,6 +23,7 @@ from arrears.outreach.models import OutboxMessage
 from arrears.outreach.sender import Liveness, recover, send_due
 from arrears.portfolio.models import ContactPoint, Creditor, Loan
 from arrears.portfolio.services import tape_ingest
+from arrears.strategy.models import CaseStrategy
 from tests.factories import loan_row, write_csv
 from tests.fakes.sms_gateway import FakeSmsGateway
 
@@ -81,6 +83,20 @@ def test_a_planned_reminder_is_rendered_sent_once_and_kept_as_evidence(
         "13800138000",
         message.party_id,
     )
+
+
+def test_a_message_of_a_case_paused_since_planning_is_cancelled_with_the_reason_not_sent(
+    loan: Loan, gateway: FakeSmsGateway
+) -> None:
+    case = CollectionCase.objects.get(loan=loan)
+    CaseStrategy.objects.filter(case=case).update(paused=True)  # paused behind the plan's back
+
+    handed = send(gateway, at("2026-03-01T10:00"))
+
+    message = OutboxMessage.objects.get(channel="sms")
+    assert handed == 0 and gateway.messages() == []
+    assert (message.status, message.error) == ("cancelled", "case paused by a manager")
+    assert not ContactAttempt.objects.filter(channel="sms").exists()
 
 
 def test_a_message_due_at_2159_not_sent_before_2200_goes_out_at_0800(

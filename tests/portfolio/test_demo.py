@@ -17,7 +17,7 @@ from arrears.compliance.models import ContactAttempt, Hold
 from arrears.portfolio.models import Loan, LoanParty, Party, Payment
 from arrears.portfolio.selectors import loan_state
 from arrears.strategy.models import CaseStrategy, PlannedAction
-from arrears.workbench.selectors.cases_page import queue_for
+from arrears.workbench.selectors.queue import queue_for
 
 pytestmark = pytest.mark.django_db
 

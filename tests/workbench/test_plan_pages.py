@@ -16,6 +16,7 @@ from arrears.cases.plan_services import plan_request
 from arrears.cases.settlement_services import settlement_request
 from arrears.portfolio.models import Creditor, Loan
 from arrears.portfolio.services import tape_ingest
+from arrears.workbench.selectors.case_page import case_page
 from tests.cases.test_plans import World, make_world
 from tests.factories import loan_row, write_csv
 
@@ -71,6 +72,23 @@ def test_requesting_a_plan_from_the_page_saves_it(world: World) -> None:
     assert response.status_code == 302
     plan = RepaymentPlan.objects.get()
     assert plan.status == "active" and plan.down_payment == 1_234_50
+
+
+@pytest.mark.django_db
+def test_the_case_page_shows_the_playbook_paused_while_the_plan_is_active(world: World) -> None:
+    def paused() -> bool:
+        return case_page(
+            user=world.collector, case_id=world.case.pk, on=timezone.localdate(), now=timezone.now()
+        ).paused
+
+    assert not paused()
+
+    as_user(world.collector).post(
+        f"/cases/{world.case.pk}/plans/new/", {**plan_form(), "request": "1"}
+    )
+
+    assert RepaymentPlan.objects.get().status == "active"
+    assert paused()
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from arrears.accounts.models import User
-from arrears.cases.choices import PromiseStatus, WorkItemStatus
+from arrears.cases.choices import PlanStatus, PromiseStatus, WorkItemStatus
 from arrears.cases.models import CollectionCase, Promise, RepaymentPlan, Settlement, WorkItem
 from arrears.cases.scoping import cases_visible_to
 from arrears.compliance.models import Hold
@@ -137,7 +137,10 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
         playbook=(strategy.playbook.title or strategy.playbook.name) if strategy else "",
         stage=strategy.stage if strategy else "",
         arm=strategy.get_arm_display() if strategy and strategy.arm else "",
-        paused=bool(strategy and strategy.paused),
+        # Paused by a manager, or by the repayment plan the borrower keeps (the strategy
+        # reads active plans; strategy.selectors.case_paused says the same in a query).
+        paused=strategy is not None
+        and (strategy.paused or any(plan.status == PlanStatus.ACTIVE for plan in plans)),
         holds=in_force,
         schedule=list(amounts.state.installments),
         payments=amounts.payments,
