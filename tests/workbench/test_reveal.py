@@ -10,7 +10,7 @@ from django.test import Client
 
 from arrears.accounts.models import User
 from arrears.cases.models import CollectionCase
-from arrears.cases.services import contact_point_reveal, id_number_reveal
+from arrears.cases.reveal_services import contact_point_reveal, id_number_reveal
 from arrears.core.errors import NotFound
 from arrears.core.models import AuditEntry
 from arrears.portfolio.models import Creditor, Party

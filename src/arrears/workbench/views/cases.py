@@ -26,12 +26,11 @@ from arrears.accounts.models import User
 from arrears.accounts.roles import role_can
 from arrears.cases.choices import ContactOutcome, DelinquencyReason, PartyReached
 from arrears.cases.models import CollectionCase
+from arrears.cases.reveal_services import contact_point_reveal, id_number_reveal
 from arrears.cases.services import (
     PAGE_HOLD_KINDS,
     activity_record,
     case_hold_place,
-    contact_point_reveal,
-    id_number_reveal,
     promise_create,
 )
 from arrears.compliance.choices import Channel, HoldKind
