@@ -20,6 +20,7 @@ from arrears.accounts.demo_workforce import PEOPLE, demo_password, demo_workforc
 from arrears.accounts.models import User
 from arrears.cases.demo_work import demo_early_promise, demo_recent_work
 from arrears.cases.models import CollectionCase
+from arrears.compliance.rules import DEFAULT_TIME_ZONE
 from arrears.compliance.services import contact_attempt_record, hold_place
 from arrears.cycle.runner import cycle_run, cycle_run_through
 from arrears.portfolio.demo import PRODUCTS, build_demo_tapes
@@ -105,7 +106,7 @@ class Command(BaseCommand):
         )
 
     def _demo_contacts(self, day: date) -> None:
-        zone = ZoneInfo("Asia/Shanghai")
+        zone = ZoneInfo(DEFAULT_TIME_ZONE)  # the demo creditor keeps the default policy
         open_cases = CollectionCase.objects.filter(status="open").select_related("loan")
         for number, case in enumerate(open_cases.order_by("loan_id")[:DEMO_CONTACTS]):
             borrower = LoanParty.objects.filter(loan=case.loan, role="borrower").first()
