@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
 from arrears.accounts.models import User
 from arrears.core.audit import audit_record
+from arrears.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,25 @@ def test_the_audit_log_can_be_read_but_not_added_to_or_changed(admin_client: Cli
     assert admin_client.get("/admin/core/auditentry/add/").status_code == 403
     change = admin_client.post(f"/admin/core/auditentry/{entry.pk}/change/", {"action": "nothing"})
     assert change.status_code == 403
+
+
+def test_a_user_added_with_a_role_is_on_the_audit_chain_without_the_password(
+    admin_client: Client,
+) -> None:
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "manager9",
+            "usable_password": "true",
+            "password1": "Correct-Horse-Battery-9",
+            "password2": "Correct-Horse-Battery-9",
+            "role": "manager",
+            "capacity": "10",
+        },
+    )
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="admin.add", subject_type="accounts.user")
+    assert entry.data["after"]["role"] == "manager"
+    assert entry.data["after"]["password1"] == "(hidden)"
+    assert "Correct-Horse-Battery-9" not in json.dumps(entry.data)

@@ -1,4 +1,6 @@
-"""Admin screens for people, teams, API tokens and the (read-only) audit log."""
+"""Admin screens for people, teams and API tokens; and the roles' judgement handed to every
+admin screen (``core.admin.admin_may``), since the screens of lower apps cannot ask the
+accounts app themselves."""
 
 from __future__ import annotations
 
@@ -7,11 +9,19 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from arrears.accounts.models import ApiToken, Team, User
+from arrears.accounts.roles import role_can
+from arrears.core.admin import AuditedChangeAdmin, admin_capability_check_set
+
+admin_capability_check_set(lambda user, capability: role_can(getattr(user, "role", ""), capability))
 
 
 @admin.register(User)
-class ArrearsUserAdmin(UserAdmin):
-    """Users with their role, team, capacity and (for managers) creditor portfolios."""
+class ArrearsUserAdmin(AuditedChangeAdmin, UserAdmin):
+    """Users with their role, team, capacity and (for managers) creditor portfolios. A role
+    decides who may reveal personal data and correct loans, so every change of a user is
+    on the audit chain (passwords named, never shown)."""
+
+    audit_hidden = ("password", "password1", "password2", "usable_password")
 
     list_display = ["username", "first_name", "role", "team", "capacity", "is_active"]
     list_filter = ["role", "team", "is_active"]

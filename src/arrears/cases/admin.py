@@ -1,4 +1,6 @@
-"""Admin screens for collection cases (read-only: the daily cycle maintains them)."""
+"""Admin screens for collection cases (read-only: the daily cycle maintains them), the
+evidence recorded on them (read-only, contact points masked) and the authority matrix
+(edited here, every edit on the audit chain)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from arrears.cases.models import (
     Activity,
@@ -18,7 +21,7 @@ from arrears.cases.models import (
     Settlement,
     WorkItem,
 )
-from arrears.core.admin import ReadOnlyAdmin
+from arrears.core.admin import AuditedChangeAdmin, ReadOnlyAdmin, mask_contact
 
 
 class SpellInline(admin.TabularInline[CaseBucketSpell, CollectionCase]):
@@ -65,7 +68,7 @@ class WorkItemAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AuthorityLimit)
-class AuthorityLimitAdmin(admin.ModelAdmin[AuthorityLimit]):
+class AuthorityLimitAdmin(AuditedChangeAdmin):
     """The authority matrix: what each role may grant on its own (amounts in fen)."""
 
     list_display = [
@@ -84,6 +87,14 @@ class ActivityAdmin(ReadOnlyAdmin):
     list_display = ["at", "case", "channel", "party_reached", "outcome", "reason", "by"]
     list_filter = ["channel", "outcome", "reason"]
     show_full_result_count = False
+    # The contact point's name is its value: shown masked (the workbench reveals it).
+    exclude = ["contact_point"]
+    readonly_fields = ["contact_point_masked"]
+
+    @admin.display(description=_("contact point"))
+    def contact_point_masked(self, activity: Activity) -> str:
+        point = activity.contact_point
+        return mask_contact(point.value, point.kind) if point is not None else "-"
 
 
 @admin.register(Promise)

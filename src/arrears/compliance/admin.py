@@ -1,5 +1,6 @@
-"""Admin screens: each creditor's policy, holds (placed and lifted through the services),
-and the contact and refusal journals (read-only)."""
+"""Admin screens: each creditor's policy (every edit on the audit chain), holds (placed and
+lifted through the services), and the contact and refusal journals (read-only, numbers
+and addresses masked)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,20 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal, Hold
 from arrears.compliance.services import hold_lift, hold_place
-from arrears.core.admin import AddOnlyAdmin, ReadOnlyAdmin
+from arrears.core.admin import AddOnlyAdmin, AuditedChangeAdmin, ReadOnlyAdmin, mask_contact
+
+# What a channel's number is, for masking; other channels' values are judged by shape.
+_KIND_OF_CHANNEL = {
+    "sms": "phone",
+    "call": "phone",
+    "email": "email",
+    "letter": "address",
+    "visit": "address",
+}
 
 
 @admin.register(CompliancePolicy)
-class CompliancePolicyAdmin(admin.ModelAdmin[CompliancePolicy]):
+class CompliancePolicyAdmin(AuditedChangeAdmin):
     list_display = [
         "creditor",
         "pack",
@@ -54,6 +64,12 @@ class HoldAdmin(AddOnlyAdmin):
 class ContactAttemptAdmin(ReadOnlyAdmin):
     list_display = ["at", "party", "role", "channel", "outcome", "by"]
     list_filter = ["channel", "outcome"]
+    exclude = ["number"]
+    readonly_fields = ["number_masked"]
+
+    @admin.display(description=_("number or address"))
+    def number_masked(self, attempt: ContactAttempt) -> str:
+        return mask_contact(attempt.number, _KIND_OF_CHANNEL.get(attempt.channel, ""))
 
 
 @admin.register(ContactRefusal)

@@ -1,7 +1,11 @@
 """Admin screens for creditors, products, parties, loans, payments and imports.
 
-Amounts are shown in yuan; the loan page shows the state by replay as of today. Payments,
-allocations and imports are read-only here: they change only through ingest services.
+Money changes only through services: payments, allocations and imports are read-only here
+(the ingest services write them); a loan's booked terms are read-only and corrected through
+``loan_correct`` (``loan_admin``); parties' identities and contact points are masked and
+revealed through an audited action (``party_admin``). Product defaults are edited here (they
+are copied into loans when a tape books them, so an edit never rewrites a booked loan), and
+every such edit is on the audit chain.
 """
 
 from __future__ import annotations
@@ -11,27 +15,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from arrears.core.admin import AddOnlyAdmin, ReadOnlyAdmin
+from arrears.core.admin import AddOnlyAdmin, AuditedChangeAdmin, ReadOnlyAdmin
 from arrears.core.errors import InvalidInput
-from arrears.core.masking import mask_id_number
 from arrears.core.money import format_yuan_grouped
-from arrears.portfolio.models import (
-    ContactPoint,
-    Creditor,
-    Installment,
-    LimitationEvent,
-    Loan,
-    LoanParty,
-    Party,
-    Payment,
-    Product,
-    TapeImport,
-)
-from arrears.portfolio.selectors import loan_state
+from arrears.portfolio.models import Creditor, LimitationEvent, Payment, Product, TapeImport
 from arrears.portfolio.services import limitation_event_check, limitation_event_record
 
 
@@ -42,7 +31,7 @@ class CreditorAdmin(admin.ModelAdmin[Creditor]):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin[Product]):
+class ProductAdmin(AuditedChangeAdmin):
     list_display = [
         "code",
         "name",
@@ -56,98 +45,6 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     list_filter = ["creditor"]
     list_select_related = ["creditor"]
     search_fields = ["code", "name"]
-
-
-class ContactPointInline(admin.TabularInline[ContactPoint, Party]):
-    model = ContactPoint
-    extra = 0
-    fields = ["kind", "value", "status", "is_primary", "source"]
-
-
-@admin.register(Party)
-class PartyAdmin(admin.ModelAdmin[Party]):
-    list_display = ["name", "kind", "id_type", "masked_id_number", "creditor"]
-    list_filter = ["kind", "creditor"]
-    list_select_related = ["creditor"]
-    search_fields = ["name", "=id_number", "contact_points__value"]
-    inlines = [ContactPointInline]
-
-    @admin.display(description=_("ID number"))
-    def masked_id_number(self, party: Party) -> str:
-        return mask_id_number(party.id_number)
-
-
-class LoanPartyInline(admin.TabularInline[LoanParty, Loan]):
-    model = LoanParty
-    extra = 0
-    autocomplete_fields = ["party"]
-
-
-class InstallmentInline(admin.TabularInline[Installment, Loan]):
-    model = Installment
-    extra = 0
-    can_delete = False
-    fields = ["seq", "due_on", "principal", "interest", "fees"]
-    readonly_fields = ["seq", "due_on", "principal", "interest", "fees"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin[Loan]):
-    list_display = [
-        "loan_id",
-        "creditor",
-        "product",
-        "principal_yuan",
-        "annual_rate",
-        "term_months",
-        "repayment_method",
-        "disbursed_on",
-        "status",
-    ]
-    list_filter = ["creditor", "product", "repayment_method", "guarantee_type", "status"]
-    list_select_related = ["creditor", "product"]
-    search_fields = ["=loan_id", "parties__name"]
-    date_hierarchy = "disbursed_on"
-    readonly_fields = ["state_today", "created_at", "updated_at"]
-    inlines = [LoanPartyInline, InstallmentInline]
-
-    @admin.display(description=_("principal"), ordering="principal")
-    def principal_yuan(self, loan: Loan) -> str:
-        return format_yuan_grouped(loan.principal)
-
-    @admin.display(description=_("state today"))
-    def state_today(self, loan: Loan) -> str:
-        if loan.pk is None:
-            return "-"
-        state = loan_state(loan, as_of=timezone.localdate())
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    item.seq,
-                    item.due_on,
-                    format_yuan_grouped(item.due.total),
-                    format_yuan_grouped(item.paid.total),
-                    format_yuan_grouped(item.outstanding.total),
-                )
-                for item in state.installments
-            ),
-        )
-        return format_html(
-            "<p>DPD {} ({}) · overdue {} · penalty accrued {} · credit {}</p>"
-            "<table><tr><th>#</th><th>due on</th><th>due</th><th>paid</th><th>outstanding</th>"
-            "</tr>{}</table>",
-            state.dpd,
-            state.bucket,
-            format_yuan_grouped(state.overdue.total),
-            format_yuan_grouped(state.penalty_accrued),
-            format_yuan_grouped(state.credit_balance),
-            rows,
-        )
 
 
 @admin.register(Payment)
@@ -225,3 +122,8 @@ class LimitationEventAdmin(AddOnlyAdmin):
             note=obj.note,
             recorded_by=request.user,
         )
+
+
+# The loan and party screens, each in its own module.
+import arrears.portfolio.loan_admin  # noqa: E402
+import arrears.portfolio.party_admin  # noqa: E402, F401

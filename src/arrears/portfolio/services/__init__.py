@@ -5,6 +5,7 @@ Import the service functions from here; the submodules are an implementation det
 
 from arrears.portfolio.services.allocations import allocations_rebuild
 from arrears.portfolio.services.contact_points import contact_point_invalidate
+from arrears.portfolio.services.corrections import loan_correct
 from arrears.portfolio.services.creditors import creditor_get_or_create
 from arrears.portfolio.services.ingest import IngestResult
 from arrears.portfolio.services.limitation import (
@@ -27,6 +28,7 @@ __all__ = [
     "creditor_get_or_create",
     "limitation_event_check",
     "limitation_event_record",
+    "loan_correct",
     "loans_ingest_rows",
     "loans_payments_recorded",
     "parties_ingest_rows",
