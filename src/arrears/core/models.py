@@ -25,9 +25,12 @@ class AuditEntry(models.Model):
     """One act recorded in the audit log: a change of money, assignment, hold, plan or
     settlement, or a reveal of personal data — who, when, what, on which record.
 
-    Appended, never changed. Each entry's ``hash`` is the SHA-256 of the previous entry's hash
-    and this entry's content, so editing or deleting any entry breaks the chain from there on
-    (``arrears audit verify`` finds where).
+    Appended, never changed. Each entry's ``hash`` is the HMAC-SHA256, under the audit key
+    named by ``key_id`` (kept outside the database), of the previous entry's hash and this
+    entry's content, so editing or deleting any entry breaks the chain from there on and
+    cannot be hidden by recomputing the later hashes (``arrears audit verify`` finds where;
+    ``arrears audit anchor`` keeps the head outside the database). Entries written before
+    the key existed have an empty ``key_id`` and a plain SHA-256 (``core.audit_chain``).
     """
 
     number = models.BigIntegerField(_("number in the chain"), unique=True)
@@ -47,6 +50,7 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("data"), default=dict)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, default="")
 
     class Meta:
         db_table = "accounts_auditentry"
@@ -61,10 +65,12 @@ class AuditEntry(models.Model):
 
 class AuditHead(models.Model):
     """The single row holding the audit chain's latest hash; writers lock it, so entries are
-    chained one after another even when many people act at once."""
+    chained one after another even when many people act at once. ``legacy_count`` is how many
+    entries were written unkeyed, before the upgrade that brought the audit key."""
 
     last_hash = models.CharField(_("last hash"), max_length=64)
     count = models.BigIntegerField(_("entries"), default=0)
+    legacy_count = models.BigIntegerField(_("unkeyed entries"), default=0)
 
     class Meta:
         db_table = "accounts_audithead"
