@@ -1,5 +1,6 @@
-"""Signing in and out: the login page, the landing page each role starts on, and a throttle
-on repeated failed sign-ins."""
+"""Signing in and out: the login page and the landing page each role starts on. Repeated
+failed sign-ins are throttled by django-axes (``arrears.accounts.throttle``), for this page
+and the admin's login alike."""
 
 from __future__ import annotations
 
@@ -7,18 +8,17 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from arrears.accounts.choices import Role
 from arrears.accounts.models import User
+from arrears.accounts.throttle import failures_allowed, lock_minutes
 
 # Ten wrong passwords in fifteen minutes for one username from one address: enough for a
-# person who mistypes, too few for guessing.
-FAILURES_ALLOWED = 10
-FAILURE_WINDOW_SECONDS = 15 * 60
+# person who mistypes, too few for guessing (settings AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME).
+FAILURES_ALLOWED = failures_allowed()
+FAILURE_WINDOW_SECONDS = lock_minutes() * 60
 
 # Where each role starts the day: people who work cases on their queue, managers on their
 # team view, everyone else on the home page.
@@ -43,29 +43,6 @@ def landing_url(user: User) -> str:
     return reverse("workbench:home")
 
 
-def _failure_key(request: HttpRequest, username: str) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a header the client writes would let it pick a fresh
-    # counter for every guess.
-    address = request.META.get("REMOTE_ADDR", "")
-    return f"login-failures:{username.strip().casefold()}:{address}"
-
-
-def login_failures(request: HttpRequest, username: str) -> int:
-    """How many failed sign-ins for ``username`` from this address in the current window."""
-    return int(cache.get(_failure_key(request, username), 0))
-
-
-def login_failure_count(request: HttpRequest, username: str) -> None:
-    """Count one failed sign-in; the window starts with the first failure and is not renewed,
-    so a locked-out person can try again fifteen minutes after their first mistake."""
-    key = _failure_key(request, username)
-    if not cache.add(key, 1, FAILURE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, FAILURE_WINDOW_SECONDS)
-
-
 class SignInForm(AuthenticationForm):
     """Django's sign-in form with this project's wording."""
 
@@ -82,36 +59,14 @@ class SignInForm(AuthenticationForm):
 
 class SignInView(auth_views.LoginView):
     """The login page at ``/login/``. After signing in each role lands on its own page
-    (``landing_url``) unless a ``next`` page inside the site was asked for; after
-    ``FAILURES_ALLOWED`` wrong passwords for one username from one address the form refuses
-    (HTTP 429) for the rest of the window, even with the right password."""
+    (``landing_url``) unless a ``next`` page inside the site was asked for. The tenth wrong
+    password for one username from one address, and every attempt after it for the rest of
+    the window (even with the right password), gets this page back with HTTP 429 and the
+    lock message (``arrears.accounts.throttle.lockout_response``)."""
 
     template_name = "accounts/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if login_failures(request, username) >= FAILURES_ALLOWED:
-            # Bound without the password, so validating it never reaches authenticate(): a
-            # locked-out guess is not even checked.
-            form = self.form_class(request, data={"username": username, "password": ""})
-            form.errors.clear()
-            form.add_error(
-                None,
-                _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
-                % {"minutes": FAILURE_WINDOW_SECONDS // 60},
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        login_failure_count(self.request, self.request.POST.get("username", ""))
-        return super().form_invalid(form)
-
-    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        cache.delete(_failure_key(self.request, self.request.POST.get("username", "")))
-        return super().form_valid(form)
 
     def get_default_redirect_url(self) -> str:
         user = self.request.user

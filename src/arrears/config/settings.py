@@ -7,10 +7,13 @@ the defaults give a working single-machine setup on SQLite under ``ARREARS_DATA_
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets ModelAdmin[Model] and friends be subscripted at run time, as the type stubs expect.
@@ -24,6 +27,55 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+# Django's own check (security.W009) asks for at least 50 characters; so do we.
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def _secret_key_of_data_dir(data_dir: Path) -> str:
+    """The key generated once into ``data_dir/secret_key`` (single machine, demo): sessions
+    stay valid across restarts without shipping a secret. Written to a temporary file and
+    linked into place, so processes starting together all read the one key that won.
+    Without a usable file the start fails: a key nobody can keep is worse than none."""
+    key_file = data_dir / "secret_key"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            draft = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+            try:
+                os.link(draft, key_file)
+            except FileExistsError:
+                pass  # another process wrote it first: use theirs
+            finally:
+                draft.unlink()
+        key = key_file.read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"No secret key: ARREARS_SECRET_KEY is not set and the key file {key_file} "
+            f"cannot be written or read ({error.strerror or error}). Set ARREARS_SECRET_KEY "
+            "(at least 50 random characters) or make ARREARS_DATA_DIR writable."
+        ) from error
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"The key file {key_file} holds no usable secret key (fewer than "
+            f"{SECRET_KEY_MIN_LENGTH} characters). Delete it to have a new one generated, "
+            "or set ARREARS_SECRET_KEY."
+        )
+    return key
 
 
 def _database_from_url(url: str) -> dict[str, object]:
@@ -56,22 +108,21 @@ def _database_from_url(url: str) -> dict[str, object]:
 DATA_DIR = Path(os.environ.get("ARREARS_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = _env_bool("ARREARS_DEBUG", False)
-SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "")
+# Production sets ARREARS_REQUIRE_SECRET=1: then the key must come from the environment,
+# at least 50 characters, or nothing starts. There is no built-in fallback key, ever.
+REQUIRE_SECRET = _env_bool("ARREARS_REQUIRE_SECRET", False)
+SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "").strip()
+# Read by the deployment check (arrears check --deploy warns unless it is True).
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
+if REQUIRE_SECRET and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        "ARREARS_REQUIRE_SECRET is set, so ARREARS_SECRET_KEY must be set to at least "
+        f"{SECRET_KEY_MIN_LENGTH} random characters "
+        + ("(it is missing)." if not SECRET_KEY else f"(it has {len(SECRET_KEY)}).")
+        + ' Generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 if not SECRET_KEY:
-    if not DEBUG and _env_bool("ARREARS_REQUIRE_SECRET", False):
-        raise ImproperlyConfigured("ARREARS_SECRET_KEY must be set in production")
-    # A per-data-dir key keeps sessions valid across restarts without shipping a secret.
-    key_file = DATA_DIR / "secret_key"
-    try:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        if not key_file.exists():
-            from secrets import token_urlsafe
-
-            key_file.write_text(token_urlsafe(50))
-            key_file.chmod(0o600)
-        SECRET_KEY = key_file.read_text().strip()
-    except OSError:
-        SECRET_KEY = "insecure-ephemeral-key-data-dir-not-writable"
+    SECRET_KEY = _secret_key_of_data_dir(DATA_DIR)
 
 ALLOWED_HOSTS = [
     host.strip()
@@ -92,8 +143,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The sign-in throttle (django-axes, database handler: one count for every process).
+    "axes",
+    "csp",
+    # The API docs page then uses ninja's own copy of Swagger UI, not a CDN the CSP forbids.
+    "ninja",
     "arrears.core",
-    "arrears.accounts",
+    # With the deployment checks (arrears check --deploy) registered when it is ready.
+    "arrears.accounts.checks.AccountsConfig",
     "arrears.portfolio",
     "arrears.cycle",
     "arrears.cases",
@@ -106,13 +163,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "arrears.workbench.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "arrears.workbench.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the views: sees every response, the sign-in lock's included.
+    "arrears.workbench.middleware.PersonalDataNoStoreMiddleware",
+    "arrears.workbench.middleware.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "arrears.config.urls"
@@ -160,6 +223,33 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# The throttle first: it refuses a locked-out username and address before any password is
+# checked; it authenticates nobody itself. /login/ and /admin/login/ both go through it.
+AUTHENTICATION_BACKENDS = [
+    "arrears.accounts.throttle.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# The sign-in throttle (django-axes; docs/deployment.md): ten wrong passwords for one username
+# from one address lock that pair for fifteen minutes after the last of them, even for the
+# right password, on every process and both sign-in pages. Counted in the database, so
+# every worker and server sees the same count (the cache is per process).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = _env_int("ARREARS_SIGN_IN_FAILURES", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("ARREARS_SIGN_IN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Usernames counted case-insensitively, and the address is REMOTE_ADDR, never a header the
+# client writes (X-Forwarded-For would let it pick a fresh count for every guess).
+AXES_USERNAME_CALLABLE = "arrears.accounts.throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "arrears.accounts.throttle.address_of"
+AXES_LOCKOUT_CALLABLE = "arrears.accounts.throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_RESET_ON_SUCCESS = True
+# A guess while locked is refused unchecked and does not extend the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Blanked in axes' log lines and in the query strings it keeps with each attempt (a login
+# redirect's next= can hold a search for a phone number).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "next", "q"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,6 +281,42 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("ARREARS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Sessions end after ARREARS_SESSION_IDLE_MINUTES without a request, and in any case
+# ARREARS_SESSION_MAX_HOURS after signing in (SessionLimitsMiddleware). The cookie and the
+# stored session live as long as the idle limit; the middleware renews them at most once a
+# minute rather than writing the session on every request.
+ARREARS_SESSION_IDLE_SECONDS = _env_int("ARREARS_SESSION_IDLE_MINUTES", 30) * 60
+ARREARS_SESSION_MAX_SECONDS = _env_int("ARREARS_SESSION_MAX_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = ARREARS_SESSION_IDLE_SECONDS
+
+# HTTPS (docs/deployment.md). Off by default, so the demo works on http://127.0.0.1; a
+# production deployment behind TLS turns them on and `arrears check --deploy` is then silent.
+SECURE_SSL_REDIRECT = _env_bool("ARREARS_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = _env_int("ARREARS_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ARREARS_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("ARREARS_HSTS_PRELOAD", False)
+# Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's own):
+# otherwise a client could claim HTTPS.
+if _env_bool("ARREARS_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from this site only, no inline script or
+# style. Bootstrap's CSS draws its icons (select arrows, the menu button) from data: images.
+# The admin gets inline styles on top (ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -198,6 +324,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ARREARS_LOG_LEVEL", "WARNING")},
 }
+# Applies LOGGING, then puts the redacting filter (phones, ID numbers, search terms, secrets)
+# on the access and request loggers of runserver and gunicorn and on every root handler.
+LOGGING_CONFIG = "arrears.core.log_redaction.logging_configure"
 
 # Email (the outreach email channel): Django's own setting names, from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -211,3 +340,5 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "arrears@localhost")
 # A mailto: address or https: URL (comma-separated for both) for the List-Unsubscribe header.
 EMAIL_LIST_UNSUBSCRIBE = os.environ.get("EMAIL_LIST_UNSUBSCRIBE", "")
+
+# Set by other parts of issue 14

@@ -35,4 +35,12 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-contact-form]").forEach(syncPromise);
   });
+  // A picker that submits its form on change (the team page's team picker): an inline
+  // onchange handler would be refused by the Content-Security-Policy.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-autosubmit]") && target.form) {
+      target.form.submit();
+    }
+  });
 })();
