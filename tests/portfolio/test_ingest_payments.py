@@ -124,7 +124,7 @@ def test_payments_for_unknown_loans_or_future_dates_are_rejected_and_the_rest_ke
         tmp_path,
         "p.csv",
         payment_row("P1", "NOPE", "2026-03-05", "100"),
-        payment_row("P2", "W1", "2999-01-01", "100"),
+        payment_row("P2", "W1", "2099-01-01", "100"),
         payment_row("P3", "W1", "2026-01-15", "100"),
         payment_row("P4", "W1", "2026-02-28", "10661.85"),
     )
@@ -132,7 +132,7 @@ def test_payments_for_unknown_loans_or_future_dates_are_rejected_and_the_rest_ke
     assert (result.created, result.rejected) == (1, 3)
     rejects = Path(str(result.rejects_file)).read_text(encoding="utf-8-sig")
     assert "'NOPE' is not in the portfolio" in rejects
-    assert "2999-01-01 is in the future" in rejects
+    assert "2099-01-01 is in the future" in rejects
     assert "before the loan was disbursed" in rejects
     assert loan_state(worked_loan, as_of=date(2026, 3, 1)).dpd == 0
 

@@ -6,6 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
+from django.utils import timezone
+
+from arrears.core import bounds
+from arrears.core.spreadsheet import safe_csv_writer
 from arrears.portfolio.choices import TapeKind
 from arrears.portfolio.models import Creditor, TapeImport
 from arrears.portfolio.services.ingest import (
@@ -17,6 +22,7 @@ from arrears.portfolio.services.ingest import (
 from arrears.portfolio.services.loans_ingest import LoanIngestor
 from arrears.portfolio.services.parties_ingest import PartyIngestor
 from arrears.portfolio.services.payments_ingest import PaymentIngestor
+from arrears.portfolio.tape.limits import ReadLimits, ValueBounds
 from arrears.portfolio.tape.reading import open_tape
 from arrears.portfolio.tape.rejects import RejectsWriter
 from arrears.portfolio.tape.validation import (
@@ -24,6 +30,34 @@ from arrears.portfolio.tape.validation import (
     validate_party_rows,
     validate_payment_rows,
 )
+
+
+def read_limits() -> ReadLimits:
+    """The import caps from the settings (``ARREARS_IMPORT_MAX_*``), else the defaults."""
+    default = ReadLimits()
+    return ReadLimits(
+        **{
+            name: int(getattr(settings, f"ARREARS_IMPORT_{name.upper()}", getattr(default, name)))
+            for name in (
+                "max_file_bytes",
+                "max_rows",
+                "max_columns",
+                "max_cell_chars",
+                "max_blank_rows",
+                "max_unpacked_bytes",
+            )
+        }
+    )
+
+
+def value_bounds(limits: ReadLimits) -> ValueBounds:
+    """The bounds on a tape's values: ``core.bounds``' ceiling and dates, today's date."""
+    return ValueBounds(
+        amount_problem=bounds.amount_problem,
+        date_problem=bounds.date_problem,
+        today=timezone.localdate(),
+        max_cell_chars=limits.max_cell_chars,
+    )
 
 
 def tape_ingest(
@@ -47,11 +81,15 @@ def tape_ingest(
         TapeKind.PARTIES: (validate_party_rows, PartyIngestor),
     }
     validate, ingestor_class = kinds[TapeKind(kind)]
-    tape = open_tape(path)
-    rows = validate(tape)  # maps headers first: a missing column raises before any write
+    limits = read_limits()
+    tape = open_tape(path, limits)
+    # Headers are mapped first: a missing column raises before any write.
+    rows = validate(tape, value_bounds(limits))
     if on_total:
         on_total(tape.total_rows)
-    with RejectsWriter(rejects_path or default_rejects_path(path), tape.headers) as rejects:
+    with RejectsWriter(
+        rejects_path or default_rejects_path(path), tape.headers, make_writer=safe_csv_writer
+    ) as rejects:
         result = run_ingestor(
             ingestor_class(creditor),
             rows,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from arrears.portfolio.tape.reading import TapeError
+from arrears.portfolio.tape.errors import TapeError, gettext_noop
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +95,17 @@ def map_headers(headers: list[str], kind: str) -> dict[str, str]:
         if name is None:
             continue
         if name in seen:
-            raise TapeError(f"columns '{seen[name]}' and '{header}' both mean {name}")
+            raise TapeError(
+                gettext_noop("columns '%(first)s' and '%(second)s' both mean %(name)s"),
+                first=seen[name],
+                second=header,
+                name=name,
+            )
         seen[name] = header
         mapping[header] = name
     missing = [spec.label for spec in specs if spec.required and spec.name not in seen]
     if missing:
-        raise TapeError("required column missing: " + ", ".join(missing))
+        raise TapeError(
+            gettext_noop("required column missing: %(columns)s"), columns=", ".join(missing)
+        )
     return mapping

@@ -3,6 +3,7 @@ message says, in plain words, what is wrong with the value."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -73,6 +74,8 @@ def text(value: object) -> str:
 def amount(value: object) -> int:
     """A positive amount in yuan → fen."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"'{value}' is not an amount in yuan")
         fen = yuan_to_fen(value)
     else:
         fen = parse_yuan(text(value))
@@ -135,6 +138,8 @@ def choice(value: object, options: dict[str, str], names: str) -> str:
 
 
 def business_date(value: object) -> date:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"'{value}' is not a date")
     return parse_date(value)
 
 

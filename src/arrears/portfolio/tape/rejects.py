@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -24,11 +24,19 @@ def _cell(value: object) -> str:
 
 
 class RejectsWriter:
-    """Writes rejected rows to a CSV (UTF-8 with BOM so Excel opens it) — only if any."""
+    """Writes rejected rows to a CSV (UTF-8 with BOM so Excel opens it) — only if any.
 
-    def __init__(self, path: Path, headers: list[str]) -> None:
+    ``make_writer`` builds the CSV writer over the open file; the import passes
+    ``core.spreadsheet.safe_csv_writer``, since a rejected row is exactly where a cell such
+    as ``=HYPERLINK(...)`` turns up, and a person opens this file in Excel.
+    """
+
+    def __init__(
+        self, path: Path, headers: list[str], *, make_writer: Callable[[IO[str]], Any]
+    ) -> None:
         self.path = path
         self.headers = headers
+        self._make_writer = make_writer
         self.count = 0
         self._handle: IO[str] | None = None
         self._writer: Any = None
@@ -49,7 +57,7 @@ class RejectsWriter:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = self.path.open("w", newline="", encoding="utf-8-sig")
-            self._writer = csv.writer(self._handle)
+            self._writer = self._make_writer(self._handle)
             self._writer.writerow([*self.headers, "row_number", "errors"])
         self._writer.writerow(
             [*(_cell(row.raw.get(h)) for h in self.headers), row.row_number, "; ".join(errors)]

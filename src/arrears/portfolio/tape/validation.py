@@ -12,8 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from arrears.core.dates import add_months
 from arrears.portfolio.tape import fields
 from arrears.portfolio.tape.columns import COLUMNS_BY_KIND, map_headers
+from arrears.portfolio.tape.limits import ValueBounds
 from arrears.portfolio.tape.reading import Tape
 
 
@@ -85,14 +87,24 @@ class RowResult:
 class _Row:
     """Typed access to one row's cells by canonical name, collecting every error."""
 
-    def __init__(self, cells: dict[str, object], mapping: dict[str, str]) -> None:
+    def __init__(
+        self, cells: dict[str, object], mapping: dict[str, str], bounds: ValueBounds
+    ) -> None:
         self.values = {canonical: cells.get(original) for original, canonical in mapping.items()}
+        self.bounds = bounds
         self.errors: list[str] = []
+        self.too_long: set[str] = set()
+        for name, value in self.values.items():
+            if isinstance(value, str) and len(value) > bounds.max_cell_chars:
+                self.errors.append(f"{name}: longer than {bounds.max_cell_chars:,} characters")
+                self.too_long.add(name)
 
     def present(self, name: str) -> bool:
         return fields.text(self.values.get(name)) != ""
 
     def get(self, name: str, parse: Callable[[object], Any], *, required: bool = False) -> Any:
+        if name in self.too_long:
+            return None
         if not self.present(name):
             if required:
                 self.errors.append(f"{name}: is required")
@@ -101,9 +113,29 @@ class _Row:
             return parse(self.values[name])
         except ValueError as exc:
             self.errors.append(f"{name}: {exc}")
+        except ArithmeticError:  # an infinite or absurdly large number from a spreadsheet
+            self.errors.append(f"{name}: '{fields.text(self.values[name])[:40]}' is out of range")
+        return None
+
+    def amount(self, name: str, *, required: bool = False) -> Any:
+        """An amount in fen within the ceiling (``core.bounds.amount_problem``)."""
+        fen = self.get(name, fields.amount, required=required)
+        if fen is not None and (problem := self.bounds.amount_problem(fen, allow_zero=False)):
+            self.errors.append(f"{name}: {problem}")
             return None
+        return fen
+
+    def day(self, name: str, *, required: bool = False) -> Any:
+        """A business date within 1900–2100 (``core.bounds.date_problem``)."""
+        day = self.get(name, fields.business_date, required=required)
+        if day is not None and (problem := self.bounds.date_problem(day)):
+            self.errors.append(f"{name}: {day.isoformat()}: {problem}")
+            return None
+        return day
 
     def text(self, name: str, *, required: bool = False, limit: int = 200) -> str:
+        if name in self.too_long:
+            return ""
         value = fields.text(self.values.get(name))
         if required and not value:
             self.errors.append(f"{name}: is required")
@@ -127,10 +159,33 @@ def _party(
     return PartyRecord(name, kind, id_type, id_number, phone, email, address, employer)
 
 
+def _disbursement(row: _Row) -> Any:
+    """The disbursement date, refused before 1990 or more than a month ahead of today.
+
+    A far-past date (0001-01-01) is a source system's empty value, not a loan; a date far
+    ahead is a typo. See ``tape.limits`` for the two bounds.
+    """
+    day = row.day("disbursed_on", required=True)
+    bounds = row.bounds
+    if day is not None and day < bounds.earliest_disbursement:
+        row.errors.append(
+            f"disbursed_on: {day} is before {bounds.earliest_disbursement},"
+            " the earliest disbursement accepted"
+        )
+        return None
+    if day is not None and day > bounds.latest_disbursement:
+        row.errors.append(
+            f"disbursed_on: {day} is more than {bounds.disbursement_lead_days} days"
+            f" after today ({bounds.today})"
+        )
+        return None
+    return day
+
+
 def _loan_record(row: _Row) -> LoanRecord | None:
     loan_id = row.text("loan_id", required=True, limit=100)
     borrower = _party(row, "borrower_", id_required=True)
-    principal = row.get("principal", fields.amount, required=True)
+    principal = row.amount("principal", required=True)
     annual_rate = row.get("annual_rate", fields.rate, required=True)
     term = row.get(
         "term_months",
@@ -147,12 +202,21 @@ def _loan_record(row: _Row) -> LoanRecord | None:
         ),
         required=True,
     )
-    disbursed_on = row.get("disbursed_on", fields.business_date, required=True)
-    first_due_on = row.get("first_due_on", fields.business_date)
+    disbursed_on = _disbursement(row)
+    first_due_on = row.day("first_due_on")
     if first_due_on and disbursed_on and first_due_on <= disbursed_on:
         row.errors.append(
             f"first_due_on: {first_due_on} is not after the disbursement date {disbursed_on}"
         )
+    elif disbursed_on and term:
+        # The schedule must end within the dates Arrears handles, so every due date is sane.
+        last_due = add_months(first_due_on, term - 1) if first_due_on else None
+        last_due = last_due or add_months(disbursed_on, term)
+        if last_due > row.bounds.latest_due:
+            row.errors.append(
+                f"term_months: the last installment would fall on {last_due},"
+                f" after {row.bounds.latest_due}"
+            )
     penalty_rate = row.get("penalty_rate", fields.rate)
     grace = row.get("grace_days", lambda v: fields.whole_number(v, low=0, high=365, unit=" days"))
     guarantee_type = row.get(
@@ -191,8 +255,8 @@ def _loan_record(row: _Row) -> LoanRecord | None:
 def _payment_record(row: _Row) -> PaymentRecord | None:
     payment_id = row.text("payment_id", required=True, limit=100)
     loan_id = row.text("loan_id", required=True, limit=100)
-    paid_on = row.get("paid_on", fields.business_date, required=True)
-    amount = row.get("amount", fields.amount, required=True)
+    paid_on = row.day("paid_on", required=True)
+    amount = row.amount("amount", required=True)
     channel = row.text("channel", limit=60)
     if row.errors:
         return None
@@ -231,8 +295,10 @@ def _validate(
     kind: str,
     build: Callable[[_Row], Any],
     duplicate: Callable[[Any, int, dict[str, tuple[int, Any]]], list[str]],
+    bounds: ValueBounds | None,
 ) -> Iterator[RowResult]:
     mapping = map_headers(tape.headers, kind)
+    checks = bounds or ValueBounds()
     position = {spec.name: index for index, spec in enumerate(COLUMNS_BY_KIND[kind])}
 
     def in_column_order(error: str) -> int:
@@ -241,7 +307,7 @@ def _validate(
     def rows() -> Iterator[RowResult]:
         seen: dict[str, tuple[int, Any]] = {}
         for raw in tape.rows:
-            row = _Row(raw.cells, mapping)
+            row = _Row(raw.cells, mapping, checks)
             record = build(row)
             if record is not None:
                 problems = duplicate(record, raw.row_number, seen)
@@ -323,16 +389,16 @@ def _party_duplicate(
     return [conflict] if conflict else []
 
 
-def validate_loan_rows(tape: Tape) -> Iterator[RowResult]:
+def validate_loan_rows(tape: Tape, bounds: ValueBounds | None = None) -> Iterator[RowResult]:
     """Validate a loans tape; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "loans", _loan_record, _loan_duplicate)
+    return _validate(tape, "loans", _loan_record, _loan_duplicate, bounds)
 
 
-def validate_payment_rows(tape: Tape) -> Iterator[RowResult]:
+def validate_payment_rows(tape: Tape, bounds: ValueBounds | None = None) -> Iterator[RowResult]:
     """Validate a payments file; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "payments", _payment_record, _payment_duplicate)
+    return _validate(tape, "payments", _payment_record, _payment_duplicate, bounds)
 
 
-def validate_party_rows(tape: Tape) -> Iterator[RowResult]:
+def validate_party_rows(tape: Tape, bounds: ValueBounds | None = None) -> Iterator[RowResult]:
     """Validate a parties file; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "parties", _party_row_record, _party_duplicate)
+    return _validate(tape, "parties", _party_row_record, _party_duplicate, bounds)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from arrears.portfolio.choices import TapeKind
 from arrears.portfolio.management.cli import Progress, add_creditor_argument, resolve_creditor
 from arrears.portfolio.services import tape_ingest
 from arrears.portfolio.tape.reading import TapeError
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -46,7 +51,19 @@ class Command(BaseCommand):
                 on_total=progress.set_total,
             )
         except TapeError as exc:
-            raise CommandError(f"{path}: {exc}", returncode=2) from exc
+            raise CommandError(f"{path}: {exc.message(_)}", returncode=2) from exc
+        except (DatabaseError, ArithmeticError, ValueError, OSError) as exc:
+            # Validation keeps out every value known to break a write; should one still get
+            # through, the user gets one line (ARREARS_LOG_LEVEL=INFO shows the traceback).
+            logger.info("import of %s stopped", path, exc_info=True)
+            raise CommandError(
+                _(
+                    "%(path)s: the import stopped (%(error)s); the rows before it are"
+                    " imported and running it again is safe"
+                )
+                % {"path": path, "error": f"{type(exc).__name__}: {exc}"[:200]},
+                returncode=1,
+            ) from exc
         finally:
             progress.close()
         if options["json"]:
