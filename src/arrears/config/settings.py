@@ -342,3 +342,24 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "arrears@localhost")
 EMAIL_LIST_UNSUBSCRIBE = os.environ.get("EMAIL_LIST_UNSUBSCRIBE", "")
 
 # Set by other parts of issue 14
+# The audit chain's HMAC key (hex or base64, at least 32 bytes) and retired keys kept for
+# verification (comma-separated). Unset: a key file under ARREARS_DATA_DIR (the demo); with
+# ARREARS_REQUIRE_SECRET=1 the environment must give it (docs/security.md).
+ARREARS_AUDIT_KEY = os.environ.get("ARREARS_AUDIT_KEY", "")
+ARREARS_AUDIT_OLD_KEYS = os.environ.get("ARREARS_AUDIT_OLD_KEYS", "")
+
+# Tape import caps: checked before the costly work they guard (docs/loan-tape.md).
+ARREARS_IMPORT_MAX_FILE_BYTES = int(
+    os.environ.get("ARREARS_IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024)
+)
+ARREARS_IMPORT_MAX_ROWS = int(os.environ.get("ARREARS_IMPORT_MAX_ROWS", 5_000_000))
+ARREARS_IMPORT_MAX_COLUMNS = int(os.environ.get("ARREARS_IMPORT_MAX_COLUMNS", 200))
+ARREARS_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ARREARS_IMPORT_MAX_CELL_CHARS", 2000))
+# Blank rows are skipped but each costs parsing; more than this many in a sheet is refused.
+ARREARS_IMPORT_MAX_BLANK_ROWS = int(os.environ.get("ARREARS_IMPORT_MAX_BLANK_ROWS", 100_000))
+# XLSX: the unpacked size of the sheet and of its shared strings, each.
+ARREARS_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("ARREARS_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+)
+# The largest amount accepted anywhere, in fen (core.bounds; default ten billion yuan).
+ARREARS_AMOUNT_CEILING_FEN = int(os.environ.get("ARREARS_AMOUNT_CEILING_FEN", 10**12))

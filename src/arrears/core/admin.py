@@ -146,7 +146,7 @@ class AuditedChangeAdmin(admin.ModelAdmin[Any]):
 class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit log: appended by services, checked by ``arrears audit verify``."""
 
-    list_display = ["number", "at", "actor_name", "action", "subject_type", "subject_id"]
+    list_display = ["number", "at", "actor_name", "action", "subject_type", "subject_id", "key_id"]
     list_filter = ["action", "subject_type"]
     search_fields = ["subject_id", "actor_name"]
     show_full_result_count = False
