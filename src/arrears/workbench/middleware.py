@@ -88,6 +88,16 @@ LAST_SEEN_AT = "arrears_last_seen_at"
 SEEN_RESOLUTION_SECONDS = 60
 
 
+def session_limits_start(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """``user_logged_in`` receiver: the absolute lifetime and the idle clock start at the
+    sign-in itself, so the first page after it does not write the session again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = time.time()
+        session[SIGNED_IN_AT] = now
+        session[LAST_SEEN_AT] = now
+
+
 class SessionLimitsMiddleware:
     """Ends a signed-in session after ``ARREARS_SESSION_IDLE_SECONDS`` without a request and,
     however busy, ``ARREARS_SESSION_MAX_SECONDS`` after signing in. The request then goes on
