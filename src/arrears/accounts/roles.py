@@ -24,6 +24,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Opening a case page (within the role's scope).
     "case_view": frozenset(Role.values),
     "contact_record": WORKERS,
+    # Recording a contact more than half an hour after it happened (补录, at most a day;
+    # ``cases.contact_time``). Field agents report visits after the trip; a desk collector
+    # enters a shift's calls after a dialer outage. The gate judges a late contact against
+    # its own day, and the activity keeps when it was recorded beside when it happened.
+    "contact_record_late": WORKERS | {MANAGER, ADMIN},
     "promise_create": WORKERS,
     "plan_request": WORKERS | {MANAGER},
     "plan_decide": frozenset({TEAM_LEAD, MANAGER}),

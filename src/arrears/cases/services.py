@@ -1,35 +1,55 @@
-"""Writes of the cases app: recording contacts and promises, holds from the case page,
-audited reveals of personal data (the daily cycle's writes are in ``batch``)."""
+"""Writes of the cases app: recording contacts and promises, holds from the case page
+(the daily cycle's writes are in ``batch``; reveals in ``reveal_services``)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arrears.accounts.models import User
+from arrears.cases.activity_seal import activity_content, activity_digest
 from arrears.cases.choices import (
     ContactOutcome,
     DelinquencyReason,
     PartyReached,
-    PromiseStatus,
     WorkItemStatus,
 )
+from arrears.cases.contact_time import contact_time_check, work_due_by
 from arrears.cases.models import Activity, CollectionCase, Promise, WorkItem
+from arrears.cases.parties import case_party_role
+from arrears.cases.promise_services import MAX_PROMISE_DAYS, promise_create, promise_validate
 from arrears.compliance.choices import Channel, HoldKind
 from arrears.compliance.models import Hold
 from arrears.compliance.rules import CONVERSATION, NO_ANSWER, PASS_MESSAGE, REFUSED
-from arrears.compliance.services import contact_attempt_record, contact_check, hold_place
+from arrears.compliance.services import (
+    contact_attempt_record,
+    contact_check,
+    contact_lock,
+    hold_place,
+)
 from arrears.core.audit import audit_record
+from arrears.core.bounds import date_check
 from arrears.core.errors import InvalidInput
 from arrears.portfolio.choices import ContactStatus, PartyRole
-from arrears.portfolio.models import ContactPoint, LoanParty, Party
+from arrears.portfolio.models import ContactPoint, Party
 from arrears.portfolio.services import contact_point_invalidate
+
+__all__ = [
+    "HOLD_OUTCOMES",
+    "MAX_PROMISE_DAYS",
+    "PAGE_HOLD_KINDS",
+    "ActivityResult",
+    "activity_content",
+    "activity_digest",
+    "activity_record",
+    "case_hold_place",
+    "promise_create",
+    "work_items_cancel_for_case",
+]
 
 # Outcomes in which nobody answered for the party: the gate counts them as attempts only.
 UNANSWERED = frozenset(
@@ -50,7 +70,6 @@ HOLD_OUTCOMES = {
 }
 # The holds a person may place from the case page.
 PAGE_HOLD_KINDS = (HoldKind.DISPUTE, HoldKind.COMPLAINT, HoldKind.HARDSHIP, HoldKind.DECEASED)
-MAX_PROMISE_DAYS = 90
 
 
 @transaction.atomic
@@ -75,50 +94,6 @@ class ActivityResult:
     work_items_done: int = 0
 
 
-def activity_content(activity: Activity) -> dict[str, object]:
-    """The canonical content an activity's SHA-256 seals: every field a person recorded,
-    times in UTC so the value read back from any database hashes the same."""
-
-    def moment(value: datetime | None) -> str | None:
-        return value.astimezone(UTC).isoformat() if value else None
-
-    return {
-        "case": activity.case_id,
-        "party": activity.party_id,
-        "contact_point": activity.contact_point_id,
-        "channel": activity.channel,
-        "party_reached": activity.party_reached,
-        "outcome": activity.outcome,
-        "reason": activity.reason,
-        "notes": activity.notes,
-        "next_follow_up_at": moment(activity.next_follow_up_at),
-        "attempt": activity.attempt_id,
-        "by": activity.by_id,
-        "at": moment(activity.at),
-    }
-
-
-def activity_digest(activity: Activity) -> str:
-    """The SHA-256 (hex) of ``activity_content``: stored on the activity, recomputed to check
-    it was not altered."""
-    canonical = json.dumps(
-        activity_content(activity), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _party_role(case: CollectionCase, party: Party) -> str:
-    role = (
-        LoanParty.objects.filter(loan_id=case.loan_id, party=party)
-        .order_by("pk")
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role is None:
-        raise InvalidInput(_("this person is not a party to the case's loan"), field="party")
-    return role
-
-
 def _gate_outcome(*, role: str, party_reached: str, outcome: str) -> str:
     """The compliance gate's word for what happened: a conversation with the party counts
     against the day's cap; an attempt that reached someone else or nobody does not; a
@@ -141,6 +116,7 @@ def _validate_contact(
     contact_point: ContactPoint | None,
     promise_amount: int | None,
     promise_due_on: date | None,
+    next_follow_up_at: datetime | None,
     on: date,
 ) -> None:
     if channel not in Channel.values:
@@ -153,25 +129,13 @@ def _validate_contact(
         raise InvalidInput(_("choose a reason from the list"), field="reason")
     if contact_point is not None and contact_point.party_id != party.pk:
         raise InvalidInput(_("this contact point belongs to someone else"), field="contact_point")
-    if outcome == ContactOutcome.PROMISE:
-        _validate_promise(amount=promise_amount, due_on=promise_due_on, on=on)
     if case.status != "open":
         raise InvalidInput(_("the case is closed"), field="case")
-
-
-def _validate_promise(*, amount: int | None, due_on: date | None, on: date) -> None:
-    if amount is None or amount <= 0:
-        raise InvalidInput(_("a promise needs an amount above zero"), field="promise_amount")
-    if due_on is None:
-        raise InvalidInput(_("a promise needs the date it will be paid by"), field="promise_due_on")
-    if due_on < on:
-        raise InvalidInput(_("the promised date is in the past"), field="promise_due_on")
-    if due_on > on + timedelta(days=MAX_PROMISE_DAYS):
-        raise InvalidInput(
-            _("a promise is at most %(days)d days ahead; offer a repayment plan instead")
-            % {"days": MAX_PROMISE_DAYS},
-            field="promise_due_on",
-        )
+    if next_follow_up_at is not None:
+        # Year 9999 in a zone west of UTC overflows when the seal converts it to UTC.
+        date_check(next_follow_up_at, field="next_follow_up_at")
+    if outcome == ContactOutcome.PROMISE:
+        promise_validate(case=case, amount=promise_amount, due_on=promise_due_on, on=on)
 
 
 @transaction.atomic
@@ -196,16 +160,21 @@ def activity_record(
 ) -> ActivityResult:
     """Record a contact made on ``case`` with ``party`` at ``at`` (business date ``on``).
 
-    The compliance gate judges the contact first (``contact_check`` with the visit's
-    ``staff`` and, for an emergency contact, the pass-a-message purpose): a refused contact
-    stores only the refusal and returns its reasons and next allowed time, with no
-    activity. An allowed one is counted by the gate (``contact_attempt_record``) and
-    recorded as an ``Activity`` sealed with the SHA-256 of its content. Then: the reason
-    sets the case's reason for delinquency; a wrong or invalid number marks the contact
-    point invalid; a promise is taken (``promise_create``); a dispute or a death places the
-    matching hold; the case's open work items for this party and channel due by the end of
-    ``on`` are done.
+    ``at`` keeps the rules of ``contact_time``: not in the future, late only within the
+    window and for a role allowed to record late (``InvalidInput`` naming "at"). The
+    compliance gate judges the contact first (``contact_check`` with the visit's ``staff``
+    and, for an emergency contact, the pass-a-message purpose), under the party's gate
+    lock held until the contact is recorded, so concurrent contacts never exceed a cap; a
+    late contact is judged against its own day's contacts. A refused contact stores only
+    the refusal and returns its reasons and next allowed time, with no activity. An
+    allowed one is counted by the gate (``contact_attempt_record``) and recorded as an
+    ``Activity`` sealed with the SHA-256 of its content. Then: the reason sets the case's
+    reason for delinquency; a wrong or invalid number marks the contact point invalid; a
+    promise is taken (``promise_create``); a dispute or a death places the matching hold;
+    the case's open work items for this party and channel due by the end of the contact's
+    own day (and of ``on``) are done, never a later day's.
     """
+    contact_time_check(at=at, on=on, role=by.role)
     _validate_contact(
         case=case,
         party=party,
@@ -216,9 +185,12 @@ def activity_record(
         contact_point=contact_point,
         promise_amount=promise_amount,
         promise_due_on=promise_due_on,
+        next_follow_up_at=next_follow_up_at,
         on=on,
     )
-    role = _party_role(case, party)
+    role = case_party_role(case, party)
+    # First in the transaction, before the gate reads a contact: released at its end.
+    contact_lock(loan=case.loan, party=party)
     number = contact_point.value if contact_point is not None else ""
     # The gate's check, then the gate's record: ``contact_attempt_record`` with its own
     # check would not pass the staff of a visit or a contact person's purpose.
@@ -294,73 +266,19 @@ def activity_record(
             by=by,
             party=party,
         )
-    zone = timezone.get_current_timezone()
-    end_of_day = datetime.combine(on + timedelta(days=1), time.min, tzinfo=zone)
     # The work item carries its planned action's id: the strategy reads a done work item
-    # as its action carried out, so recording the contact is all this app does.
+    # as its action carried out, so recording the contact is all this app does. A contact
+    # recorded late does yesterday's work, not today's.
     done = WorkItem.objects.filter(
-        case=case, party=party, type=channel, status=WorkItemStatus.OPEN, due_at__lt=end_of_day
+        case=case,
+        party=party,
+        type=channel,
+        status=WorkItemStatus.OPEN,
+        due_at__lt=work_due_by(at=at, on=on),
     ).update(status=WorkItemStatus.DONE, closed_at=timezone.now())
     return ActivityResult(
         activity=activity, allowed=True, promise=promise, hold=hold, work_items_done=done
     )
-
-
-@transaction.atomic
-def promise_create(
-    *,
-    case: CollectionCase,
-    party: Party,
-    amount: int,
-    due_on: date,
-    by: User,
-    on: date,
-    tolerance_days: int = 2,
-    activity: Activity | None = None,
-) -> Promise:
-    """Take ``party``'s promise to pay ``amount`` fen on the case's loan by ``due_on``.
-
-    The daily cycle later marks it kept or broken (``tolerance_days`` after ``due_on``). A
-    new promise replaces the case's open one, which is cancelled: the collector follows the
-    latest word. Audited as ``promise.create``.
-    """
-    _validate_promise(amount=amount, due_on=due_on, on=on)
-    if tolerance_days < 0 or tolerance_days > 30:
-        raise InvalidInput(_("the tolerance is 0 to 30 days"), field="promise_tolerance_days")
-    _party_role(case, party)
-    replaced = list(
-        Promise.objects.filter(case=case, status=PromiseStatus.OPEN).values_list("pk", flat=True)
-    )
-    if replaced:
-        Promise.objects.filter(pk__in=replaced).update(
-            status=PromiseStatus.CANCELLED, resolved_on=on, updated_at=timezone.now()
-        )
-    promise = Promise.objects.create(
-        case=case,
-        loan_id=case.loan_id,
-        party_id=party.pk,
-        amount=amount,
-        made_on=on,
-        due_on=due_on,
-        tolerance_days=tolerance_days,
-        activity_id=activity.pk if activity is not None else None,
-        by=by,
-    )
-    audit_record(
-        actor=by,
-        action="promise.create",
-        subject_type="case",
-        subject_id=case.pk,
-        data={
-            "promise": promise.pk,
-            "party": party.pk,
-            "amount": amount,
-            "due_on": due_on.isoformat(),
-            "tolerance_days": tolerance_days,
-            "replaced": replaced,
-        },
-    )
-    return promise
 
 
 @transaction.atomic
@@ -374,7 +292,7 @@ def case_hold_place(
     if kind not in PAGE_HOLD_KINDS:
         raise InvalidInput(_("choose dispute, complaint, hardship or deceased"), field="kind")
     if party is not None:
-        _party_role(case, party)
+        case_party_role(case, party)
     hold = hold_place(
         kind=kind,
         reason=reason,

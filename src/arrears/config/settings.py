@@ -363,3 +363,6 @@ ARREARS_IMPORT_MAX_UNPACKED_BYTES = int(
 )
 # The largest amount accepted anywhere, in fen (core.bounds; default ten billion yuan).
 ARREARS_AMOUNT_CEILING_FEN = int(os.environ.get("ARREARS_AMOUNT_CEILING_FEN", 10**12))
+# How many hours after a contact it may still be recorded (late entry, 补录), by the roles
+# allowed to (accounts.roles "contact_record_late"); the gate judges it against its own day.
+ARREARS_LATE_CONTACT_HOURS = int(os.environ.get("ARREARS_LATE_CONTACT_HOURS", "24"))
