@@ -126,6 +126,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     ("GET", "/api/v1/cases/{case_id}"): api_row("case_view"),
     ("POST", "/api/v1/cases/{case_id}/contacts"): api_row("contact_record", allowed=LET_IN),
     ("POST", "/api/v1/cases/{case_id}/promises"): api_row("promise_create", allowed=LET_IN),
+    ("POST", "/api/v1/cases/{case_id}/plans"): api_row("plan_request", allowed=LET_IN),
+    # A path under /api/ that no endpoint serves: JSON 404 for everyone.
+    ("GET", "api-not-found"): everyone(404, anonymous=404),
     # Provider callbacks: no user at all, only the shared secret (absent here, so refused).
     ("POST", "/api/v1/outreach/receipts/{channel}"): everyone(403, anonymous=403),
     ("POST", "/api/v1/outreach/inbound/sms"): everyone(403, anonymous=403),
@@ -286,6 +289,12 @@ API_BODIES: dict[str, dict[str, object]] = {
         "amount": "not an amount",
         "due_on": "2030-01-01",
     },
+    "/api/v1/cases/{case_id}/plans": {
+        "total": "not an amount",
+        "installments": 3,
+        "start_on": "2030-01-01",
+        "reason": "matrix",
+    },
 }
 
 
@@ -328,6 +337,7 @@ OUT_OF_SCOPE = [
     ("POST", "workbench:case-reassign", Role.TEAM_LEAD),
     ("GET", "/api/v1/cases/{case_id}", Role.COLLECTOR),
     ("POST", "/api/v1/cases/{case_id}/contacts", Role.COLLECTOR),
+    ("POST", "/api/v1/cases/{case_id}/plans", Role.COLLECTOR),
     ("POST", "/api/v1/cases/{case_id}/promises", Role.FIELD_AGENT),
 ]
 

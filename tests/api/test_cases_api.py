@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -64,23 +65,24 @@ def test_a_contact_with_a_promise_is_recorded_and_sealed(
 ) -> None:
     mine: CollectionCase = world["cases"]["MINE"]  # type: ignore[index]
     party = Party.objects.get(name="张三")
-    at = timezone.now().astimezone(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0)
+    at = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
 
-    response = client.post(
-        f"/api/v1/cases/{mine.pk}/contacts",
-        {
-            "party_id": party.pk,
-            "channel": "call",
-            "party_reached": "borrower",
-            "outcome": "promise",
-            "reason": "cash_flow",
-            "at": at.isoformat(),
-            "promise_amount": "1,500.00",
-            "promise_due_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
-        },
-        content_type="application/json",
-        **bearer(world["me"]),  # type: ignore[arg-type]
-    )
+    with mock.patch.object(timezone, "now", return_value=at + timedelta(hours=1)):
+        response = client.post(
+            f"/api/v1/cases/{mine.pk}/contacts",
+            {
+                "party_id": party.pk,
+                "channel": "call",
+                "party_reached": "borrower",
+                "outcome": "promise",
+                "reason": "cash_flow",
+                "at": at.isoformat(),
+                "promise_amount": "1,500.00",
+                "promise_due_on": (at.date() + timedelta(days=3)).isoformat(),
+            },
+            content_type="application/json",
+            **bearer(world["me"]),  # type: ignore[arg-type]
+        )
 
     assert response.status_code == 201, response.content
     activity = Activity.objects.get(pk=response.json()["activity_id"])
@@ -94,18 +96,20 @@ def test_a_contact_the_gate_refuses_answers_409_with_the_reasons(
     mine: CollectionCase = world["cases"]["MINE"]  # type: ignore[index]
     party = Party.objects.get(name="张三")
 
-    response = client.post(
-        f"/api/v1/cases/{mine.pk}/contacts",
-        {
-            "party_id": party.pk,
-            "channel": "call",
-            "party_reached": "borrower",
-            "outcome": "right_party",
-            "at": datetime(2026, 3, 10, 23, 30, tzinfo=SHANGHAI).isoformat(),
-        },
-        content_type="application/json",
-        **bearer(world["me"]),  # type: ignore[arg-type]
-    )
+    late_evening = datetime(2026, 3, 10, 23, 30, tzinfo=SHANGHAI)
+
+    with mock.patch.object(timezone, "now", return_value=late_evening):
+        response = client.post(
+            f"/api/v1/cases/{mine.pk}/contacts",
+            {
+                "party_id": party.pk,
+                "channel": "call",
+                "party_reached": "borrower",
+                "outcome": "right_party",
+            },
+            content_type="application/json",
+            **bearer(world["me"]),  # type: ignore[arg-type]
+        )
 
     assert response.status_code == 409
     assert response.json()["reasons"] and response.json()["next_allowed_at"]

@@ -2,24 +2,40 @@
 recording a contact or a promise through the same services (and the same compliance gate).
 
 Amounts are yuan strings with two decimals; personal data is masked. A case outside the
-caller's scope answers 404, a role without the capability 403.
+caller's scope answers 404, a role without the capability 403. Every field is bounded
+(``arrears.api.inputs``); the creating POSTs accept an ``Idempotency-Key``
+(``arrears.api.idempotency``).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from arrears.accounts.models import User
 from arrears.accounts.roles import role_can
+from arrears.api.idempotency import Outcome, idempotent
+from arrears.api.inputs import (
+    Code10,
+    Code20,
+    Code30,
+    Code100,
+    Day,
+    Id,
+    Moment,
+    Notes,
+    Text200,
+    YuanText,
+    yuan_in,
+)
 from arrears.cases.services import activity_record, promise_create
 from arrears.core.errors import Forbidden, InvalidInput
-from arrears.core.money import format_yuan, parse_yuan
+from arrears.core.money import format_yuan
 from arrears.portfolio.models import ContactPoint, Party
 from arrears.workbench.selectors.case_page import case_get_for, case_page
 from arrears.workbench.selectors.queue import queue_for
@@ -35,15 +51,6 @@ def _user(request: HttpRequest, capability: str) -> User:
     return user
 
 
-def _yuan(text: str | None, field: str) -> int | None:
-    if text in (None, ""):
-        return None
-    try:
-        return parse_yuan(str(text))
-    except (ValueError, ArithmeticError) as exc:
-        raise InvalidInput(f"'{text}' is not an amount in yuan", field=field) from exc
-
-
 def _party(case_creditor_id: int, party_id: int) -> Party:
     party = Party.objects.filter(pk=party_id, creditor_id=case_creditor_id).first()
     if party is None:
@@ -52,12 +59,12 @@ def _party(case_creditor_id: int, party_id: int) -> Party:
 
 
 class CaseListQuery(Schema):
-    search: str = ""
-    bucket: str | None = None
-    product: str | None = None
+    search: Text200 = ""
+    bucket: Code10 | None = None
+    product: Code100 | None = None
     has_promise: bool | None = None
-    tier: int | None = None
-    page: int = 1
+    tier: Annotated[int, Field(ge=1, le=3)] | None = None
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
 
 
 @router.get("/", summary="The caller's cases in queue order (scoped, paginated by 50)")
@@ -108,7 +115,7 @@ def _amounts(amounts: Any) -> dict[str, str]:
 
 
 @router.get("/{case_id}", summary="One case: parties (masked), amounts, strategy, timeline")
-def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     """Everything the case page shows, as data."""
     user = _user(request, "case_view")
     page = case_page(user=user, case_id=case_id, on=timezone.localdate(), now=timezone.now())
@@ -172,19 +179,19 @@ def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 
 class ContactIn(Schema):
-    party_id: int
-    channel: str
-    party_reached: str
-    outcome: str
-    contact_point_id: int | None = None
-    reason: str = ""
-    notes: str = ""
-    at: datetime | None = None
-    next_follow_up_at: datetime | None = None
-    staff: int = 1
-    promise_amount: str | None = None
-    promise_due_on: date | None = None
-    promise_tolerance_days: int = 2
+    party_id: Id
+    channel: Code10
+    party_reached: Code20
+    outcome: Code20
+    contact_point_id: Id | None = None
+    reason: Code30 = ""
+    notes: Notes = ""
+    at: Moment | None = None
+    next_follow_up_at: Moment | None = None
+    staff: Annotated[int, Field(ge=1, le=10)] = 1
+    promise_amount: YuanText | None = None
+    promise_due_on: Day | None = None
+    promise_tolerance_days: Annotated[int, Field(ge=0, le=30)] = 2
 
 
 @router.post(
@@ -192,88 +199,89 @@ class ContactIn(Schema):
     response={201: dict[str, Any], 409: dict[str, Any]},
     summary="Record a contact (the compliance gate judges it first)",
 )
-def contact_create(request: HttpRequest, case_id: int, body: ContactIn) -> Any:
+def contact_create(request: HttpRequest, case_id: Id, body: ContactIn) -> Any:
     """201 with the activity's id and SHA-256; 409 with the gate's reasons and the next
     allowed time when the gate refuses (the refusal is stored, nothing else)."""
     user = _user(request, "contact_record")
     case = case_get_for(user=user, case_id=case_id)
-    point = None
-    if body.contact_point_id is not None:
-        point = ContactPoint.objects.filter(pk=body.contact_point_id).first()
-        if point is None:
-            raise InvalidInput("no such contact point", field="contact_point_id")
-    try:
-        result = activity_record(
-            case=case,
-            party=_party(case.creditor_id, body.party_id),
-            channel=body.channel,
-            party_reached=body.party_reached,
-            outcome=body.outcome,
-            by=user,
-            at=body.at or timezone.now(),
-            on=timezone.localdate(),
-            contact_point=point,
-            reason=body.reason,
-            notes=body.notes,
-            next_follow_up_at=body.next_follow_up_at,
-            promise_amount=_yuan(body.promise_amount, "promise_amount"),
-            promise_due_on=body.promise_due_on,
-            promise_tolerance_days=body.promise_tolerance_days,
-            staff=body.staff,
-        )
-    except PermissionDenied as exc:
-        raise Forbidden(str(exc)) from exc
-    if not result.allowed or result.activity is None:
-        return Status(
-            409,
-            {
+
+    def record() -> Outcome:
+        point = None
+        if body.contact_point_id is not None:
+            point = ContactPoint.objects.filter(pk=body.contact_point_id).first()
+            if point is None:
+                raise InvalidInput("no such contact point", field="contact_point_id")
+        try:
+            result = activity_record(
+                case=case,
+                party=_party(case.creditor_id, body.party_id),
+                channel=body.channel,
+                party_reached=body.party_reached,
+                outcome=body.outcome,
+                by=user,
+                at=body.at or timezone.now(),
+                on=timezone.localdate(),
+                contact_point=point,
+                reason=body.reason,
+                notes=body.notes,
+                next_follow_up_at=body.next_follow_up_at,
+                promise_amount=yuan_in(
+                    body.promise_amount, field="promise_amount", allow_zero=False
+                ),
+                promise_due_on=body.promise_due_on,
+                promise_tolerance_days=body.promise_tolerance_days,
+                staff=body.staff,
+            )
+        except PermissionDenied as exc:
+            raise Forbidden(str(exc)) from exc
+        if not result.allowed or result.activity is None:
+            return 409, {
                 "detail": "the compliance gate refused this contact",
                 "reasons": result.reasons,
                 "next_allowed_at": result.next_allowed_at,
-            },
-        )
-    return Status(
-        201,
-        {
+            }
+        return 201, {
             "activity_id": result.activity.pk,
             "sha256": result.activity.sha256,
             "promise_id": result.promise.pk if result.promise else None,
             "hold": result.hold.kind if result.hold else None,
             "work_items_done": result.work_items_done,
-        },
-    )
+        }
+
+    return idempotent(request, payload=body.model_dump(mode="json"), run=record)
 
 
 class PromiseIn(Schema):
-    party_id: int
-    amount: str
-    due_on: date
-    tolerance_days: int = 2
+    party_id: Id
+    amount: YuanText
+    due_on: Day
+    tolerance_days: Annotated[int, Field(ge=0, le=30)] = 2
 
 
 @router.post("/{case_id}/promises", response={201: dict[str, Any]}, summary="Take a promise")
-def promise_add(request: HttpRequest, case_id: int, body: PromiseIn) -> Any:
+def promise_add(request: HttpRequest, case_id: Id, body: PromiseIn) -> Any:
     """A promise to pay ``amount`` (yuan) by ``due_on``; it replaces the case's open one."""
     user = _user(request, "promise_create")
     case = case_get_for(user=user, case_id=case_id)
-    amount = _yuan(body.amount, "amount")
-    if amount is None:
-        raise InvalidInput("the amount is required", field="amount")
-    promise = promise_create(
-        case=case,
-        party=_party(case.creditor_id, body.party_id),
-        amount=amount,
-        due_on=body.due_on,
-        by=user,
-        on=timezone.localdate(),
-        tolerance_days=body.tolerance_days,
-    )
-    return Status(
-        201,
-        {
+
+    def take() -> Outcome:
+        amount = yuan_in(body.amount, field="amount", allow_zero=False)
+        if amount is None:
+            raise InvalidInput("the amount is required", field="amount")
+        promise = promise_create(
+            case=case,
+            party=_party(case.creditor_id, body.party_id),
+            amount=amount,
+            due_on=body.due_on,
+            by=user,
+            on=timezone.localdate(),
+            tolerance_days=body.tolerance_days,
+        )
+        return 201, {
             "promise_id": promise.pk,
             "amount": format_yuan(promise.amount),
             "due_on": promise.due_on,
             "status": promise.status,
-        },
-    )
+        }
+
+    return idempotent(request, payload=body.model_dump(mode="json"), run=take)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from arrears.api.inputs import Code100, Day, Text200
 from arrears.core.errors import Forbidden
 from arrears.portfolio.loan_report import loan_report
 from arrears.portfolio.models import Creditor
@@ -18,12 +18,12 @@ router = Router(tags=["loans"])
 
 
 class LoanQuery(Schema):
-    as_of: date | None = None
-    creditor: str | None = None
+    as_of: Day | None = None
+    creditor: Text200 | None = None
 
 
 @router.get("/{loan_id}", summary="A loan's terms, parties and state on a business date")
-def loan_detail(request: HttpRequest, loan_id: str, query: Query[LoanQuery]) -> dict[str, Any]:
+def loan_detail(request: HttpRequest, loan_id: Code100, query: Query[LoanQuery]) -> dict[str, Any]:
     """Terms, parties (masked), schedule and state by replay on ``as_of`` (default today).
 
     Amounts are yuan strings with two decimals; ``creditor`` is needed only when the loan id

@@ -366,3 +366,7 @@ ARREARS_AMOUNT_CEILING_FEN = int(os.environ.get("ARREARS_AMOUNT_CEILING_FEN", 10
 # How many hours after a contact it may still be recorded (late entry, 补录), by the roles
 # allowed to (accounts.roles "contact_record_late"); the gate judges it against its own day.
 ARREARS_LATE_CONTACT_HOURS = int(os.environ.get("ARREARS_LATE_CONTACT_HOURS", "24"))
+# The largest /api/ request body in bytes (larger: 413), and how long an Idempotency-Key's
+# answer is kept for replay.
+ARREARS_API_MAX_BODY_BYTES = int(os.environ.get("ARREARS_API_MAX_BODY_BYTES", 1024 * 1024))
+ARREARS_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("ARREARS_IDEMPOTENCY_TTL_HOURS", "24"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from arrears.api.errors import not_found_view
 from arrears.api.routes import api
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Any other path under /api/ answers JSON too, never the HTML 404 page.
+    re_path(r"^api/", not_found_view, name="api-not-found"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("arrears.accounts.urls")),
     path("", include("arrears.workbench.urls")),
