@@ -290,6 +290,13 @@ def test_redaction_leaves_ordinary_numbers_alone() -> None:
     )
 
 
+def test_secrets_in_a_path_are_blanked() -> None:
+    # A URL-only provider's path token and a one-click unsubscribe link are secrets too.
+    line = 'POST /api/v1/outreach/p/s3cr3t-T0ken/receipts/sms HTTP/1.1" 200 12'
+    assert redact(line) == 'POST /api/v1/outreach/p/[redacted]/receipts/sms HTTP/1.1" 200 12'
+    assert "sig-abc" not in redact("POST /api/v1/outreach/unsubscribe/42:sig-abc HTTP/1.1")
+
+
 # --- Served for real: several gunicorn workers share one throttle; access logs redacted --
 
 

@@ -41,6 +41,10 @@ _PARAMETER = re.compile(
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9]{9}(?![0-9])")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 
+# Secrets carried in a URL's path: the path token of providers that can only be given a URL
+# (``/api/v1/outreach/p/<token>/…``) and signed one-click unsubscribe links.
+_PATH_SECRET = re.compile(r"(/outreach/(?:p|unsubscribe)/)([^/\s?\"']+)")
+
 # Loggers that write request lines and request errors; the root's handlers catch the rest.
 LOGGERS = ("django.server", "django.request", "gunicorn.access", "gunicorn.error")
 
@@ -48,6 +52,7 @@ LOGGERS = ("django.server", "django.request", "gunicorn.access", "gunicorn.error
 def redact(text: str) -> str:
     """``text`` with identifying query values, phone numbers and ID numbers blanked."""
     text = _PARAMETER.sub(lambda match: match.group(1) + REDACTED, text)
+    text = _PATH_SECRET.sub(lambda match: match.group(1) + REDACTED, text)
     text = _ID_NUMBER.sub(REDACTED, text)
     return _MOBILE.sub(REDACTED, text)
 
