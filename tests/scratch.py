@@ -49,6 +49,9 @@ class Scratch:
             clause = f" TEMPLATE {template}" if template else ""
             self._admin(f"CREATE DATABASE {name}{clause}")
             self.created.append(name)
+            # The template's data directory holds the keys its rows were encrypted with.
+            if template and (self.root / template).is_dir():
+                shutil.copytree(self.root / template, self.root / name)
         elif template:
             shutil.copytree(self.root / template, self.root / name)
         else:

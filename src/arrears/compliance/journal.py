@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from arrears.compliance.models import ContactAttempt
 from arrears.core.bulk import bulk_insert
+from arrears.core.fields import seal
 
 
 class AttemptRow(NamedTuple):
@@ -28,9 +29,14 @@ class AttemptRow(NamedTuple):
 def contact_attempts_record(rows: Sequence[AttemptRow], *, at: Any, by: str) -> int:
     """Append ``rows`` to the contact journal, all made at ``at`` (a value the database
     adapter accepts) by ``by``; returns how many."""
+    # The number is encrypted at rest; a bulk insert bypasses the field, so it is sealed here.
     bulk_insert(
         ContactAttempt._meta.db_table,
         ["loan_id", "party_id", "role", "channel", "number", "at", "outcome", "by", "created_at"],
-        ((r.loan_id, r.party_id, r.role, r.channel, r.number, at, r.outcome, by, at) for r in rows),
-    )
+        (
+            (r.loan_id, r.party_id, r.role, r.channel, seal(ContactAttempt, "number", r.number),
+             at, r.outcome, by, at)
+            for r in rows
+        ),
+    )  # fmt: skip
     return len(rows)

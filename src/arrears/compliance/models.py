@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance.choices import Channel, HoldKind, Outcome, Pack
 from arrears.compliance.rules import DEFAULT_PACK, DEFAULT_TIME_ZONE
+from arrears.core.fields import EncryptedTextField
 from arrears.core.models import BaseModel
 from arrears.portfolio.models import Creditor, Loan, Party
 
@@ -102,7 +103,9 @@ class ContactAttempt(models.Model):
     )
     role = models.CharField(_("role"), max_length=20)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    number = models.CharField(_("number or address"), max_length=300, blank=True, default="")
+    # Encrypted at rest; the gate compares numbers after reading (a raw write seals it,
+    # core.fields.seal).
+    number = EncryptedTextField(_("number or address"), max_length=300, blank=True, default="")
     at = models.DateTimeField(_("at"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     by = models.CharField(_("made by"), max_length=200, blank=True, default="")

@@ -370,3 +370,11 @@ ARREARS_LATE_CONTACT_HOURS = int(os.environ.get("ARREARS_LATE_CONTACT_HOURS", "2
 # answer is kept for replay.
 ARREARS_API_MAX_BODY_BYTES = int(os.environ.get("ARREARS_API_MAX_BODY_BYTES", 1024 * 1024))
 ARREARS_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("ARREARS_IDEMPOTENCY_TTL_HOURS", "24"))
+# The https address at which this Arrears is reachable from the internet; when set, every
+# email's List-Unsubscribe carries a one-click link (RFC 8058) that places the opt-out hold.
+ARREARS_PUBLIC_URL = os.environ.get("ARREARS_PUBLIC_URL", "")
+# Encryption at rest of ID numbers, phones and emails (docs/security.md): "kid:base64key,…"
+# (the first encrypts, all decrypt) and the blind index's HMAC key. Unset: key files under
+# ARREARS_DATA_DIR (the demo); with ARREARS_REQUIRE_SECRET=1 the environment must give both.
+ARREARS_FIELD_KEYS = os.environ.get("ARREARS_FIELD_KEYS", "")
+ARREARS_INDEX_KEY = os.environ.get("ARREARS_INDEX_KEY", "")

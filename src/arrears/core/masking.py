@@ -1,9 +1,11 @@
-"""Masking of personal data for display (phones, ID numbers, emails).
+"""Masking of personal data for display (phones, ID numbers, emails, addresses).
 
 Pure module: who may see the full value is decided by the caller; this only hides.
 """
 
 from __future__ import annotations
+
+import re
 
 
 def mask_phone(value: str) -> str:
@@ -26,3 +28,25 @@ def mask_email(value: str) -> str:
     if not domain:
         return mask_phone(value)
     return (local[:1] + "***@" + domain) if local else "***@" + domain
+
+
+# The administrative prefix of a Chinese address down to the county level (省 / 市 / 区县):
+# what a collector may know of where a debtor lives without the street and door.
+_PROVINCE = r"(?:[^\d\s省市]{2,10}?(?:省|自治区|特别行政区))?"
+_CITY = r"(?:[^\d\s省市区县]{2,10}?(?:市|自治州|地区|盟))?"
+_COUNTY = r"(?:[^\d\s省市区县]{1,10}?(?:区|县|旗|市))?"
+_DISTRICT = re.compile(_PROVINCE + _CITY + _COUNTY)
+
+
+def mask_address(value: str) -> str:
+    """Keep the district-level part of an address, hide the rest:
+    北京市朝阳区建国路88号 → 北京市朝阳区****. An address with no recognisable prefix
+    (a foreign or free-form one) is hidden whole."""
+    text = value.strip()
+    if not text:
+        return ""
+    kept = _DISTRICT.match(text)
+    prefix = kept.group(0) if kept else ""
+    if len(prefix) >= len(text):
+        return prefix
+    return prefix + "****"

@@ -26,6 +26,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears.core.bulk import bulk_insert, refresh_statistics, reserve_ids
+from arrears.core.crypto import blind_index, encrypt
+from arrears.core.fields import encrypted_field
 from arrears.portfolio.calculations.schedule import ScheduledInstallment, build_schedule
 from arrears.portfolio.models import (
     ContactPoint,
@@ -147,9 +149,11 @@ def build_bench_portfolio(
                 )  # fmt: skip
                 for role in roles:
                     party = next(party_ids)
+                    # No ID number: nothing to encrypt (an empty one is stored empty).
                     party_rows.append(
-                        (party, creditor.pk, "person", f"{role} {number}", "", "", "", now, now)
-                    )
+                        (party, creditor.pk, "person", f"{role} {number}", "", "", "", "", now,
+                         now)
+                    )  # fmt: skip
                     role_rows.append((pk, party, role, now, now))
                 for item in items:
                     installment_rows.append(
@@ -170,8 +174,8 @@ def build_bench_portfolio(
             bulk_insert(Loan._meta.db_table, loan_columns, loan_rows)
             bulk_insert(
                 Party._meta.db_table,
-                ["id", "creditor_id", "kind", "name", "id_type", "id_number", "employer",
-                 "created_at", "updated_at"],
+                ["id", "creditor_id", "kind", "name", "id_type", "id_number", "id_number_index",
+                 "employer", "created_at", "updated_at"],
                 party_rows,
             )  # fmt: skip
             bulk_insert(
@@ -250,23 +254,31 @@ def bench_import(*, loans: int, seed: int) -> dict[str, Any]:
 
 def bench_contact_points(*, creditor_id: int) -> list[tuple[int, int]]:
     """Give every borrower of the bench creditor a valid phone and email (the outreach
-    bench sends to them); the (loan id, party id) of each borrower, in loan order."""
+    bench sends to them); the (loan id, party id) of each borrower, in loan order. The
+    values are sealed and indexed here, as the ORM would (about 4 µs a value)."""
     links = list(
         LoanParty.objects.filter(loan__creditor_id=creditor_id, role="borrower")
         .order_by("loan_id")
         .values_list("loan_id", "party_id")
     )
     now = timezone.now()
+    context = encrypted_field(ContactPoint, "value").context
+
+    def row(party: int, kind: str, value: str) -> tuple[object, ...]:
+        sealed, index = encrypt(value, context=context), blind_index(value, scheme=kind)
+        return (party, kind, sealed, index, "valid", True, "bench", now, now)
+
     bulk_insert(
         ContactPoint._meta.db_table,
-        ["party_id", "kind", "value", "status", "is_primary", "source", "created_at", "updated_at"],
+        ["party_id", "kind", "value", "value_index", "status", "is_primary", "source",
+         "created_at", "updated_at"],
         (
-            row
+            point
             for n, (_, party) in enumerate(links)
-            for row in (
-                (party, "phone", f"138{n:08d}", "valid", True, "bench", now, now),
-                (party, "email", f"debtor{n}@example.com", "valid", True, "bench", now, now),
+            for point in (
+                row(party, "phone", f"138{n:08d}"),
+                row(party, "email", f"debtor{n}@example.com"),
             )
         ),
-    )
+    )  # fmt: skip
     return links

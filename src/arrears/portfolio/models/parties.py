@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from arrears.core.fields import BlindIndexField, EncryptedTextField
 from arrears.core.models import BaseModel
 from arrears.portfolio.calculations.allocation import ALLOCATION_ORDER_DEFAULT
 from arrears.portfolio.choices import (
@@ -114,6 +115,8 @@ class Party(BaseModel):
 
     One row per identity per creditor (the ID number identifies them), however many loans
     they are on and in whatever role. Phones, emails and addresses are ``ContactPoint`` rows.
+    The ID number is stored encrypted; ``id_number_index`` (its keyed blind index) finds a
+    party by it and keeps the identity unique (docs/security.md, "Encryption at rest").
     """
 
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="parties")
@@ -124,7 +127,8 @@ class Party(BaseModel):
     id_type = models.CharField(
         _("ID type"), max_length=20, choices=IdType.choices, blank=True, default=IdType.NONE
     )
-    id_number = models.CharField(_("ID number"), max_length=40, blank=True, default="")
+    id_number = EncryptedTextField(_("ID number"), max_length=40, blank=True, default="")
+    id_number_index = BlindIndexField(source="id_number", scheme="id")
     employer = models.CharField(_("employer"), max_length=200, blank=True, default="")
 
     class Meta:
@@ -133,8 +137,8 @@ class Party(BaseModel):
         verbose_name_plural = _("parties")
         constraints = [
             models.UniqueConstraint(
-                fields=["creditor", "id_type", "id_number"],
-                condition=~Q(id_number=""),
+                fields=["creditor", "id_type", "id_number_index"],
+                condition=~Q(id_number_index=""),
                 name="party_identity_per_creditor",
             )
         ]
@@ -147,15 +151,18 @@ class ContactPoint(BaseModel):
     """One way to reach a party (a phone number, an email, a postal address) and its status.
 
     A number found wrong is marked invalid, never deleted: the history of attempts on it is
-    evidence, and re-importing it must not silently bring it back to life.
+    evidence, and re-importing it must not silently bring it back to life. The value is
+    stored encrypted (addresses too); ``value_index``, its keyed blind index normalised by
+    kind, finds it by exact value and keeps a party's values of a kind unique.
     """
 
-    # No index of its own: the unique (party, kind, value) index starts with the party.
+    # No index of its own: the unique (party, kind, value_index) index starts with the party.
     party = models.ForeignKey(
         Party, on_delete=models.CASCADE, related_name="contact_points", db_index=False
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
-    value = models.CharField(_("value"), max_length=300)
+    value = EncryptedTextField(_("value"), max_length=300)
+    value_index = BlindIndexField(source="value", scheme_field="kind")
     status = models.CharField(
         _("status"), max_length=12, choices=ContactStatus.choices, default=ContactStatus.UNVERIFIED
     )
@@ -168,7 +175,7 @@ class ContactPoint(BaseModel):
         verbose_name_plural = _("contact points")
         constraints = [
             models.UniqueConstraint(
-                fields=["party", "kind", "value"], name="contact_point_unique_value"
+                fields=["party", "kind", "value_index"], name="contact_point_unique_value"
             )
         ]
 

@@ -45,11 +45,14 @@ class PartyIngestor:
                     "loan_id", "pk"
                 )
             )
-        # Parties without an ID already on these loans, by (loan, role, name).
+        # Parties without an ID already on these loans, by (loan, role, name). An empty ID
+        # number is stored empty (not encrypted), so this is a plain comparison.
         anonymous: dict[tuple[int, str, str], KnownParty] = {
-            (loan_pk, role, name): KnownParty(pk, kind, name, id_type, id_number, employer)
-            for loan_pk, role, pk, kind, name, id_type, id_number, employer in (
-                LoanParty.objects.filter(loan_id__in=list(loans.values()), party__id_number="")
+            (loan_pk, role, name): KnownParty(pk, kind, name, id_type, "", employer)
+            for loan_pk, role, pk, kind, name, id_type, employer in (
+                LoanParty.objects.filter(
+                    loan_id__in=list(loans.values()), party__id_number_index=""
+                )
                 .order_by()
                 .values_list(
                     "loan_id",
@@ -58,7 +61,6 @@ class PartyIngestor:
                     "party__kind",
                     "party__name",
                     "party__id_type",
-                    "party__id_number",
                     "party__employer",
                 )
             )

@@ -4,6 +4,11 @@ Loans, guarantors and extra parties all arrive as ``PartyRecord``s; this module 
 ones already known (by ID number, per creditor), creates the new ones in bulk, and adds
 contact details that changed. It never deletes a contact point: an old number stays as
 evidence and keeps its validity status.
+
+ID numbers and contact values are stored encrypted: parties and contact points are matched
+by their blind index (``core.crypto.blind_index``), never by the clear value, and the rows
+written in bulk carry the ciphertext and the index (the ORM is bypassed, so this module
+seals them itself).
 """
 
 from __future__ import annotations
@@ -15,16 +20,20 @@ from django.db.models import Q
 from django.utils import timezone
 
 from arrears.core.bulk import bulk_insert, chunked, reserve_ids
+from arrears.core.crypto import blind_index, encrypt, normalise
+from arrears.core.fields import encrypted_field
 from arrears.portfolio.choices import ContactKind, ContactStatus
 from arrears.portfolio.models import ContactPoint, Creditor, Party
 from arrears.portfolio.tape.validation import PartyRecord
 
-PartyKey = tuple[str, str]  # (id_type, id_number)
+PartyKey = tuple[str, str]  # (id_type, normalised id_number)
 
 
 def party_key(record: PartyRecord) -> PartyKey | None:
     """Identity of a party across rows and files, or None when it has no ID number."""
-    return (record.id_type, record.id_number) if record.id_number else None
+    if not record.id_number:
+        return None
+    return (record.id_type, normalise(record.id_number, scheme="id"))
 
 
 def _contacts(record: PartyRecord) -> list[tuple[str, str]]:
@@ -71,27 +80,30 @@ class PartyUpsert:
         return len(self._records) - 1
 
     def _lookup(self, keys: Iterable[PartyKey]) -> dict[PartyKey, KnownParty]:
-        """Parties of this creditor already holding these identities.
+        """Parties of this creditor already holding these identities, found by the blind
+        index of the ID number (nothing is decrypted).
 
-        One query per ID type and 900 numbers, each an index search: the ``id_number <> ''``
-        term lets SQLite and PostgreSQL use the partial unique index on the identity.
+        One query per ID type and 900 numbers, each an index search: the
+        ``id_number_index <> ''`` term lets SQLite and PostgreSQL use the partial unique
+        index on the identity.
         """
-        numbers_by_type: dict[str, set[str]] = {}
-        for id_type, id_number in keys:
-            numbers_by_type.setdefault(id_type, set()).add(id_number)
+        by_index: dict[str, dict[str, PartyKey]] = {}
+        for key in keys:
+            by_index.setdefault(key[0], {})[blind_index(key[1], scheme="id")] = key
         known: dict[PartyKey, KnownParty] = {}
-        for id_type, numbers in numbers_by_type.items():
-            for batch in chunked(sorted(numbers), 900):
+        for id_type, wanted in by_index.items():
+            for batch in chunked(sorted(wanted), 900):
                 rows = (
                     Party.objects.filter(
-                        creditor=self.creditor, id_type=id_type, id_number__in=batch
+                        creditor=self.creditor, id_type=id_type, id_number_index__in=batch
                     )
-                    .exclude(id_number="")
+                    .exclude(id_number_index="")
                     .order_by()
-                    .values_list("pk", "kind", "name", "id_type", "id_number", "employer")
+                    .values_list("pk", "kind", "name", "id_number_index", "employer")
                 )
-                for row in rows:
-                    known[(row[3], row[4])] = KnownParty(*row)
+                for pk, kind, name, index, employer in rows:
+                    key = wanted[index]
+                    known[key] = KnownParty(pk, kind, name, key[0], key[1], employer)
         return known
 
     def flush(self) -> tuple[list[int], list[bool]]:
@@ -161,11 +173,12 @@ class PartyUpsert:
         return party_ids, [a or b for a, b in zip(changed, contact_changed, strict=True)]
 
     def _insert(self, parties: list[KnownParty], now: object) -> None:
-        """Insert new parties in bulk under reserved ids."""
+        """Insert new parties in bulk under reserved ids, the ID number sealed."""
         table = Party._meta.db_table
         for party, pk in zip(parties, reserve_ids(table, len(parties)), strict=True):
             party.pk = pk
         creditor_id = self.creditor.pk
+        context = encrypted_field(Party, "id_number").context
         bulk_insert(
             table,
             [
@@ -175,12 +188,24 @@ class PartyUpsert:
                 "name",
                 "id_type",
                 "id_number",
+                "id_number_index",
                 "employer",
                 "created_at",
                 "updated_at",
             ],
             (
-                (p.pk, creditor_id, p.kind, p.name, p.id_type, p.id_number, p.employer, now, now)
+                (
+                    p.pk,
+                    creditor_id,
+                    p.kind,
+                    p.name,
+                    p.id_type,
+                    encrypt(p.id_number, context=context),
+                    blind_index(p.id_number, scheme="id"),
+                    p.employer,
+                    now,
+                    now,
+                )
                 for p in parties
             ),
         )
@@ -191,31 +216,45 @@ class PartyUpsert:
         """Add contact values not yet known; a new value becomes the primary of its kind.
 
         ``preexisting`` are the parties that were in the database before this chunk; the
-        others cannot have contact points yet.
+        others cannot have contact points yet. Values are compared by blind index, so the
+        known ones are never decrypted and a value differing only in form (spaces, +86,
+        case of an email) is the same value.
         """
         existing: dict[tuple[int, str], dict[str, bool]] = {}
         for batch in chunked(sorted(preexisting), 900):
-            for party_id, kind, value, primary in (
+            for party_id, kind, value_index, primary in (
                 ContactPoint.objects.filter(party_id__in=batch)
                 .order_by()
-                .values_list("party_id", "kind", "value", "is_primary")
+                .values_list("party_id", "kind", "value_index", "is_primary")
             ):
-                existing.setdefault((party_id, kind), {})[value] = primary
+                existing.setdefault((party_id, kind), {})[value_index] = primary
         changed = [False] * len(party_ids)
         new_rows: list[tuple[object, ...]] = []
         demote: set[tuple[int, str]] = set()
+        context = encrypted_field(ContactPoint, "value").context
         for index, ((record, _), party_id) in enumerate(zip(self._records, party_ids, strict=True)):
             for kind, value in _contacts(record):
                 values = existing.setdefault((party_id, kind), {})
-                if value in values:
+                value_index = blind_index(value, scheme=kind)
+                if value_index in values:
                     continue
                 if values:
                     demote.add((party_id, kind))
                     for known_value in values:
                         values[known_value] = False
-                values[value] = True
+                values[value_index] = True
                 new_rows.append(
-                    (party_id, kind, value, ContactStatus.UNVERIFIED, True, self.source, now, now)
+                    (
+                        party_id,
+                        kind,
+                        encrypt(value, context=context),
+                        value_index,
+                        ContactStatus.UNVERIFIED,
+                        True,
+                        self.source,
+                        now,
+                        now,
+                    )
                 )
                 changed[index] = True
         for pairs in chunked(sorted(demote), 400):
@@ -232,6 +271,7 @@ class PartyUpsert:
                     "party_id",
                     "kind",
                     "value",
+                    "value_index",
                     "status",
                     "is_primary",
                     "source",

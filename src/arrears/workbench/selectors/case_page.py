@@ -127,7 +127,7 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
     return CasePage(
         case=case,
         on=on,
-        parties=party_views(links, points, standings, in_force),
+        parties=party_views(links, points, standings, in_force, role=user.role),
         overdue=amounts.overdue,
         outstanding=amounts.outstanding,
         dpd=amounts.state.dpd,

@@ -1,15 +1,19 @@
 """The parties of a case's loan as the case page shows them: each in its role, identity
 and contact points masked (the page reveals one on request, audited), with its standing
-at the compliance gate and the holds on it."""
+at the compliance gate and the holds on it.
+
+Addresses are masked by role: a collector (who phones) sees the district only
+(北京市朝阳区****); those who visit, supervise, litigate or audit see the whole address."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from arrears.accounts.roles import ADMIN, AUDITOR, FIELD_AGENT, LEGAL, MANAGER, TEAM_LEAD
 from arrears.compliance.models import Hold
 from arrears.compliance.rules import LIABLE_ROLES
-from arrears.core.masking import mask_email, mask_id_number, mask_phone
+from arrears.core.masking import mask_address, mask_email, mask_id_number, mask_phone
 from arrears.portfolio.choices import ContactKind, ContactStatus, PartyRole
 from arrears.portfolio.models import ContactPoint, Loan, LoanParty
 from arrears.workbench.selectors.case_compliance import ComplianceToday
@@ -17,8 +21,12 @@ from arrears.workbench.selectors.case_compliance import ComplianceToday
 _MASKERS = {
     ContactKind.PHONE: mask_phone,
     ContactKind.EMAIL: mask_email,
-    ContactKind.ADDRESS: lambda value: value,
+    ContactKind.ADDRESS: mask_address,
 }
+# Roles that see a debtor's full address: a field agent goes there; a team lead, manager,
+# legal officer or auditor supervises, sues or checks. A collector works by phone and sees
+# the district only. (A candidate for accounts.roles.CAPABILITIES as "address_full".)
+ADDRESS_IN_FULL = frozenset({FIELD_AGENT, TEAM_LEAD, MANAGER, LEGAL, AUDITOR, ADMIN})
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,11 @@ class PartyView:
     holds: list[Hold]
 
 
-def mask_point(kind: str, value: str) -> str:
-    """A contact point's value as the page shows it (an address is not masked)."""
+def mask_point(kind: str, value: str, *, role: str = "") -> str:
+    """A contact point's value as the page shows it to ``role``: phones and emails masked;
+    an address in full for ``ADDRESS_IN_FULL`` roles, else down to its district."""
+    if kind == ContactKind.ADDRESS and role in ADDRESS_IN_FULL:
+        return value
     return _MASKERS.get(ContactKind(kind), mask_phone)(value)
 
 
@@ -94,9 +105,12 @@ def party_views(
     points: Mapping[int, list[ContactPoint]],
     standings: Mapping[int, ComplianceToday],
     holds: Sequence[Hold],
+    *,
+    role: str = "",
 ) -> list[PartyView]:
-    """The page's view of each link, with its standing (by link id) and the holds in force
-    on its party (``holds``: those in force on the loan and its parties)."""
+    """The page's view of each link for a reader in ``role``, with its standing (by link
+    id) and the holds in force on its party (``holds``: those in force on the loan and its
+    parties). Without a role, addresses are masked too."""
     role_labels = dict(PartyRole.choices)
     return [
         PartyView(
@@ -112,7 +126,7 @@ def party_views(
                 ContactPointView(
                     id=p.pk,
                     kind=p.kind,
-                    masked=mask_point(p.kind, p.value),
+                    masked=mask_point(p.kind, p.value, role=role),
                     status=p.status,
                     is_primary=p.is_primary,
                 )

@@ -32,12 +32,14 @@ from arrears.accounts.models import User
 from arrears.cases.choices import CaseStatus, PromiseStatus, WorkItemStatus
 from arrears.cases.models import Activity, CollectionCase, Promise, WorkItem
 from arrears.cases.scoping import cases_visible_to
+from arrears.core.crypto import blind_index
 from arrears.core.errors import InvalidInput
 from arrears.core.money import format_yuan_grouped
-from arrears.portfolio.choices import PartyRole
+from arrears.portfolio.choices import ContactKind, PartyRole
 from arrears.portfolio.models import LoanParty
 
 QUEUE_PAGE_SIZE = 50
+PHONE, EMAIL = ContactKind.PHONE.value, ContactKind.EMAIL.value
 # A broken promise stays at the top of the queue this many days after the cycle found it
 # broken, unless a newer promise was taken since.
 BROKEN_PROMISE_DAYS = 7
@@ -147,19 +149,20 @@ def _parse_filters(filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _search(queryset: QuerySet[CollectionCase], search: str) -> QuerySet[CollectionCase]:
-    """Cases whose loan id, or a party's phone or ID number, is exactly ``search``, or whose
-    borrower's name contains it. Phones and ID numbers are masked on screen, so they are
-    matched whole, never by a fragment."""
+    """Cases whose loan id, or a party's phone, email or ID number, is exactly ``search``,
+    or whose borrower's name contains it. Phones, emails and ID numbers are masked on screen
+    and encrypted at rest, so they are matched whole, by their blind index (the normalised
+    value's keyed hash: ``138 0013 8000`` and ``+86 13800138000`` find the same number)."""
     text = search.strip()
     if not text:
         return queryset
     parties = LoanParty.objects.filter(loan_id=OuterRef("loan_id"))
-    compact = text.replace(" ", "").replace("-", "")
+    contact_indexes = [blind_index(text, scheme=kind) for kind in (PHONE, EMAIL)]
     return queryset.filter(
         Q(loan__loan_id=text)
         | Exists(parties.filter(role=PartyRole.BORROWER, party__name__icontains=text))
-        | Exists(parties.filter(party__id_number=compact.upper()))
-        | Exists(parties.filter(party__contact_points__value=compact))
+        | Exists(parties.filter(party__id_number_index=blind_index(text, scheme="id")))
+        | Exists(parties.filter(party__contact_points__value_index__in=contact_indexes))
     )
 
 
