@@ -132,6 +132,11 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     # Provider callbacks: no user at all, only the shared secret (absent here, so refused).
     ("POST", "/api/v1/outreach/receipts/{channel}"): everyone(403, anonymous=403),
     ("POST", "/api/v1/outreach/inbound/sms"): everyone(403, anonymous=403),
+    # The same for URL-only providers (a token in the path, unset here) and a forged
+    # one-click unsubscribe link.
+    ("POST", "/api/v1/outreach/p/{token}/receipts/{channel}"): everyone(403, anonymous=403),
+    ("POST", "/api/v1/outreach/p/{token}/inbound/sms"): everyone(403, anonymous=403),
+    ("POST", "/api/v1/outreach/unsubscribe/{token}"): everyone(403, anonymous=403),
 }
 
 
@@ -214,6 +219,7 @@ def matrix_world(
             "settlement_id": settlement.pk,
             "loan_id": target.loan.loan_id,
             "channel": "sms",
+            "token": "forged-token",
             "party_id": borrower,
             "contact_point_id": ContactPoint.objects.filter(party_id=borrower, kind="phone")
             .values_list("pk", flat=True)

@@ -7,7 +7,9 @@ SignatureDoesNotMatch. The Timestamp window (15 minutes) and SignatureNonce reus
 checked too.
 
 A message's key is the ``OutId`` of a ``SendSms`` and ``OutId:phone`` for each number of a
-``SendBatchSms`` (a batch has one OutId).
+``SendBatchSms`` (a batch has one OutId). ``QuerySendDetails`` answers from what was
+recorded, paged and shaped as Aliyun answers it (SendStatus 3 once a delivery report was
+pushed, else 1).
 """
 
 from __future__ import annotations
@@ -109,6 +111,8 @@ def aliyun_reply(state: GatewayState, method: str, params: Mapping[str, str]) ->
         return _send_sms(state, params, now)
     if action == "SendBatchSms":
         return _send_batch_sms(state, params, now)
+    if action == "QuerySendDetails":
+        return _query_send_details(state, params)
     return error(404, "InvalidAction.NotFound", f"Specified api {action} is not found.")
 
 
@@ -190,6 +194,53 @@ def _send_batch_sms(state: GatewayState, params: Mapping[str, str], now: float) 
         ]
     )
     return 200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": request_id()}
+
+
+def _query_send_details(state: GatewayState, params: Mapping[str, str]) -> Reply:
+    phone = params.get("PhoneNumber", "")
+    send_date = params.get("SendDate", "")
+    for name in ("PhoneNumber", "SendDate", "PageSize", "CurrentPage"):
+        if not params.get(name):
+            return error(400, "MissingParameter", f"The input parameter {name} is mandatory.")
+    if not _MAINLAND.fullmatch(phone):
+        return error(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+    if not re.fullmatch(r"\d{8}", send_date):
+        return error(400, "InvalidParameter", "SendDate must be yyyyMMdd.")
+    try:
+        size, page = int(params["PageSize"]), int(params["CurrentPage"])
+    except ValueError:
+        return error(400, "InvalidParameter", "PageSize and CurrentPage are numbers.")
+    if not 1 <= size <= 50 or page < 1:
+        return error(400, "InvalidParameter", "PageSize is 1 to 50; CurrentPage from 1.")
+    biz_id = params.get("BizId", "")
+    found = [
+        (message, reported)
+        for message, reported in state.aliyun_records(phone)
+        if datetime.fromtimestamp(message.received_at, _BEIJING).strftime("%Y%m%d") == send_date
+        and (not biz_id or message.provider_id == biz_id)
+    ]
+    shown = found[(page - 1) * size : page * size]
+    return 200, {
+        "Code": "OK",
+        "Message": "OK",
+        "RequestId": request_id(),
+        "TotalCount": str(len(found)),
+        "SmsSendDetailDTOs": {
+            "SmsSendDetailDTO": [
+                {
+                    "PhoneNum": message.phone,
+                    "SendStatus": 3 if reported else 1,
+                    "ErrCode": "DELIVERED" if reported else "",
+                    "TemplateCode": message.template_code,
+                    "Content": f"【{message.sign_name}】{json.dumps(message.template_params)}",
+                    "SendDate": _beijing(message.received_at),
+                    "ReceiveDate": _beijing(message.received_at + 1) if reported else "",
+                    "OutId": message.out_id,
+                }
+                for message, reported in shown
+            ]
+        },
+    }
 
 
 # -- delivery reports ------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 queued failures, and serves the control endpoints a gateway run as a process needs.
 
 - ``POST /`` — Aliyun dysmsapi (``sms_aliyun``).
-- ``POST /generic/messages`` — the generic JSON gateway (``sms_generic``).
+- ``POST /generic/messages`` — the generic JSON gateway (``sms_generic``), and
+  ``POST /generic/messages/status`` its status query.
 - ``GET /_messages`` — everything accepted, with a count per key (``duplicates`` lists keys
   seen more than once, so a test can assert at-most-once delivery).
 - ``POST /_fail`` (``{"n": 2, "mode": "unavailable"}``), ``POST /_reset``, ``POST /_release``
@@ -17,7 +18,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes.sms_aliyun import aliyun_reply, error
-from tests.fakes.sms_generic import GENERIC_PATH, generic_reply
+from tests.fakes.sms_generic import (
+    GENERIC_PATH,
+    GENERIC_STATUS_PATH,
+    generic_reply,
+    generic_status_reply,
+)
 from tests.fakes.sms_state import GatewayState
 
 
@@ -72,7 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(path, body)
             return
         fault = state.take_fault()
-        generic = path == GENERIC_PATH
+        generic = path in (GENERIC_PATH, GENERIC_STATUS_PATH)
         if fault is not None and fault[0] in {"unavailable", "throttle"}:
             mode, code = fault[0], fault[1]
             if mode == "unavailable":
@@ -83,7 +89,10 @@ class _Handler(BaseHTTPRequestHandler):
                 code = code or "isv.BUSINESS_LIMIT_CONTROL"
                 self._reply(*error(200 if code.startswith("isv.") else 400, code, "触发流控"))
             return
-        if generic:
+        if path == GENERIC_STATUS_PATH:
+            authorization = self.headers.get("Authorization", "")
+            status, payload = generic_status_reply(state, authorization, body)
+        elif generic:
             status, payload = generic_reply(state, self.headers.get("Authorization", ""), body)
         elif path == "/":
             params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))

@@ -165,6 +165,20 @@ class GatewayState:
                 self._nonces = {k: t for k, t in self._nonces.items() if t >= horizon}
             return True
 
+    def by_key(self, key: str) -> list[RecordedMessage]:
+        """The accepted messages of ``key`` (what a status query finds)."""
+        with self._lock:
+            return [m for m in self._messages if m.key == key]
+
+    def aliyun_records(self, phone: str) -> list[tuple[RecordedMessage, bool]]:
+        """The Aliyun messages to ``phone``, each with whether its report was pushed."""
+        with self._lock:
+            return [
+                (m, index < self._reported)
+                for index, m in enumerate(self._messages)
+                if m.gateway == "aliyun" and m.phone == phone
+            ]
+
     def unreported_aliyun(self) -> tuple[list[RecordedMessage], int]:
         """The Aliyun messages no delivery report was pushed for yet, and the mark to pass
         to ``mark_reported`` once their reports were accepted."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -91,9 +91,23 @@ def smtp_server(settings: Any) -> Iterator[SmtpServer]:
     settings.EMAIL_TIMEOUT = 5
     settings.DEFAULT_FROM_EMAIL = f"某某小贷催收部 <{SENDER}>"
     settings.EMAIL_LIST_UNSUBSCRIBE = ""
+    settings.ARREARS_PUBLIC_URL = ""
     server = SmtpServer(inbox, controller)
     yield server
     server.stop()
+
+
+@dataclass
+class Hooks:
+    """Notes the adapter's calls around each provider request."""
+
+    calls: list[tuple[str, list[int]]]
+
+    def before(self, messages: Sequence[Outgoing], request_key: str = "") -> None:
+        self.calls.append(("before", [m.message_id for m in messages]))
+
+    def after(self, messages: Sequence[Outgoing], results: Sequence[Result]) -> None:
+        self.calls.append(("after", [m.message_id for m in messages]))
 
 
 def _outgoing(message_id: int, to: str, name: str = "张三") -> Outgoing:
@@ -112,10 +126,11 @@ def test_three_emails_arrive_over_one_connection_with_their_headers_and_chinese_
     smtp_server: SmtpServer, settings: Any
 ) -> None:
     settings.EMAIL_LIST_UNSUBSCRIBE = "unsubscribe@lender.example, https://lender.example/u"
+    hooked: list[tuple[str, list[int]]] = []
     names = {1: "张三", 2: "李四", 3: "王五"}
     messages = [_outgoing(n, f"borrower{n}@example.com", name) for n, name in names.items()]
 
-    results = EmailChannel().send(messages)
+    results = EmailChannel().send(messages, Hooks(hooked))
 
     assert results == [
         Result("sent", provider_id="<arrears-1@arrears>"),
@@ -125,6 +140,8 @@ def test_three_emails_arrive_over_one_connection_with_their_headers_and_chinese_
     received = smtp_server.inbox.received
     assert [r.rcpt_tos for r in received] == [[m.to] for m in messages]
     assert len({r.peer for r in received}) == 1
+    # Each email is its own provider request: marked sending just before, recorded after.
+    assert hooked == [(step, [n]) for n in (1, 2, 3) for step in ("before", "after")]
     for item, sent in zip(received, messages, strict=True):
         message = item.message
         assert item.mail_from == SENDER
@@ -137,6 +154,7 @@ def test_three_emails_arrive_over_one_connection_with_their_headers_and_chinese_
         assert message["List-Unsubscribe"] == (
             "<mailto:unsubscribe@lender.example>, <https://lender.example/u>"
         )
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.get_content_charset() == "utf-8"
         assert message.get_content().replace("\r\n", "\n").rstrip("\n") == BODY
 
@@ -195,12 +213,32 @@ def test_a_connection_lost_after_the_data_is_unknown_and_the_next_message_still_
     assert [r.rcpt_tos for r in smtp_server.inbox.received] == [["borrower2@example.com"]]
 
 
-def test_without_an_unsubscribe_setting_no_list_unsubscribe_header_is_sent(
-    settings: Any,
+def test_without_an_unsubscribe_setting_the_senders_own_mailbox_is_the_opt_out(
+    smtp_server: SmtpServer, settings: Any
 ) -> None:
     settings.EMAIL_LIST_UNSUBSCRIBE = ""
+    settings.ARREARS_PUBLIC_URL = ""
 
-    message = EmailChannel().build(_outgoing(7, "a@example.com")).message()
+    results = EmailChannel().send([_outgoing(7, "a@example.com")])
 
-    assert "List-Unsubscribe" not in message
-    assert message["Message-ID"] == "<arrears-7@arrears>"
+    message = smtp_server.inbox.received[0].message
+    assert results == [Result("sent", provider_id="<arrears-7@arrears>")]
+    # (A long header may be folded onto its next line: unfolded, it is the mailbox.)
+    assert message["List-Unsubscribe"].strip() == (
+        f"<mailto:{SENDER}?subject=unsubscribe%20arrears-7>"
+    )
+    # A mailbox is no one-click target: RFC 8058's header goes only with an https link.
+    assert "List-Unsubscribe-Post" not in message
+
+
+def test_an_https_unsubscribe_target_gets_the_one_click_header(
+    smtp_server: SmtpServer, settings: Any
+) -> None:
+    settings.EMAIL_LIST_UNSUBSCRIBE = "https://lender.example/unsubscribe"
+    settings.ARREARS_PUBLIC_URL = ""
+
+    EmailChannel().send([_outgoing(8, "a@example.com")])
+
+    message = smtp_server.inbox.received[0].message
+    assert message["List-Unsubscribe"] == "<https://lender.example/unsubscribe>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

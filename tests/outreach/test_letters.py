@@ -105,6 +105,21 @@ def test_the_channel_files_the_pdf_and_a_manifest_row_with_its_sha256(tmp_path: 
     ]
 
 
+def test_a_party_named_like_a_formula_is_neutralised_in_the_manifest(tmp_path: Path) -> None:
+    _require_cjk_font()
+    channel = LetterChannel(business_date=DAY, root=tmp_path)
+    letter = _letter(42, "@SUM(1+1)")
+
+    channel.send([letter])
+
+    raw = (tmp_path / "2026-07-01" / "manifest.csv").read_bytes().decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(raw))
+    # Excel reads a leading quote as "text", so the name shows and nothing runs.
+    assert row["recipient_name"] == "'@SUM(1+1)"
+    assert ",@SUM" not in raw
+    assert [r.recipient_name for r in read_manifest(DAY, root=tmp_path)] == ["@SUM(1+1)"]
+
+
 def test_a_letter_sent_again_is_not_filed_twice(tmp_path: Path) -> None:
     _require_cjk_font()
     channel = LetterChannel(business_date=DAY, root=tmp_path)

@@ -171,15 +171,21 @@ def test_a_gateway_outage_is_retried_with_backoff_and_a_broken_reply_is_never_re
     too_soon = send(gateway, at("2026-03-01T10:00:20"))
     gateway.fail_next(1, "drop")
     retried = send(gateway, at("2026-03-01T10:00:31"))
+    lost = OutboxMessage.objects.get(channel="sms")
     later = send(gateway, at("2026-03-01T11:00"))
 
     assert (first, too_soon, retried, later) == (1, 0, 1, 0)
     assert message.status == "queued" and message.attempts == 1
     assert message.due_at == at("2026-03-01T10:00:30")
+    # The gateway took it but the reply was lost: unknown, not sent again on a guess …
+    assert lost.status == "unknown" and lost.attempts == 2
+    # … until the next pass asks the gateway, which has it: sent, with the gateway's id.
     final = OutboxMessage.objects.get(channel="sms")
-    # The gateway took it but the reply was lost: a person checks; it is not sent again.
-    assert final.status == "unknown" and final.attempts == 2
-    assert len(gateway.messages()) == 1
+    received = gateway.messages()
+    assert len(received) == 1
+    assert (final.status, final.provider_id) == ("sent", received[0].provider_id)
+    assert final.sent_at == at("2026-03-01T10:00:31")
+    assert ContactAttempt.objects.filter(channel="sms", party_id=final.party_id).count() == 1
 
 
 def test_a_message_left_sending_by_a_dead_worker_becomes_unknown(

@@ -1,41 +1,65 @@
-"""``/api/v1/outreach``: delivery receipts and SMS replies from providers.
+"""``/api/v1/outreach``: delivery receipts and SMS replies from providers, and the email
+one-click unsubscribe.
 
-Providers call these without a user: each request carries the shared secret of
-``ARREARS_RECEIPT_SECRET`` in the ``X-Arrears-Secret`` header (or as ``?secret=`` for
-providers that can only be given a URL). Without the setting the endpoints refuse.
+Providers call the receipt and reply endpoints without a user. The shared secret of
+``ARREARS_RECEIPT_SECRET`` travels **only in the ``X-Arrears-Secret`` header**: a secret in
+the query string lands in every access log on the way, so ``?secret=`` is refused like a
+wrong secret. A provider that can only be given a URL (Alibaba Cloud's HTTP push of
+SmsReport and SmsUp takes a URL and no headers) is given
+``…/outreach/p/<ARREARS_RECEIPT_PATH_TOKEN>/receipts/sms``: a separate token in the path,
+so the header secret never appears in a URL, it can be rotated on its own, and it only
+admits these provider endpoints. Both are compared in constant time; without a setting its
+way refuses.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import os
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
 
+from arrears.api.body import json_body
 from arrears.core.errors import Forbidden, InvalidInput
 from arrears.outreach.channels.registry import CHANNELS
-from arrears.outreach.services import ReceiptIn, inbound_sms, message_id_of_key, receipts_apply
+from arrears.outreach.services import (
+    ReceiptIn,
+    email_opt_out,
+    inbound_sms,
+    message_id_of_key,
+    receipts_apply,
+)
+from arrears.outreach.unsubscribe import message_of_token
 
 router = Router(tags=["outreach"], auth=None)
 
 
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 def _check_secret(request: HttpRequest) -> None:
+    if "secret" in request.GET:
+        raise Forbidden(
+            "a secret in the URL is refused (it lands in access logs): send X-Arrears-Secret"
+        )
     expected = os.environ.get("ARREARS_RECEIPT_SECRET", "")
     if not expected:
         raise Forbidden("receipts are not configured (set ARREARS_RECEIPT_SECRET)")
-    given = request.headers.get("X-Arrears-Secret") or request.GET.get("secret", "")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    if not _same(request.headers.get("X-Arrears-Secret", ""), expected):
         raise Forbidden("wrong or missing X-Arrears-Secret")
 
 
-def _json(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body or b"null")
-    except ValueError as error:
-        raise InvalidInput(f"the body is not JSON: {error}", field="body") from error
+def _check_path_token(request: HttpRequest, token: str) -> None:
+    if "secret" in request.GET:
+        raise Forbidden("a secret in the query string is refused (it lands in access logs)")
+    expected = os.environ.get("ARREARS_RECEIPT_PATH_TOKEN", "")
+    if not expected:
+        raise Forbidden("URL-only providers are not configured (set ARREARS_RECEIPT_PATH_TOKEN)")
+    if not _same(token, expected):
+        raise Forbidden("wrong path token")
 
 
 def _receipt(item: Any, index: int) -> ReceiptIn:
@@ -43,12 +67,14 @@ def _receipt(item: Any, index: int) -> ReceiptIn:
         raise InvalidInput(f"receipts[{index}]: expected an object", field="receipts")
     # Alibaba Cloud's SmsReport: biz_id, phone_number, success, err_code, err_msg, out_id.
     if "biz_id" in item or "success" in item:
+        out_id = str(item.get("out_id") or "")
         return ReceiptIn(
             delivered=bool(item.get("success")),
-            message_id=message_id_of_key(str(item.get("out_id") or "")),
+            message_id=message_id_of_key(out_id),
             provider_id=str(item.get("biz_id") or ""),
             to=str(item.get("phone_number") or ""),
             error=" ".join(str(item.get(k) or "") for k in ("err_code", "err_msg")).strip(),
+            out_id=out_id,
         )
     status = item.get("status")
     if status not in ("delivered", "failed"):
@@ -66,14 +92,10 @@ def _receipt(item: Any, index: int) -> ReceiptIn:
     )
 
 
-@router.post("/receipts/{channel}", summary="Delivery reports from a provider")
-def receipts(request: HttpRequest, channel: str) -> dict[str, int]:
-    """A JSON list of reports — ours (``{"id": "arrears-42", "status": "delivered"}``) or
-    Alibaba Cloud's SmsReport — or ``{"receipts": [...]}``."""
-    _check_secret(request)
+def _receipts(request: HttpRequest, channel: str) -> dict[str, int]:
     if channel not in CHANNELS:
         raise InvalidInput(f"unknown channel {channel!r}", field="channel")
-    body = _json(request)
+    body = json_body(request)
     items = body.get("receipts") if isinstance(body, dict) else body
     if not isinstance(items, list):
         raise InvalidInput("expected a list of receipts", field="receipts")
@@ -82,12 +104,8 @@ def receipts(request: HttpRequest, channel: str) -> dict[str, int]:
     )
 
 
-@router.post("/inbound/sms", summary="SMS replies (退订 / TD / T / STOP opt out)")
-def inbound(request: HttpRequest) -> dict[str, Any]:
-    """``{"from": "13800000000", "text": "TD"}``, a list of them, or Alibaba Cloud's SmsUp
-    list (``phone_number``, ``content``)."""
-    _check_secret(request)
-    body = _json(request)
+def _inbound(request: HttpRequest) -> dict[str, Any]:
+    body = json_body(request)
     items = body if isinstance(body, list) else [body]
     opted: list[int] = []
     for index, item in enumerate(items):
@@ -99,3 +117,46 @@ def inbound(request: HttpRequest) -> dict[str, Any]:
             raise InvalidInput(f"[{index}].from: the sender's number is missing", field="from")
         opted += inbound_sms(phone=phone, text=text)
     return {"opted_out_parties": len(opted)}
+
+
+@router.post("/receipts/{channel}", summary="Delivery reports from a provider")
+def receipts(request: HttpRequest, channel: str) -> dict[str, int]:
+    """A JSON list of reports — ours (``{"id": "arrears-1a2b3c4d-42", "status":
+    "delivered"}``) or Alibaba Cloud's SmsReport — or ``{"receipts": [...]}``; the secret
+    in the ``X-Arrears-Secret`` header."""
+    _check_secret(request)
+    return _receipts(request, channel)
+
+
+@router.post("/inbound/sms", summary="SMS replies (退订 / TD / T / STOP opt out)")
+def inbound(request: HttpRequest) -> dict[str, Any]:
+    """``{"from": "13800000000", "text": "TD"}``, a list of them, or Alibaba Cloud's SmsUp
+    list (``phone_number``, ``content``); the secret in the ``X-Arrears-Secret`` header."""
+    _check_secret(request)
+    return _inbound(request)
+
+
+@router.post("/p/{token}/receipts/{channel}", summary="Delivery reports (URL-only providers)")
+def receipts_by_path(request: HttpRequest, token: str, channel: str) -> dict[str, int]:
+    """As ``/receipts/{channel}``, for a provider that can be given only a URL: the
+    ``ARREARS_RECEIPT_PATH_TOKEN`` in the path instead of a header."""
+    _check_path_token(request, token)
+    return _receipts(request, channel)
+
+
+@router.post("/p/{token}/inbound/sms", summary="SMS replies (URL-only providers)")
+def inbound_by_path(request: HttpRequest, token: str) -> dict[str, Any]:
+    """As ``/inbound/sms``, with ``ARREARS_RECEIPT_PATH_TOKEN`` in the path."""
+    _check_path_token(request, token)
+    return _inbound(request)
+
+
+@router.post("/unsubscribe/{token}", summary="Email one-click unsubscribe (RFC 8058)")
+def unsubscribe(request: HttpRequest, token: str) -> dict[str, Any]:
+    """The link of an email's ``List-Unsubscribe``: a mail program POSTs
+    ``List-Unsubscribe=One-Click`` and the party gets the email opt-out hold."""
+    message_id = message_of_token(token)
+    if message_id is None:
+        raise Forbidden("not a valid unsubscribe link")
+    placed = email_opt_out(message_id=message_id)
+    return {"unsubscribed": True, "hold_placed": placed}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    CLAIMED = "claimed", _("Taken by a worker")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")

@@ -31,6 +31,7 @@ from typing import IO
 from django.conf import settings
 
 from arrears.core.errors import ArrearsError
+from arrears.core.spreadsheet import original_text, safe_csv_writer
 
 CJK_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei")
 LETTER_CSS = """
@@ -155,8 +156,8 @@ def _read_manifest_bytes(data: bytes) -> list[ManifestRow]:
     for record in csv.DictReader(io.StringIO(text)):
         row = ManifestRow(
             message_id=int(record["message_id"]),
-            recipient_name=record["recipient_name"],
-            address=record["address"],
+            recipient_name=original_text(record["recipient_name"]),
+            address=original_text(record["address"]),
             pages=int(record["pages"]),
             sha256=record["sha256"],
             file=record["file"],
@@ -224,7 +225,9 @@ def letter_file(
             file=name,
         )
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        # Names and addresses come from tapes: a cell such as "=HYPERLINK(...)" must not
+        # run when the print room opens the manifest in Excel.
+        writer = safe_csv_writer(out, lineterminator="\r\n")
         if not existing.removeprefix(_BOM).strip():
             writer.writerow(MANIFEST_COLUMNS)
         writer.writerow(

@@ -49,7 +49,8 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "event_date": "确认的日期 · date confirmed: payment day, promised day, plan start",
     "payment_instructions": "还款方式说明 · how to pay (ARREARS_PAYMENT_INSTRUCTIONS)",
     "self_service_link": "自助还款链接 · self-service link (ARREARS_SELF_SERVICE_URL) or empty",
-    "opt_out_text": "退订说明 · opt-out line (回复TD退订 / Reply STOP to opt out)",
+    "opt_out_text": "退订说明 · opt-out line (SMS: 回复TD退订 / Reply STOP to opt out; email:"
+    " the unsubscribe button or a reply)",
     "today": "通知日期 · the business date of the message",
 }
 
@@ -63,6 +64,13 @@ DEFAULT_PAYMENT_INSTRUCTIONS = {
     EN: "Please pay into your usual repayment account, or contact customer service.",
 }
 OPT_OUT_TEXT = {ZH_HANS: "回复TD退订", EN: "Reply STOP to opt out"}
+# Replying TD is the SMS convention; an email is left through its List-Unsubscribe header
+# (the mail program's unsubscribe button) or by a reply (``channels.email``).
+EMAIL_OPT_OUT_TEXT = {
+    ZH_HANS: "如不希望再收到此类邮件，请点击邮件程序中的“退订”按钮，或回复本邮件注明“退订”。",
+    EN: "To stop these emails, use the unsubscribe button of your mail program,"
+    " or reply to this email with the word unsubscribe.",
+}
 SAMPLE_CREDITOR = "示例债权人"
 _MONTHS = (
     "January",
@@ -282,6 +290,8 @@ def render(template: MessageTemplate, variables: Mapping[str, str]) -> tuple[str
     so values are escaped; SMS and email are plain text and are not. The subject is one
     line (a line break in a mail header would start another header)."""
     is_html = template.channel == "letter"
+    if template.channel == "email":
+        variables = {**variables, "opt_out_text": EMAIL_OPT_OUT_TEXT[_language(template.language)]}
     subject = ""
     if template.subject:
         subject = _compiled(template.subject).render(Context(dict(variables), autoescape=False))

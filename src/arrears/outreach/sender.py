@@ -6,17 +6,20 @@ Never twice, never lost:
    (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so workers on several machines share the
    work), ask the compliance gate again for *now* (a message due at 21:59:30 that is taken
    at 22:00 waits for 08:00, it is not dropped; a hold placed since planning blocks it),
-   render the text, and mark the rest ``sending`` with the text, its SHA-256 and this
+   render the text, and mark the rest ``claimed`` with the text, its SHA-256 and this
    worker's name. The transaction commits before any provider is called.
-2. **Send** the batch through the channel's adapter, outside any transaction.
+2. **Send** the batch through the channel's adapter, outside any transaction. The adapter
+   cuts it into provider requests (one SMS batch call, one email, one letter); just before
+   each, the worker marks that request's messages ``sending`` in its own transaction, and
+   just after, it records them:
 3. **Record** each outcome: sent (with the provider's id, and a contact on the compliance
    journal), a transient failure queued again with exponential backoff until the attempt
    limit, a permanent failure, or unknown.
 
-A worker that dies between 1 and 3 leaves its messages ``sending``. Each worker holds a
-liveness lock while it runs (a PostgreSQL advisory lock, or a lock file on SQLite); any
-worker that finds ``sending`` messages of a worker whose lock is free marks them
-``unknown`` for a person to review — they are never sent again automatically.
+A worker that dies leaves at most one request's messages ``sending`` (``unknown`` once
+another worker sees its liveness lock free) and the rest of its batch ``claimed`` (queued
+again: they never left). See ``liveness`` and, for asking the provider about unknown
+messages, ``resolving``.
 """
 
 from __future__ import annotations
@@ -24,77 +27,39 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import socket
 import time
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears.compliance.batch import Candidate, contact_check_many
-from arrears.compliance.journal import AttemptRow, contact_attempts_record
-from arrears.core.locks import LockBusy, NamedLock, lock_is_held
+from arrears.compliance.journal import AttemptRow
 from arrears.core.sql import table
 from arrears.outreach.channels.base import Channel, Outgoing, Result
 from arrears.outreach.composing import Composed, compose
-from arrears.outreach.models import OutboxMessage
+from arrears.outreach.liveness import Liveness, recover
+from arrears.outreach.models import Installation, OutboxMessage
+from arrears.outreach.outcomes import MAX_ATTEMPTS, SENDER, Claimed, backoff, record
+from arrears.outreach.resolving import message_key, resolve_unknown
 from arrears.strategy.models import PlannedAction
 from arrears.strategy.selectors import cases_paused
 
-MAX_ATTEMPTS = int(os.environ.get("ARREARS_OUTREACH_MAX_ATTEMPTS", "5"))
-BACKOFF_SECONDS = 30  # first retry after 30 s, then 60, 120, … (capped at a day)
+__all__ = [
+    "MAX_ATTEMPTS",
+    "Claimed",
+    "Liveness",
+    "RateLimit",
+    "backoff",
+    "claim",
+    "record",
+    "recover",
+    "send_due",
+]
+
 BATCH = int(os.environ.get("ARREARS_OUTREACH_BATCH", "200"))  # messages claimed at once
-SENDER = "arrears outreach"
-
-
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), 86_400))
-
-
-class Liveness:
-    """This worker's liveness lock (``core.locks``), and the test of another worker's: a
-    worker whose lock is free has stopped."""
-
-    def __init__(self) -> None:
-        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._lock = NamedLock(f"outreach-worker-{self.name}")
-
-    def hold(self) -> None:
-        if not self._lock.try_acquire():
-            raise LockBusy(f"worker name {self.name} is taken")
-
-    def release(self) -> None:
-        self._lock.release()
-
-    def is_alive(self, name: str) -> bool:
-        return name == self.name or lock_is_held(f"outreach-worker-{name}")
-
-
-def recover(liveness: Liveness) -> int:
-    """Mark ``unknown`` the messages left ``sending`` by workers that are gone."""
-    names = set(OutboxMessage.objects.filter(status="sending").values_list("claimed_by", flat=True))
-    marked = 0
-    for name in sorted(names):
-        if not liveness.is_alive(name):
-            marked += OutboxMessage.objects.filter(status="sending", claimed_by=name).update(
-                status="unknown",
-                error=f"worker {name} stopped while sending: check with the provider before"
-                " sending again",
-                updated_at=timezone.now(),
-            )
-    return marked
-
-
-@dataclass
-class Claimed:
-    """A message taken for sending, with what the adapter needs."""
-
-    outgoing: Outgoing
-    attempts: int
 
 
 def _claim_ids(channel: str, limit: int, now: datetime, worker: str) -> list[int]:
@@ -104,8 +69,8 @@ def _claim_ids(channel: str, limit: int, now: datetime, worker: str) -> list[int
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {outbox} SET status = 'sending', claimed_by = %(worker)s,
-                sending_at = %(now)s, attempts = attempts + 1, updated_at = %(now)s
+            UPDATE {outbox} SET status = 'claimed', claimed_by = %(worker)s,
+                updated_at = %(now)s
             WHERE status = 'queued' AND id IN (
                 SELECT id FROM {outbox}
                 WHERE status = 'queued' AND channel = %(channel)s AND due_at <= %(now)s
@@ -117,7 +82,9 @@ def _claim_ids(channel: str, limit: int, now: datetime, worker: str) -> list[int
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def claim(channel: str, limit: int, now: datetime, worker: str) -> tuple[list[Claimed], int]:
+def claim(
+    channel: str, limit: int, now: datetime, worker: str, installation: str
+) -> tuple[list[Claimed], int]:
     """Take up to ``limit`` due messages of ``channel``: those to send, and how many the
     gate or missing data settled here instead (blocked, rescheduled, failed)."""
     with transaction.atomic():
@@ -153,13 +120,13 @@ def claim(channel: str, limit: int, now: datetime, worker: str) -> tuple[list[Cl
         composed = compose([row for row, d in zip(rows, decisions, strict=True) if d.allowed], now)
         claimed: list[Claimed] = []
         texts: list[tuple[Any, ...]] = []
+        to_field = OutboxMessage._meta.get_field("to")
         settled = len(paused)
         for row, decision in zip(rows, decisions, strict=True):
             if not decision.allowed:
                 if decision.next_allowed_at is not None:
                     # Outside the window now: back in the queue for the next allowed moment.
                     row.status, row.due_at = "queued", decision.next_allowed_at
-                    row.attempts -= 1
                     row.claimed_by = ""
                 else:
                     row.status, row.blocked_reasons = "blocked", decision.reasons
@@ -174,14 +141,27 @@ def claim(channel: str, limit: int, now: datetime, worker: str) -> tuple[list[Cl
                 continue
             texts.append(
                 (
-                    made.to,
+                    to_field.get_db_prep_save(made.to, connection),
                     made.body,
                     hashlib.sha256(made.body.encode()).hexdigest(),
                     made.template_version,
                     row.pk,
                 )
             )
-            claimed.append(Claimed(_outgoing(row, made), row.attempts))
+            claimed.append(
+                Claimed(
+                    _outgoing(row, made, installation),
+                    row.attempts + 1,
+                    AttemptRow(
+                        row.loan_id,
+                        row.party_id,
+                        roles.get(row.planned_action_id, "borrower"),
+                        row.channel,
+                        made.to,
+                        "sent",
+                    ),
+                )
+            )
         if texts:
             # One pipelined statement for the batch: the text goes on record before sending.
             with connection.cursor() as cursor:
@@ -213,7 +193,7 @@ def _roles(rows: Sequence[OutboxMessage]) -> dict[int, str]:
     )
 
 
-def _outgoing(row: OutboxMessage, made: Composed) -> Outgoing:
+def _outgoing(row: OutboxMessage, made: Composed, installation: str) -> Outgoing:
     return Outgoing(
         message_id=row.pk,
         channel=row.channel,
@@ -221,74 +201,17 @@ def _outgoing(row: OutboxMessage, made: Composed) -> Outgoing:
         body=made.body,
         subject=made.subject,
         recipient_name=made.recipient_name,
-        idempotency_key=f"arrears-{row.pk}",
+        idempotency_key=message_key(installation, row.pk),
         template_code=made.provider_template_code,
         template_params=made.template_params,
     )
 
 
-def record(claimed: Sequence[Claimed], results: Sequence[Result], now: datetime) -> None:
-    """Settle a sent batch: sent, queued again after a transient failure, failed, unknown;
-    every message that left is a contact on the compliance journal."""
-    journal = []
-    adapt = connection.ops.adapt_datetimefield_value
-    at = adapt(now)
-    sent, retry, failed, unknown = [], [], [], []
-    for item, result in zip(claimed, results, strict=True):
-        key = item.outgoing.message_id
-        if result.outcome == "sent":
-            sent.append((at, result.provider_id, at, key))
-            journal.append(key)
-        elif result.outcome == "unknown":
-            unknown.append((result.provider_id, result.error, at, key))
-        elif result.transient and item.attempts < MAX_ATTEMPTS:
-            retry.append((adapt(now + _backoff(item.attempts)), result.error, at, key))
-        else:
-            failed.append((result.provider_id, result.error, at, key))
-    outbox = table(OutboxMessage)
-    # Only rows still sending are settled: a receipt cannot race ahead of its own send.
-    statements = (
-        (f"UPDATE {outbox} SET status = 'sent', sent_at = %s, provider_id = %s, error = '',"
-         " updated_at = %s WHERE id = %s AND status = 'sending'", sent),
-        (f"UPDATE {outbox} SET status = 'unknown', provider_id = %s, error = %s,"
-         " updated_at = %s WHERE id = %s AND status = 'sending'", unknown),
-        (f"UPDATE {outbox} SET status = 'queued', due_at = %s, claimed_by = '', error = %s,"
-         " updated_at = %s WHERE id = %s AND status = 'sending'", retry),
-        (f"UPDATE {outbox} SET status = 'failed', provider_id = %s, error = %s,"
-         " updated_at = %s WHERE id = %s AND status = 'sending'", failed),
-    )  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        for sql, rows in statements:
-            if rows:
-                cursor.executemany(sql, rows)
-        if journal:
-            _journal_contacts(journal, at)
-
-
-def _journal_contacts(message_ids: list[int], at: Any) -> None:
-    """Every message that left is a contact on the compliance journal, written by the
-    compliance app in one statement."""
-    rows = list(
-        OutboxMessage.objects.filter(pk__in=message_ids).values_list(
-            "loan_id", "party_id", "planned_action_id", "channel", "to"
-        )
-    )
-    roles = dict(
-        PlannedAction.objects.filter(pk__in=[r[2] for r in rows]).values_list("pk", "target_role")
-    )
-    contact_attempts_record(
-        [
-            AttemptRow(loan, party, roles.get(action, "borrower"), channel, to, "sent")
-            for loan, party, action, channel, to in rows
-        ],
-        at=at,
-        by=SENDER,
-    )
-
-
 def _failpoint(point: str) -> None:
-    """Die like ``kill -9`` at ``point`` of the Nth batch, when a crash test asks
-    (``ARREARS_OUTREACH_KILL=claimed:3`` dies after committing the 3rd claim)."""
+    """Die like ``kill -9`` the Nth time the worker passes ``point``, when a crash test asks:
+    ``claimed`` (a claim committed), ``sending`` (a request's messages marked sending, the
+    request not made), ``sent`` (a request answered, not recorded), ``recorded`` (a
+    request recorded). ``ARREARS_OUTREACH_KILL=sent:3`` dies after the 3rd request's reply."""
     wanted = os.environ.get("ARREARS_OUTREACH_KILL", "")
     if not wanted:
         return
@@ -319,6 +242,87 @@ class RateLimit:
         self.next_free = max(self.next_free, now) + count / self.per_second
 
 
+def mark_sending(ids: Sequence[int], worker: str, now: datetime, request_key: str) -> int:
+    """Mark ``ids`` (this worker's claimed messages) ``sending`` in their own transaction:
+    from here on a crash leaves them ``unknown``, never sent again on a guess."""
+    adapt = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * len(ids))
+    # One statement, committed on its own (autocommit) before the request is made.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(OutboxMessage)} SET status = 'sending', sending_at = %s,"
+            " attempts = attempts + 1, request_key = %s, updated_at = %s"
+            f" WHERE status = 'claimed' AND claimed_by = %s AND id IN ({marks})",
+            [adapt(now), request_key, adapt(now), worker, *ids],
+        )
+        return int(cursor.rowcount)
+
+
+class Requests:
+    """The worker's side of each provider request (``channels.base.RequestHooks``): mark
+    its messages ``sending`` just before, record them just after.
+
+    A request's outcome is written together with the next request's mark, in one
+    transaction (one flush to disk per request, which matters when each email is a
+    request); the adapter calls ``after`` and the next ``before`` with no I/O between, and
+    at no moment are two requests' messages ``sending``. ``flush`` writes the last one.
+    """
+
+    def __init__(
+        self,
+        claimed: Sequence[Claimed],
+        worker: str,
+        now: Callable[[], datetime],
+        limit: RateLimit | None = None,
+    ) -> None:
+        self.items = {item.outgoing.message_id: item for item in claimed}
+        self.worker = worker
+        self.now = now
+        self.limit = limit
+        self.recorded: set[int] = set()
+        self._pending: tuple[list[Claimed], list[Result]] | None = None
+
+    def before(self, messages: Sequence[Outgoing], request_key: str = "") -> None:
+        if self.limit is not None:
+            self.limit.take(len(messages))
+        # A request without a key of its own is known at the provider by the message's key.
+        key = request_key or (messages[0].idempotency_key if len(messages) == 1 else "")
+        with transaction.atomic():
+            flushed = self._record_pending(durable=True)
+            mark_sending([m.message_id for m in messages], self.worker, self.now(), key or "-")
+        if flushed:
+            _failpoint("recorded")
+        _failpoint("sending")
+
+    def after(self, messages: Sequence[Outgoing], results: Sequence[Result]) -> None:
+        _failpoint("sent")
+        self._pending = ([self.items[m.message_id] for m in messages], list(results))
+        self.recorded.update(m.message_id for m in messages)
+
+    def flush(self) -> None:
+        """Record the last request's outcome."""
+        if self._record_pending(durable=False):
+            _failpoint("recorded")
+
+    def _record_pending(self, *, durable: bool) -> bool:
+        if self._pending is None:
+            return False
+        items, results = self._pending
+        self._pending = None
+        record(items, results, self.now(), durable=durable)
+        return True
+
+    def settle_rest(self, results: Sequence[Result]) -> None:
+        """Record what the adapter settled without a request (its results in claim order)."""
+        rest = [
+            (item, result)
+            for item, result in zip(self.items.values(), results, strict=True)
+            if item.outgoing.message_id not in self.recorded
+        ]
+        if rest:
+            record([i for i, _ in rest], [r for _, r in rest], self.now(), requested=False)
+
+
 def send_due(
     channels: dict[str, Channel],
     liveness: Liveness,
@@ -326,23 +330,28 @@ def send_due(
     now: Callable[[], datetime] = timezone.now,
     limits: dict[str, RateLimit] | None = None,
 ) -> int:
-    """One pass over every channel: claim, send and record batches until nothing is due.
-    Returns how many messages were handed to providers."""
+    """One pass over every channel: ask the providers about unknown messages, then claim,
+    send and record batches until nothing is due. Returns how many messages were handed to
+    the adapters."""
     handed = 0
     limits = limits or {}
+    resolve_unknown(channels, now=now)
+    installation = Installation.current_key()
     for name, channel in channels.items():
         while True:
-            claimed, settled = claim(name, min(BATCH, channel.max_batch), now(), liveness.name)
+            claimed, settled = claim(
+                name, min(BATCH, channel.max_batch), now(), liveness.name, installation
+            )
             _failpoint("claimed")
             if not claimed:
                 if settled:
                     continue
                 break
-            if name in limits:
-                limits[name].take(len(claimed))
-            results = channel.send([item.outgoing for item in claimed])
-            _failpoint("sent")
-            record(claimed, results, now())
-            _failpoint("recorded")
+            requests = Requests(claimed, liveness.name, now, limits.get(name))
+            try:
+                results = channel.send([item.outgoing for item in claimed], requests)
+            finally:
+                requests.flush()
+            requests.settle_rest(results)
             handed += len(claimed)
     return handed

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from arrears.compliance.models import Hold
 from arrears.compliance.services import hold_place
 from arrears.outreach.choices import MessageStatus
-from arrears.outreach.models import OutboxMessage
+from arrears.outreach.models import Installation, OutboxMessage
 from arrears.portfolio.models import ContactPoint, Party
 
 
@@ -32,14 +33,41 @@ class ReceiptIn:
     provider_id: str = ""
     to: str = ""
     error: str = ""
+    out_id: str = ""  # the request's key (Aliyun's batch OutId), matched with ``to``
 
 
-def message_id_of_key(key: str) -> int | None:
-    """Our idempotency keys are ``arrears-<id>``."""
+def message_id_of_key(key: str, installation: str | None = None) -> int | None:
+    """The message of one of our idempotency keys: ``arrears-<installation>-<id>`` of this
+    installation (another installation's key sharing the gateway is not ours), or the
+    ``arrears-<id>`` of messages sent before keys named their installation."""
     prefix = "arrears-"
-    if key.startswith(prefix) and key[len(prefix) :].isdigit():
-        return int(key[len(prefix) :])
-    return None
+    if not key.startswith(prefix):
+        return None
+    rest = key[len(prefix) :]
+    if rest.isdigit():
+        return int(rest)
+    owner, _, number = rest.rpartition("-")
+    if not number.isdigit():
+        return None
+    if owner != (installation if installation is not None else Installation.current_key()):
+        return None
+    return int(number)
+
+
+def _digits(number: str) -> str:
+    digits = "".join(c for c in number if c.isdigit())
+    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+
+
+def _to_number(messages: QuerySet[OutboxMessage], number: str) -> QuerySet[OutboxMessage]:
+    """Those of ``messages`` sent to ``number`` (a batch shares one provider id). The
+    address is encrypted at rest, so it is compared here, not in SQL; a provider id or a
+    request key narrows the candidates to one request first."""
+    if not number:
+        return messages
+    wanted = _digits(number)
+    ids = [pk for pk, to in messages.values_list("pk", "to")[:1000] if _digits(to) == wanted]
+    return messages.filter(pk__in=ids)
 
 
 @transaction.atomic
@@ -52,10 +80,12 @@ def receipts_apply(*, channel: str, receipts: list[ReceiptIn]) -> dict[str, int]
         messages = OutboxMessage.objects.filter(channel=channel, status__in=["sent", "unknown"])
         if receipt.message_id is not None:
             messages = messages.filter(pk=receipt.message_id)
-        elif receipt.provider_id:
-            messages = messages.filter(provider_id=receipt.provider_id)
-            if receipt.to:
-                messages = messages.filter(to=receipt.to)
+        elif receipt.provider_id and messages.filter(provider_id=receipt.provider_id).exists():
+            messages = _to_number(messages.filter(provider_id=receipt.provider_id), receipt.to)
+        elif receipt.out_id and receipt.to:
+            # A batch message settled by a status query knows its request's key, not the
+            # BizId the provider reports with.
+            messages = _to_number(messages.filter(request_key=receipt.out_id), receipt.to)
         else:
             counts["unmatched"] += 1
             continue
@@ -72,6 +102,26 @@ def receipts_apply(*, channel: str, receipts: list[ReceiptIn]) -> dict[str, int]
         if not changed:
             counts["unmatched"] += 1
     return counts
+
+
+@transaction.atomic
+def email_opt_out(*, message_id: int) -> bool:
+    """The one-click unsubscribe of an email (``unsubscribe``): the email opt-out hold on
+    the message's party. Answers whether a hold was placed now (False: already held)."""
+    message = OutboxMessage.objects.filter(pk=message_id, channel="email").first()
+    if message is None:
+        return False
+    if Hold.objects.filter(
+        party_id=message.party_id, kind="opt_out", channel="email", lifted_at__isnull=True
+    ).exists():
+        return False
+    hold_place(
+        kind="opt_out",
+        channel="email",
+        reason="邮件一键退订 (email one-click unsubscribe)",
+        party=Party.objects.get(pk=message.party_id),
+    )
+    return True
 
 
 OPT_OUT_WORDS = ("退订", "TD", "T", "STOP", "UNSUBSCRIBE")

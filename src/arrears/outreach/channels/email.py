@@ -11,7 +11,15 @@ refused address fails that message alone. What a failure means for the worker:
   server's reply was read: ``unknown``, since the server may have queued the message.
 
 The ``Message-ID`` is derived from the idempotency key, so every attempt of one message
-carries the same id and a receiving system can recognise a repeat.
+carries the same id and a receiving system can recognise a repeat. SMTP has no way to ask
+later whether a message was taken, so an ``unknown`` email stays for a person to check.
+
+Every email carries a working opt-out (RFC 2369 ``List-Unsubscribe``): the targets of
+``EMAIL_LIST_UNSUBSCRIBE`` when set, else the sender's own mailbox (``DEFAULT_FROM_EMAIL``,
+a mailbox that exists and is read) with the message's key in the subject, plus Arrears' own
+one-click link when ``ARREARS_PUBLIC_URL`` is an https address (``unsubscribe_url``).
+With an https target the RFC 8058 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``
+header goes too.
 """
 
 from __future__ import annotations
@@ -20,14 +28,16 @@ import contextlib
 import re
 import smtplib
 from collections.abc import Callable, Sequence
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
-from arrears.outreach.channels.base import Outgoing, Result
+from arrears.outreach.channels.base import Outgoing, RequestHooks, Result
+from arrears.outreach.unsubscribe import unsubscribe_url
 
 MESSAGE_ID_DOMAIN = "arrears"
 # RFC 5322 dot-atom text: what may stand left of the "@" of a Message-ID unquoted.
@@ -41,6 +51,15 @@ def message_id_for(message: Outgoing) -> str:
     key = message.idempotency_key or f"outbox-{message.message_id}"
     local = _NOT_ATOM_TEXT.sub("-", key).strip(".") or f"outbox-{message.message_id}"
     return f"<{local}@{MESSAGE_ID_DOMAIN}>"
+
+
+def default_unsubscribe(message: Outgoing, from_email: str) -> str:
+    """The sender's own mailbox, the subject naming the message, when nothing else is set."""
+    address = parseaddr(from_email)[1]
+    if "@" not in address:
+        return ""
+    key = message.idempotency_key or f"outbox-{message.message_id}"
+    return f"mailto:{address}?subject={quote(f'unsubscribe {key}')}"
 
 
 def list_unsubscribe_header(targets: str) -> str:
@@ -134,9 +153,12 @@ class EmailChannel:
         from_email: str | None = None,
         list_unsubscribe: str | None = None,
         connection_factory: Callable[[], BaseEmailBackend] | None = None,
+        unsubscribe_link: Callable[[Outgoing], str] | None = None,
     ) -> None:
         self._from_email = from_email
         self._list_unsubscribe = list_unsubscribe
+        # Arrears' own one-click link for a message (``outreach.unsubscribe``), or "".
+        self._unsubscribe_link = unsubscribe_link or (lambda m: unsubscribe_url(m.message_id))
         self._connection_factory = connection_factory or (
             lambda: get_connection(fail_silently=False)
         )
@@ -144,26 +166,37 @@ class EmailChannel:
     def build(self, message: Outgoing, connection: BaseEmailBackend | None = None) -> EmailMessage:
         """The ``EmailMessage`` for ``message``: UTF-8, with its Message-ID and headers."""
         headers = {"Message-ID": message_id_for(message)}
-        unsubscribe = list_unsubscribe_header(
+        from_email = self._from_email or settings.DEFAULT_FROM_EMAIL
+        configured = (
             self._list_unsubscribe
             if self._list_unsubscribe is not None
             else getattr(settings, "EMAIL_LIST_UNSUBSCRIBE", "")
         )
+        targets = [
+            self._unsubscribe_link(message),
+            configured.strip() or default_unsubscribe(message, from_email),
+        ]
+        unsubscribe = list_unsubscribe_header(", ".join(t for t in targets if t))
         if unsubscribe:
             headers["List-Unsubscribe"] = unsubscribe
+            if "<https://" in unsubscribe:
+                # RFC 8058: a mail program may unsubscribe with one POST, no page to read.
+                headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         to = message.to.strip()
         if message.recipient_name and "<" not in to:
             to = formataddr((message.recipient_name, to))
         return EmailMessage(
             subject=message.subject,
             body=message.body,
-            from_email=self._from_email or settings.DEFAULT_FROM_EMAIL,
+            from_email=from_email,
             to=[to],
             headers=headers,
             connection=connection,
         )
 
-    def send(self, messages: Sequence[Outgoing]) -> list[Result]:
+    def send(self, messages: Sequence[Outgoing], hooks: RequestHooks | None = None) -> list[Result]:
+        """Send each message as its own SMTP transaction over one connection; ``hooks`` are
+        called around each (one email is one provider request)."""
         results: list[Result] = []
         if not messages:
             return results
@@ -183,7 +216,11 @@ class EmailChannel:
                     opened = True
                     watch.attach(connection)
                 watch.data_sent = False
+                if hooks is not None:
+                    hooks.before([message])
                 results.append(self._send_one(connection, message, watch))
+                if hooks is not None:
+                    hooks.after([message], results[-1:])
                 if results[-1].outcome != "sent" and self._connection_lost(connection):
                     # A broken connection is closed and opened afresh for the next message.
                     self._close(connection)

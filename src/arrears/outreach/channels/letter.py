@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from arrears.outreach.channels.base import Outgoing, Result
+from arrears.outreach.channels.base import Outgoing, RequestHooks, Result
 from arrears.outreach.letters import LetterError, letter_file, print_batch
 
 
@@ -44,35 +44,43 @@ class LetterChannel:
             return self._business_date
         return self._business_date()
 
-    def send(self, messages: Sequence[Outgoing]) -> list[Result]:
+    def send(self, messages: Sequence[Outgoing], hooks: RequestHooks | None = None) -> list[Result]:
+        """File each letter; filing one is one "request" for ``hooks``."""
         day = self.day()
         results: list[Result] = []
         for message in messages:
             if not message.body.strip():
                 results.append(Result("failed", error="the letter has no text"))
                 continue
-            try:
-                row = letter_file(
-                    day,
-                    message_id=message.message_id,
-                    recipient_name=message.recipient_name,
-                    address=message.to,
-                    html=message.body,
-                    root=self._root,
-                )
-            except LetterError as exc:
-                # A missing font is fixed by installing one; the letter itself is fine.
-                results.append(Result("failed", transient=True, error=str(exc)))
-            except OSError as exc:
-                # A full disk or an unwritable folder: worth another try once fixed.
-                results.append(Result("failed", transient=True, error=f"{exc}"))
-            except Exception as exc:
-                # What WeasyPrint cannot lay out will not lay out on the next try either.
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                results.append(Result("failed", error=error))
-            else:
-                results.append(Result("sent", provider_id=row.file))
+            if hooks is not None:
+                hooks.before([message])
+            results.append(self._file(day, message))
+            if hooks is not None:
+                hooks.after([message], results[-1:])
         return results
+
+    def _file(self, day: date, message: Outgoing) -> Result:
+        """One letter into the batch of ``day``."""
+        try:
+            row = letter_file(
+                day,
+                message_id=message.message_id,
+                recipient_name=message.recipient_name,
+                address=message.to,
+                html=message.body,
+                root=self._root,
+            )
+        except LetterError as exc:
+            # A missing font is fixed by installing one; the letter itself is fine.
+            return Result("failed", transient=True, error=str(exc))
+        except OSError as exc:
+            # A full disk or an unwritable folder: worth another try once fixed.
+            return Result("failed", transient=True, error=f"{exc}")
+        except Exception as exc:
+            # What WeasyPrint cannot lay out will not lay out on the next try either.
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            return Result("failed", error=error)
+        return Result("sent", provider_id=row.file)
 
     def print_batch(self, day: date, *, duplex: bool = False) -> Path:
         """Merge ``day``'s letters into one ``batch.pdf`` and answer its path."""

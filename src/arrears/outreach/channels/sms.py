@@ -10,6 +10,8 @@ Variables (read when ``sms_channel_from_settings`` is called, so tests can set t
   (签名), ``ARREARS_SMS_REGION`` (default ``cn-hangzhou``): Aliyun.
 - ``ARREARS_SMS_TOKEN``: the generic gateway's bearer token.
 - ``ARREARS_SMS_TIMEOUT``: seconds per network operation (default 10).
+- ``ARREARS_SMS_STATUS_WINDOW``: seconds after a request before "the provider has no record
+  of it" is believed and the message is sent again (default 600).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ImproperlyConfigured
 
-from arrears.outreach.channels.base import Channel, Outgoing, Result
+from arrears.outreach.channels.base import Channel, Outgoing, RequestHooks, Result
 from arrears.outreach.channels.sms_aliyun import ALIYUN_ENDPOINT, AliyunSmsChannel
 from arrears.outreach.channels.sms_generic import GenericSmsChannel
 
@@ -32,7 +34,7 @@ class NoSmsChannel:
     name = "sms"
     max_batch = 1000
 
-    def send(self, messages: Sequence[Outgoing]) -> list[Result]:
+    def send(self, messages: Sequence[Outgoing], hooks: RequestHooks | None = None) -> list[Result]:
         """Fail each message with a reason an operator can act on."""
         return [Result("failed", error="no SMS provider configured")] * len(messages)
 
@@ -55,6 +57,19 @@ def _timeout() -> float:
     return timeout
 
 
+def _status_window() -> float:
+    raw = os.environ.get("ARREARS_SMS_STATUS_WINDOW", "").strip() or "600"
+    try:
+        window = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"ARREARS_SMS_STATUS_WINDOW must be seconds, got {raw!r}"
+        ) from None
+    if window < 0:
+        raise ImproperlyConfigured(f"ARREARS_SMS_STATUS_WINDOW must be >= 0, got {raw!r}")
+    return window
+
+
 def sms_channel_from_settings() -> Channel:
     """Build the SMS adapter that ``ARREARS_SMS_*`` describe.
 
@@ -72,12 +87,14 @@ def sms_channel_from_settings() -> Channel:
             endpoint=os.environ.get("ARREARS_SMS_URL", "").strip() or ALIYUN_ENDPOINT,
             region=os.environ.get("ARREARS_SMS_REGION", "").strip() or "cn-hangzhou",
             timeout=_timeout(),
+            status_window=_status_window(),
         )
     if provider == "generic":
         return GenericSmsChannel(
             _required("ARREARS_SMS_URL", provider),
             _required("ARREARS_SMS_TOKEN", provider),
             timeout=_timeout(),
+            status_window=_status_window(),
         )
     raise ImproperlyConfigured(
         f"ARREARS_SMS_PROVIDER must be aliyun, generic or none, got {provider!r}"

@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import quote
 
-from arrears.outreach.channels.base import Outgoing, Result
+from arrears.outreach.channels.base import Asked, Outgoing, RequestHooks, Result, Status
 from arrears.outreach.channels.receipts import Receipt
+from arrears.outreach.channels.sms_aliyun_status import query_send_details
 from arrears.outreach.channels.sms_generic import (
     GatewayConnection,
     HttpReply,
@@ -145,12 +146,14 @@ class AliyunSmsChannel:
         region: str = "cn-hangzhou",
         timeout: float = 10.0,
         max_batch: int = 1000,
+        status_window: float = 600.0,
         clock: Callable[[], datetime] | None = None,
         nonce: Callable[[], str] | None = None,
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.max_batch = max_batch
+        self.status_window = status_window
         self.access_key_id = access_key_id
         self.sign_name = sign_name
         self.region = region
@@ -163,7 +166,7 @@ class AliyunSmsChannel:
         """Close the gateway connection."""
         self._http.close()
 
-    def send(self, messages: Sequence[Outgoing]) -> list[Result]:
+    def send(self, messages: Sequence[Outgoing], hooks: RequestHooks | None = None) -> list[Result]:
         """Send ``messages``; one result per message, in the same order."""
         results: list[Result | None] = [None] * len(messages)
         groups: dict[str, list[tuple[int, Outgoing, str]]] = {}
@@ -186,15 +189,19 @@ class AliyunSmsChannel:
         for template_code, members in groups.items():
             for start in range(0, len(members), BATCH_LIMIT):
                 chunk = members[start : start + BATCH_LIMIT]
-                outcome = self._send_chunk(template_code, chunk)
+                params = self.request_params(template_code, [(m, phone) for _, m, phone in chunk])
+                sent = [m for _, m, _ in chunk]
+                if hooks is not None:
+                    hooks.before(sent, params["OutId"])
+                outcome = self._send_request(params)
+                if hooks is not None:
+                    hooks.after(sent, [outcome] * len(sent))
                 for index, _, _ in chunk:
                     results[index] = outcome
         return [r if r is not None else Result("unknown", error="not attempted") for r in results]
 
-    def request_params(
-        self, template_code: str, chunk: Sequence[tuple[Outgoing, str]]
-    ) -> dict[str, str]:
-        """The signed parameters of one request for ``chunk`` of (message, normalized phone)."""
+    def signed(self, action: Mapping[str, str]) -> dict[str, str]:
+        """The common parameters, ``action``'s own, and the ``Signature`` over them all."""
         params = {
             "AccessKeyId": self.access_key_id,
             "Format": "JSON",
@@ -204,38 +211,60 @@ class AliyunSmsChannel:
             "SignatureVersion": "1.0",
             "Timestamp": self._clock().astimezone(UTC).strftime(TIMESTAMP_FORMAT),
             "Version": API_VERSION,
-            "TemplateCode": template_code,
+            **action,
         }
-        if len(chunk) == 1:
-            message, phone = chunk[0]
-            params["Action"] = "SendSms"
-            params["PhoneNumbers"] = phone
-            params["SignName"] = self.sign_name
-            params["TemplateParam"] = _json(dict(message.template_params))
-            params["OutId"] = message_key(message)
-        else:
-            params["Action"] = "SendBatchSms"
-            params["PhoneNumberJson"] = _json([phone for _, phone in chunk])
-            params["SignNameJson"] = _json([self.sign_name] * len(chunk))
-            params["TemplateParamJson"] = _json([dict(m.template_params) for m, _ in chunk])
-            params["OutId"] = _batch_out_id([m for m, _ in chunk])
         params["Signature"] = sign(params, self._secret)
         return params
 
-    def _send_chunk(self, template_code: str, chunk: Sequence[tuple[int, Outgoing, str]]) -> Result:
-        params = self.request_params(template_code, [(m, phone) for _, m, phone in chunk])
+    def request_params(
+        self, template_code: str, chunk: Sequence[tuple[Outgoing, str]]
+    ) -> dict[str, str]:
+        """The signed parameters of one request for ``chunk`` of (message, normalized phone)."""
+        action = {"TemplateCode": template_code}
+        if len(chunk) == 1:
+            message, phone = chunk[0]
+            action["Action"] = "SendSms"
+            action["PhoneNumbers"] = phone
+            action["SignName"] = self.sign_name
+            action["TemplateParam"] = _json(dict(message.template_params))
+            action["OutId"] = message_key(message)
+        else:
+            action["Action"] = "SendBatchSms"
+            action["PhoneNumberJson"] = _json([phone for _, phone in chunk])
+            action["SignNameJson"] = _json([self.sign_name] * len(chunk))
+            action["TemplateParamJson"] = _json([dict(m.template_params) for m, _ in chunk])
+            action["OutId"] = _batch_out_id([m for m, _ in chunk])
+        return self.signed(action)
+
+    def post_signed(self, params: Mapping[str, str]) -> HttpReply:
+        """POST signed ``params`` as a form; raises ``RequestNotSent`` or ``ReplyLost``."""
         body = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in params.items())
         headers = {
             "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
             "Accept": "application/json",
         }
+        return self._http.post(body.encode(), headers)
+
+    def _send_request(self, params: Mapping[str, str]) -> Result:
         try:
-            reply = self._http.post(body.encode(), headers)
+            reply = self.post_signed(params)
         except RequestNotSent as exc:
             return Result("failed", transient=True, error=f"gateway unreachable: {exc}")
         except ReplyLost as exc:
             return Result("unknown", error=f"reply lost after sending: {exc}")
         return _result_from_reply(reply)
+
+    def query(self, asked: Sequence[Asked]) -> list[Status]:
+        """What QuerySendDetails says of each of ``asked`` (``sms_aliyun_status``)."""
+        answers = []
+        for item in asked:
+            phone = normalize_mainland_mobile(item.to)
+            if phone is None:
+                # Such a number is refused before any request: it never reached Aliyun.
+                answers.append(Status("not_found", error="not a mainland mobile number"))
+            else:
+                answers.append(query_send_details(self, item, phone))
+        return answers
 
 
 def _result_from_reply(reply: HttpReply) -> Result:

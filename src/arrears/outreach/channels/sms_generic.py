@@ -11,6 +11,20 @@ Pure: no Django import. The generic protocol, one request per batch::
     200 {"results": [{"id": "...", "status": "accepted" | "rejected",
                       "provider_id": "...", "error": "..."}]}
 
+and a status query, for messages whose reply was lost (the worker asks before it sends a
+message again)::
+
+    POST <url>/status
+    Authorization: Bearer <token>
+
+    {"ids": ["<idempotency key>", ...]}
+
+    200 {"results": [{"id": "...", "status": "sent" | "delivered" | "failed" | "not_found"
+                      | "unknown", "provider_id": "...", "error": "..."}]}
+
+``not_found`` means the gateway never accepted a message with that key; ``unknown`` that it
+cannot say yet.
+
 Failures are told apart by where the exchange broke: before the request was fully written
 the gateway cannot have acted on it (transient, safe to retry); after it was written the
 gateway may have sent the messages (``unknown``, never retried automatically).
@@ -26,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from arrears.outreach.channels.base import Outgoing, Result
+from arrears.outreach.channels.base import Asked, Outgoing, RequestHooks, Result, Status
 
 __all__ = [
     "GatewayConnection",
@@ -96,14 +110,19 @@ class GatewayConnection:
             self._conn = conn
         return conn
 
-    def post(self, body: bytes, headers: Mapping[str, str]) -> HttpReply:
-        """POST ``body``; raise ``RequestNotSent`` or ``ReplyLost`` when the exchange breaks."""
+    def post(self, body: bytes, headers: Mapping[str, str], *, suffix: str = "") -> HttpReply:
+        """POST ``body`` to the URL (plus ``suffix`` on its path); raise ``RequestNotSent``
+        or ``ReplyLost`` when the exchange breaks."""
+        path = self._path
+        if suffix:
+            base, _, query = path.partition("?")
+            path = base.rstrip("/") + suffix + (f"?{query}" if query else "")
         with self._lock:
             conn = self._connection()
             try:
                 if conn.sock is None:
                     conn.connect()
-                conn.request("POST", self._path, body=body, headers=dict(headers))
+                conn.request("POST", path, body=body, headers=dict(headers))
             except (OSError, http.client.HTTPException) as exc:
                 self._close_locked()
                 raise RequestNotSent(_describe(exc)) from exc
@@ -142,19 +161,77 @@ class GenericSmsChannel:
 
     name = "sms"
 
-    def __init__(self, url: str, token: str, *, timeout: float = 10.0, max_batch: int = 100):
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        max_batch: int = 100,
+        status_window: float = 600.0,
+    ):
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.max_batch = max_batch
+        self.status_window = status_window
         self._token = token
         self._http = GatewayConnection(url, timeout=timeout)
 
-    def send(self, messages: Sequence[Outgoing]) -> list[Result]:
+    def send(self, messages: Sequence[Outgoing], hooks: RequestHooks | None = None) -> list[Result]:
         """Send ``messages``, one request per ``max_batch``; one result per message, in order."""
         results: list[Result] = []
         for chunk in _chunks(messages, self.max_batch):
-            results.extend(self._send_chunk(chunk))
+            if hooks is not None:
+                hooks.before(chunk)
+            answered = self._send_chunk(chunk)
+            if hooks is not None:
+                hooks.after(chunk, answered)
+            results.extend(answered)
         return results
+
+    def query(self, asked: Sequence[Asked]) -> list[Status]:
+        """Ask the gateway's status endpoint about ``asked``, 100 keys a request."""
+        answers: list[Status] = []
+        for start in range(0, len(asked), 100):
+            answers.extend(self._query_chunk(asked[start : start + 100]))
+        return answers
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self._token}",
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+        }
+
+    def _query_chunk(self, chunk: Sequence[Asked]) -> list[Status]:
+        body = json.dumps({"ids": [a.key for a in chunk]}).encode()
+        try:
+            reply = self._http.post(body, self._headers(), suffix="/status")
+        except (RequestNotSent, ReplyLost) as exc:
+            return [Status("unknown", error=f"status query failed: {exc}")] * len(chunk)
+        if not 200 <= reply.status < 300:
+            error = f"status query: gateway HTTP {reply.status}"
+            return [Status("unknown", error=error)] * len(chunk)
+        try:
+            entries = json.loads(reply.body)["results"]
+            by_id = {str(e["id"]): e for e in entries if isinstance(e, dict)}
+        except (ValueError, KeyError, TypeError):
+            return [Status("unknown", error="unreadable status reply")] * len(chunk)
+        answers = []
+        for item in chunk:
+            entry = by_id.get(item.key, {})
+            found = entry.get("status")
+            if found not in ("sent", "delivered", "failed", "not_found"):
+                answers.append(Status("unknown", error=f"status query answered {found!r}"))
+                continue
+            answers.append(
+                Status(
+                    found,
+                    provider_id=str(entry.get("provider_id") or ""),
+                    error=str(entry.get("error") or ""),
+                )
+            )
+        return answers
 
     def close(self) -> None:
         """Close the gateway connection."""
@@ -163,13 +240,8 @@ class GenericSmsChannel:
     def _send_chunk(self, chunk: Sequence[Outgoing]) -> list[Result]:
         payload = {"messages": [{"id": message_key(m), "to": m.to, "text": m.body} for m in chunk]}
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {
-            "Authorization": f"Bearer {self._token}",
-            "Content-Type": "application/json; charset=utf-8",
-            "Accept": "application/json",
-        }
         try:
-            reply = self._http.post(body, headers)
+            reply = self._http.post(body, self._headers())
         except RequestNotSent as exc:
             return [Result("failed", transient=True, error=f"gateway unreachable: {exc}")] * len(
                 chunk

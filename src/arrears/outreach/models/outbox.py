@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arrears.cases.models import CollectionCase
+from arrears.core.fields import EncryptedTextField
 from arrears.outreach.choices import MessageStatus
 from arrears.portfolio.models import Loan, Party
 
@@ -16,7 +17,12 @@ class OutboxMessage(models.Model):
     worker renders it, marks it sending in its own transaction before calling the provider
     (so a crash leaves it ``sending``, later ``unknown``, never sent twice), and records the
     outcome; the text sent and its SHA-256 stay as evidence. No foreign-key constraints:
-    written in bulk by the daily cycle."""
+    written in bulk by the daily cycle.
+
+    States while a worker has it: ``claimed`` (taken, rendered, not yet handed to a
+    provider: back to ``queued`` if the worker dies) and ``sending`` (its provider request
+    has started: ``unknown`` if the worker dies, settled by the provider's status query
+    where there is one)."""
 
     case = models.ForeignKey(
         CollectionCase, on_delete=models.PROTECT, related_name="+", db_constraint=False
@@ -35,7 +41,8 @@ class OutboxMessage(models.Model):
     due_at = models.DateTimeField(_("due at"))
     blocked_reasons = models.JSONField(_("blocked because"), default=list)
     # Filled when the worker takes the message, in the transaction that marks it sending.
-    to = models.CharField(_("sent to"), max_length=300, blank=True, default="")
+    # A phone, email or address: encrypted at rest (a raw write seals it, core.fields.seal).
+    to = EncryptedTextField(_("sent to"), max_length=300, blank=True, default="")
     template_version = models.PositiveIntegerField(_("template version"), null=True, blank=True)
     body = models.TextField(_("text sent"), blank=True, default="")
     body_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, blank=True, default="")
@@ -45,6 +52,11 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     provider_id = models.CharField(_("provider's id"), max_length=120, blank=True, default="")
+    # The provider request that carried it, when the provider knows requests by a key of
+    # ours (Aliyun's batch OutId): how a lost reply is found again by a status query.
+    request_key = models.CharField(
+        _("request key"), max_length=80, blank=True, default="", db_default=""
+    )
     error = models.TextField(_("last error"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
