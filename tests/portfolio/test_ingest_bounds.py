@@ -168,9 +168,9 @@ def test_the_real_command_prints_one_line_and_no_traceback(
     )
 
     assert refused.returncode == 2
+    # The command speaks the product's language, Chinese, by default.
     assert refused.stderr.strip().splitlines() == [
-        f"CommandError: {bomb}: the workbook holds a cell longer than 2,000 characters"
-        " (in xl/sharedStrings.xml)"
+        f"CommandError: {bomb}: 工作簿中有单元格超过 2,000 个字符（位于 xl/sharedStrings.xml）"
     ]
     assert rejected.returncode == 0, rejected.stderr
     assert "Traceback" not in rejected.stderr
