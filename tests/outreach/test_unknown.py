@@ -150,6 +150,9 @@ def test_outbox_resolve_settles_what_a_dead_worker_left_sending(
     assert len(gateway.messages()) == 1
 
 
+# The live server needs committed data; serialized_rollback brings back the rows migrations
+# ship (playbooks, templates), which an earlier transactional test's flush removed.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_aliyuns_pushed_reports_reach_the_message_through_the_path_token(
     loan: Loan,  # noqa: F811
     gateway: FakeSmsGateway,  # noqa: F811
