@@ -6,6 +6,7 @@ server processes, served for real by gunicorn and runserver."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import logging
 import os
@@ -48,6 +49,10 @@ PRODUCTION = {
     "ARREARS_HSTS_PRELOAD": "1",
     "ARREARS_SESSION_IDLE_MINUTES": "30",
     "ARREARS_SESSION_MAX_HOURS": "12",
+    # The data keys (fixed test values; production takes them from its secret store).
+    "ARREARS_FIELD_KEYS": "k1:" + base64.b64encode(b"f" * 32).decode(),
+    "ARREARS_INDEX_KEY": base64.b64encode(b"i" * 32).decode(),
+    "ARREARS_AUDIT_KEY": base64.b64encode(b"a" * 32).decode(),
 }
 
 
@@ -100,6 +105,19 @@ def test_check_deploy_warns_while_the_key_is_not_from_the_environment(tmp_path: 
     assert "arrears.W001" in done.stderr and "ARREARS_SECRET_KEY" in done.stderr
     # The demo's way still works: a key generated once into the data directory, kept.
     assert len((tmp_path / "secret_key").read_text()) >= 50
+
+
+def test_check_deploy_warns_while_the_data_keys_are_files_in_the_data_dir(
+    tmp_path: Path,
+) -> None:
+    production = {**PRODUCTION, "ARREARS_SECRET_KEY": "s" * 60}
+    del production["ARREARS_INDEX_KEY"], production["ARREARS_AUDIT_KEY"]
+
+    done = run_arrears(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **production)
+
+    assert done.returncode == 1
+    assert "arrears.W004" in done.stderr
+    assert "ARREARS_INDEX_KEY, ARREARS_AUDIT_KEY not set" in done.stderr
 
 
 def test_check_deploy_names_each_missing_https_setting(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Deployment checks of Arrears' own (``arrears check --deploy``), beside Django's: the
-secret key must come from the environment, the sign-in throttle must be in place, sessions
-must end. Registered by the accounts app (``AccountsConfig`` below, named in
-INSTALLED_APPS) since signing in is what the key and the throttle protect."""
+secret key and the data keys must come from the environment, the sign-in throttle must be
+in place, sessions must end. Registered by the accounts app (``AccountsConfig`` below, named
+in INSTALLED_APPS) since signing in is what the key and the throttle protect."""
 
 from __future__ import annotations
 
@@ -72,6 +72,30 @@ def session_lifetime_check(
     ]
 
 
+# The keys that protect what sits in the database: field encryption, the blind index and
+# the audit chain's HMAC. Generated into the data directory they would sit beside the data
+# they protect (and in every copy of it), so production gives them from the environment.
+DATA_KEYS = ("ARREARS_FIELD_KEYS", "ARREARS_INDEX_KEY", "ARREARS_AUDIT_KEY")
+
+
+def data_keys_check(
+    *, app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """The encryption, blind-index and audit keys should come from the environment."""
+    missing = [name for name in DATA_KEYS if not str(getattr(settings, name, "") or "").strip()]
+    if not missing:
+        return []
+    return [
+        CheckWarning(
+            f"{', '.join(missing)} not set from the environment: the key files in "
+            f"{settings.DATA_DIR} are used, next to the data they protect.",
+            hint="Set them from your secret store (`arrears keys generate` prints field and "
+            "index keys); see docs/security.md and docs/deployment.md.",
+            id="arrears.W004",
+        )
+    ]
+
+
 class AccountsConfig(AccountsAppConfig):
     """The accounts app with the deployment checks above registered."""
 
@@ -80,3 +104,4 @@ class AccountsConfig(AccountsAppConfig):
         register(Tags.security, deploy=True)(secret_key_check)
         register(Tags.security, deploy=True)(sign_in_throttle_check)
         register(Tags.security, deploy=True)(session_lifetime_check)
+        register(Tags.security, deploy=True)(data_keys_check)
