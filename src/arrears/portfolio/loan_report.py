@@ -2,7 +2,8 @@
 
 One shape for ``arrears loan --json`` and ``GET /api/v1/loans/{loan_id}``. The keys named in
 the portfolio issue are a contract: later features add keys, never rename these. Amounts
-are yuan strings with two decimals, dates ISO 8601; phones and ID numbers are masked.
+are yuan strings with two decimals, dates ISO 8601; phones, emails, addresses and ID numbers
+are masked.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from arrears.core.masking import mask_email, mask_id_number, mask_phone
+from arrears.core.masking import mask_address, mask_email, mask_id_number, mask_phone
 from arrears.core.money import format_yuan
 from arrears.portfolio.calculations.allocation import Components, LoanState
 from arrears.portfolio.choices import ContactKind
@@ -55,7 +56,7 @@ def loan_parties_report(loan: Loan, *, reveal: bool = False) -> list[dict[str, A
     maskers = {
         ContactKind.PHONE: mask_phone,
         ContactKind.EMAIL: mask_email,
-        ContactKind.ADDRESS: lambda value: value,
+        ContactKind.ADDRESS: mask_address,
     }
     parties = []
     for link in links:
