@@ -288,7 +288,7 @@ def test_the_data_migration_step_encrypts_and_decrypts_back(tape: dict[str, str]
 
 
 def test_without_keys_in_production_the_first_use_fails_loudly(settings: Any) -> None:
-    settings.ARREARS_REQUIRE_SECRET = "1"
+    settings.REQUIRE_SECRET = True
     settings.ARREARS_FIELD_KEYS = ""
     settings.DEBUG = False
     with pytest.raises(ImproperlyConfigured, match="ARREARS_FIELD_KEYS must be set"):

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from arrears.core.audit_chain import key_id_of
+from arrears.core.secret_settings import secret_setting, secrets_required
 
 KEY_FILE_NAME = "audit_keys"
 MIN_KEY_BYTES = 32
@@ -42,21 +43,6 @@ class Keyring:
     @property
     def current(self) -> bytes:
         return self.keys[self.current_id]
-
-
-def _setting(name: str) -> str:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, "")
-    return str(value).strip()
-
-
-def _require_secret() -> bool:
-    """Production's switch (``ARREARS_REQUIRE_SECRET``): secrets only from the environment."""
-    required = getattr(settings, "REQUIRE_SECRET", None)
-    if required is not None:
-        return bool(required)
-    return _setting("ARREARS_REQUIRE_SECRET").lower() in {"1", "true", "yes", "on"}
 
 
 def key_decode(text: str, *, name: str) -> bytes:
@@ -122,8 +108,8 @@ def keyring() -> Keyring:
     """The keys in force. Cheap on every call (one ``stat`` in file mode), since every
     audited write asks: the parsed keys are cached until the environment or the file
     changes, so a rekey by another process is seen by the next entry."""
-    current = _setting("ARREARS_AUDIT_KEY")
-    old = _setting("ARREARS_AUDIT_OLD_KEYS")
+    current = secret_setting("ARREARS_AUDIT_KEY")
+    old = secret_setting("ARREARS_AUDIT_OLD_KEYS")
     if len(_cache) > 16:
         _cache.clear()  # keys seen before a rotation or a changed setting
     if current:
@@ -131,7 +117,7 @@ def keyring() -> Keyring:
         if marker not in _cache:
             _cache[marker] = _env_keyring(current, old)
         return _cache[marker]
-    if _require_secret():
+    if secrets_required():
         raise ImproperlyConfigured(
             "ARREARS_AUDIT_KEY must be set when ARREARS_REQUIRE_SECRET is on: the audit "
             "chain is signed with it, and a key in the database directory is not kept apart "

@@ -37,6 +37,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
+from arrears.core.secret_settings import secret_setting, secrets_required
+
 FORMAT = "v1"
 NONCE_BYTES = 12
 TAG_BYTES = 16
@@ -62,18 +64,6 @@ class FieldKeys:
     current: str
     keys: dict[str, AESGCM]
     source: str  # "environment" or the key file's path
-
-
-def _setting(name: str) -> str:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, "")
-    return str(value).strip()
-
-
-def _require_secret() -> bool:
-    raw = _setting("ARREARS_REQUIRE_SECRET").lower()
-    return raw in {"1", "true", "yes", "on"} and not settings.DEBUG
 
 
 def _b64(text: str, *, name: str, size: int, exact: bool) -> bytes:
@@ -170,7 +160,7 @@ def reset_keys(**_: object) -> None:
     _cache.clear()
 
 
-_KEY_SETTINGS = {"ARREARS_FIELD_KEYS", "ARREARS_INDEX_KEY", "ARREARS_REQUIRE_SECRET", "DATA_DIR"}
+_KEY_SETTINGS = {"ARREARS_FIELD_KEYS", "ARREARS_INDEX_KEY", "REQUIRE_SECRET", "DATA_DIR"}
 
 
 def _settings_changed(*, setting: str, **_: object) -> None:
@@ -194,11 +184,11 @@ def field_keys() -> FieldKeys:
     found = _cache.get("field")
     if isinstance(found, FieldKeys):
         return found
-    text = _setting("ARREARS_FIELD_KEYS")
+    text = secret_setting("ARREARS_FIELD_KEYS")
     if text:
         items, source = parse_field_keys(text), "environment"
     else:
-        if _require_secret():
+        if secrets_required():
             raise _missing("ARREARS_FIELD_KEYS")
         path = _data_file(FIELD_KEYS_FILE)
         if not path.exists():
@@ -214,10 +204,10 @@ def index_key() -> bytes:
     found = _cache.get("index")
     if isinstance(found, bytes):
         return found
-    text = _setting("ARREARS_INDEX_KEY")
+    text = secret_setting("ARREARS_INDEX_KEY")
     name = "ARREARS_INDEX_KEY"
     if not text:
-        if _require_secret():
+        if secrets_required():
             raise _missing(name)
         path = _data_file(INDEX_KEY_FILE)
         if not path.exists():
@@ -263,7 +253,7 @@ def decrypt(stored: str, *, context: str) -> str:
             "the application (run `arrears keys status`)"
         )
     cipher = field_keys().keys.get(kid)
-    if cipher is None and not _setting("ARREARS_FIELD_KEYS"):
+    if cipher is None and not secret_setting("ARREARS_FIELD_KEYS"):
         reset_keys()  # another process may have added a key to the file
         cipher = field_keys().keys.get(kid)
     if cipher is None:

@@ -22,12 +22,12 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from arrears.outreach.channels.base import Asked, Outgoing, RequestHooks, Result, Status
 from arrears.outreach.channels.receipts import Receipt
-from arrears.outreach.channels.sms_aliyun_status import query_send_details
+from arrears.outreach.channels.sms_aliyun_status import beijing_time, query_send_details
 from arrears.outreach.channels.sms_generic import (
     GatewayConnection,
     HttpReply,
@@ -74,7 +74,6 @@ TRANSIENT_CODES = frozenset(
 )
 
 _MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
-_BEIJING = timezone(timedelta(hours=8))  # Aliyun's report times are Beijing time, no DST
 
 
 def percent_encode(value: str) -> str:
@@ -289,15 +288,6 @@ def _result_from_reply(reply: HttpReply) -> Result:
     return Result("failed", error=error)
 
 
-def _report_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=_BEIJING)
-    except ValueError:
-        return None
-
-
 def _report_success(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -338,7 +328,7 @@ def parse_delivery_reports(body: bytes) -> list[Receipt]:
                 phone_number=str(report.get("phone_number") or ""),
                 delivered=delivered,
                 error=error,
-                reported_at=_report_time(report.get("report_time")),
+                reported_at=beijing_time(report.get("report_time")),
             )
         )
     return receipts

@@ -93,7 +93,8 @@ def _details(client: _Client, phone: str, send_date: str, biz_id: str) -> list[d
     raise _QueryFailed(f"QuerySendDetails: more than {MAX_PAGES} pages for one number")
 
 
-def _received(value: object) -> datetime | None:
+def beijing_time(value: object) -> datetime | None:
+    """An Aliyun time ("2026-03-01 10:00:05", Beijing), or None when absent or unreadable."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -122,7 +123,7 @@ def query_send_details(client: _Client, item: Asked, phone: str) -> Status:
     if "3" in statuses:
         row = next(r for r in rows if str(r.get("SendStatus")) == "3")
         return Status(
-            "delivered", provider_id=item.provider_id, at=_received(row.get("ReceiveDate"))
+            "delivered", provider_id=item.provider_id, at=beijing_time(row.get("ReceiveDate"))
         )
     if "1" in statuses:
         return Status("sent", provider_id=item.provider_id)
