@@ -19,9 +19,7 @@ from django.db import transaction
 
 from arrears.core.bulk import refresh_statistics
 from arrears.core.prefetch import prefetched_batches
-from arrears.portfolio.tape.validation import (
-    RowResult,
-)
+from arrears.portfolio.tape.records import RowResult
 
 CHUNK_ROWS = 5_000
 

@@ -38,7 +38,7 @@ from arrears.portfolio.services.ingest import (
     run_ingestor,
 )
 from arrears.portfolio.services.party_upsert import PartyUpsert
-from arrears.portfolio.tape.validation import LoanRecord, RowResult
+from arrears.portfolio.tape.records import LoanRecord, RowResult
 
 RATE_QUANTUM = Decimal("0.00000001")  # the 8 decimal places the rate columns hold
 

@@ -23,7 +23,7 @@ from arrears.portfolio.services.ingest import (
     run_ingestor,
 )
 from arrears.portfolio.services.party_upsert import KnownParty, PartyUpsert
-from arrears.portfolio.tape.validation import PartyRowRecord, RowResult
+from arrears.portfolio.tape.records import PartyRowRecord, RowResult
 
 
 @dataclass

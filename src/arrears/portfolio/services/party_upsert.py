@@ -24,7 +24,7 @@ from arrears.core.crypto import blind_index, encrypt, normalise
 from arrears.core.fields import encrypted_field
 from arrears.portfolio.choices import ContactKind, ContactStatus
 from arrears.portfolio.models import ContactPoint, Creditor, Party
-from arrears.portfolio.tape.validation import PartyRecord
+from arrears.portfolio.tape.records import PartyRecord
 
 PartyKey = tuple[str, str]  # (id_type, normalised id_number)
 

@@ -25,7 +25,7 @@ from arrears.portfolio.services.ingest import (
     Outcome,
     run_ingestor,
 )
-from arrears.portfolio.tape.validation import PaymentRecord, RowResult
+from arrears.portfolio.tape.records import PaymentRecord, RowResult
 
 
 def _describe_payment(loan_id: str, paid_on: object, amount: int, channel: str) -> str:

@@ -7,9 +7,6 @@ Duplicate checks run across the whole file: the first row with a loan id claims 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from arrears.core.dates import add_months
@@ -17,71 +14,13 @@ from arrears.portfolio.tape import fields
 from arrears.portfolio.tape.columns import COLUMNS_BY_KIND, map_headers
 from arrears.portfolio.tape.limits import ValueBounds
 from arrears.portfolio.tape.reading import Tape
-
-
-@dataclass(frozen=True, slots=True)
-class PartyRecord:
-    """A person or company as a tape describes them; contact values normalised or ""."""
-
-    name: str
-    kind: str = "person"
-    id_type: str = ""
-    id_number: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-    employer: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class LoanRecord:
-    """A valid loans-tape row. Amounts in fen, rates as exact fractions."""
-
-    loan_id: str
-    borrower: PartyRecord
-    principal: int
-    annual_rate: Decimal
-    term_months: int
-    repayment_method: str
-    disbursed_on: date
-    first_due_on: date | None = None
-    penalty_rate: Decimal | None = None
-    grace_days: int | None = None
-    product: str | None = None
-    branch: str = ""
-    guarantee_type: str | None = None
-    currency: str = "CNY"
-    guarantor: PartyRecord | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentRecord:
-    """A valid payments-file row."""
-
-    payment_id: str
-    loan_id: str
-    paid_on: date
-    amount: int
-    channel: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PartyRowRecord:
-    """A valid parties-file row: a party to link to a loan in a role."""
-
-    loan_id: str
-    role: str
-    party: PartyRecord
-
-
-@dataclass(slots=True)
-class RowResult:
-    """One tape row after validation: a record, or the reasons it is rejected."""
-
-    row_number: int
-    raw: dict[str, object]
-    record: Any = None
-    errors: list[str] = field(default_factory=list)
+from arrears.portfolio.tape.records import (
+    LoanRecord,
+    PartyRecord,
+    PartyRowRecord,
+    PaymentRecord,
+    RowResult,
+)
 
 
 class _Row:

@@ -1,0 +1,74 @@
+"""What a validated tape row becomes: one record per kind of tape, and each row's result
+(its record, or every reason it was refused). Pure: no Django import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRecord:
+    """A person or company as a tape describes them; contact values normalised or ""."""
+
+    name: str
+    kind: str = "person"
+    id_type: str = ""
+    id_number: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    employer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoanRecord:
+    """A valid loans-tape row. Amounts in fen, rates as exact fractions."""
+
+    loan_id: str
+    borrower: PartyRecord
+    principal: int
+    annual_rate: Decimal
+    term_months: int
+    repayment_method: str
+    disbursed_on: date
+    first_due_on: date | None = None
+    penalty_rate: Decimal | None = None
+    grace_days: int | None = None
+    product: str | None = None
+    branch: str = ""
+    guarantee_type: str | None = None
+    currency: str = "CNY"
+    guarantor: PartyRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    """A valid payments-file row."""
+
+    payment_id: str
+    loan_id: str
+    paid_on: date
+    amount: int
+    channel: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PartyRowRecord:
+    """A valid parties-file row: a party to link to a loan in a role."""
+
+    loan_id: str
+    role: str
+    party: PartyRecord
+
+
+@dataclass(slots=True)
+class RowResult:
+    """One tape row after validation: a record, or the reasons it is rejected."""
+
+    row_number: int
+    raw: dict[str, object]
+    record: Any = None
+    errors: list[str] = field(default_factory=list)
