@@ -267,3 +267,38 @@ def test_the_bad_rows_fixture_imports_every_good_row_and_writes_each_reject_with
     assert rejected[0]["errors"] == "borrower_id_number: check digit is wrong (330106198603076141)"
     assert rejected[1]["借款金额"] == "-5000"
     assert rejected[5]["errors"].count(";") == 6
+
+
+def test_real_id_numbers_of_districts_newer_than_their_holders_are_imported(
+    creditor: Creditor, tmp_path: Path
+) -> None:
+    # Held by real people born before their district's code existed (南山区 1990, 武侯区
+    # 1990, 西湖区 1983): python-stdnum's birth-year rule refused them, a quarter of a tape.
+    real = ["440305197012232493", "510107196709075091", "330106197404194887"]
+    bad = {
+        "B1": "440305197012232494",  # the check digit is off by one
+        "B2": "99999919800101123X",  # a wrong check digit on an unknown region
+    }
+    rows = [loan_row(f"R{i}", borrower_id_number=number) for i, number in enumerate(real)]
+    rows += [loan_row(loan_id, borrower_id_number=number) for loan_id, number in bad.items()]
+    rejects_path = tmp_path / "rejects.csv"
+    out = StringIO()
+    call_command(
+        "ingest",
+        "loans",
+        str(write_csv(tmp_path / "loans.csv", rows)),
+        "--creditor",
+        creditor.name,
+        "--rejects",
+        str(rejects_path),
+        "--json",
+        stdout=out,
+    )
+
+    result = json.loads(out.getvalue())
+    assert (result["created"], result["rejected"]) == (3, 2)
+    assert sorted(Party.objects.values_list("id_number", flat=True)) == sorted(real)
+    with rejects_path.open(encoding="utf-8-sig", newline="") as handle:
+        reasons = {row["loan_id"]: row["errors"] for row in csv.DictReader(handle)}
+    assert set(reasons) == set(bad)
+    assert all("check digit is wrong" in reason for reason in reasons.values())

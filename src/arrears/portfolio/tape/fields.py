@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 from arrears.core.dates import parse_date
@@ -146,38 +147,48 @@ def business_date(value: object) -> date:
 _RIC_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
 
 
-@lru_cache(maxsize=1 << 16)
-def _region_known(region_and_year: str) -> bool:
-    """Whether the region code existed in the birth year (python-stdnum's county table).
+# The earliest birth date a living borrower's ID number can carry.
+EARLIEST_BIRTH = date(1900, 1, 1)
 
-    The table lookup dominates stdnum's check; the same few thousand (region, year) pairs
-    recur throughout a tape, so the answer is cached per pair.
+
+@lru_cache(maxsize=1 << 14)
+def region_existed(code: str) -> bool:
+    """Whether the six-digit region code names a county that existed at any time
+    (python-stdnum's county table, whatever years it gives the county).
+
+    Not "in the birth year", as python-stdnum's own check demands: a number is assigned when
+    the person is first registered, often years after birth and after a move, so people born
+    in the 1960s-80s hold codes of districts created in the 1980s-90s (浦东新区 310115 dates
+    from 1992). That rule refused about a quarter of the good loans of a real tape. A prefix
+    that names a province or city but no county, or nothing at all, is refused.
     """
+    found = numdb.get("cn/loc").info(code)
+    return any(props.get("county") for _, props in found)
+
+
+def birth_date_of(number: str, *, today: date | None = None) -> date | None:
+    """The birth date an 18-character ID number carries, or None when it is not a real date,
+    is in the future, or is before 1900."""
     try:
-        ric.get_birth_place(region_and_year + "01010000")
-    except (stdnum_errors.ValidationError, KeyError):
-        # stdnum raises KeyError for a prefix that names a province or city but no county.
-        return False
-    return True
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    if born < EARLIEST_BIRTH or born > (today or date.today()):
+        return None
+    return born
 
 
 def resident_id_valid(number: str) -> bool:
-    """``stdnum.cn.ric.is_valid`` for an 18-character string, about 20 times faster.
-
-    Same rules: 17 digits and an ISO 7064 MOD 11-2 check character, a real birth date, a
-    region code in use in the birth year.
-    """
+    """An 18-character resident ID card number as real ones are: 17 digits and an ISO 7064
+    MOD 11-2 check character, a real birth date between 1900 and today, and a region code
+    that existed at some time (``region_existed``)."""
     head = number[:17]
     if not head.isdigit() or not head.isascii():
         return False
     check = (12 - sum(int(c) * w for c, w in zip(head, _RIC_WEIGHTS, strict=True)) % 11) % 11
     if number[17] != ("X" if check == 10 else str(check)):
         return False
-    try:
-        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return False
-    return _region_known(number[:10])
+    return birth_date_of(number) is not None and region_existed(number[:6])
 
 
 def identity(value: object) -> tuple[str, str, str]:
@@ -199,13 +210,14 @@ def identity(value: object) -> tuple[str, str, str]:
             f"'{number}' is neither an 18-digit ID card number nor a unified social credit code"
         )
     if number[:17].isdigit():
-        try:
-            ric.validate(number)
-        except stdnum_errors.InvalidChecksum:
-            raise ValueError(f"check digit is wrong ({number})") from None
-        except (stdnum_errors.ValidationError, KeyError):
-            pass
-        raise ValueError(f"birth date or region code is not valid for an ID card ({number})")
+        if number[17] != ric.calc_check_digit(number):
+            raise ValueError(f"check digit is wrong ({number})")
+        if birth_date_of(number) is None:
+            raise ValueError(
+                f"the birth date {number[6:14]} is not a real date between 1900 and today"
+                f" ({number})"
+            )
+        raise ValueError(f"region code {number[:6]} never existed ({number})")
     try:
         uscc.validate(number)
     except stdnum_errors.InvalidChecksum:
