@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ARREARS := $(BIN)/arrears
+# Where `make run` serves: `PORT=8001 make run` (or `make run PORT=8001`) serves elsewhere.
+PORT ?= 8000
 
-.PHONY: run test lint layers typecheck migrations-check pytest bench-import bench-cycle bench-outreach clean system-deps
+.PHONY: run test lint layers typecheck migrations-check pytest bench-import bench-cycle bench-outreach clean system-deps browser-deps
 
 # Letters (WeasyPrint PDFs) need a Chinese font (fonts-noto-cjk), and HarfBuzz's subsetter:
 # without it WeasyPrint subsets the CJK font in Python, 17 s a letter instead of 1.4 s.
@@ -35,6 +37,9 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq gettext; fi; \
 	fi
+
+# Chromium is only for the browser tests (make test), never for make run.
+browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "Installing chromium (Debian package, for the browser tests)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(BROWSER_DEBS); \
@@ -55,7 +60,7 @@ $(MESSAGES): $(LOCALE)/django.po | system-deps
 run: $(VENV)/installed $(MESSAGES)
 	$(ARREARS) migrate --no-input
 	$(ARREARS) demo --if-empty
-	$(ARREARS) serve
+	$(ARREARS) serve 127.0.0.1:$(PORT)
 
 lint: $(VENV)/installed
 	$(BIN)/ruff check .
@@ -72,8 +77,8 @@ typecheck: $(VENV)/installed
 migrations-check: $(VENV)/installed
 	$(ARREARS) makemigrations --check --dry-run --no-input
 
-# system-deps again here: an existing venv skips it, but the browser tests still need Chromium.
-pytest: system-deps $(VENV)/installed $(MESSAGES)
+# system-deps again here: an existing venv skips it; browser-deps: the browser tests need Chromium.
+pytest: system-deps browser-deps $(VENV)/installed $(MESSAGES)
 	$(BIN)/pytest
 
 test: lint layers typecheck migrations-check pytest
