@@ -40,7 +40,7 @@ def page(world: World, live_server: object) -> Iterator[Page]:
     results through the pages, never the ORM.
     """
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make system-deps` (apt chromium)")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (apt chromium)")
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True)
         context = browser.new_context(
