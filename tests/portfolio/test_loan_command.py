@@ -99,3 +99,13 @@ def test_a_loan_id_shared_by_two_creditors_needs_the_creditor(
     with pytest.raises(CommandError, match="several creditors"):
         run("W1")
     assert json.loads(run("W1", "--creditor", "另一家", "--json"))["creditor"] == "另一家"
+
+
+def test_a_date_before_disbursement_says_the_loan_was_not_yet_lent(loaded: Creditor) -> None:
+    report = json.loads(run("W1", "--as-of", "2025-12-31", "--json"))
+    text = run("W1", "--as-of", "2025-12-31")
+
+    assert report["status"] == "not_disbursed"
+    assert report["principal_outstanding"] == "0.00" and report["dpd"] == 0
+    assert "not yet disbursed on 2025-12-31" in text and "disbursed on 2026-01-" in text
+    assert json.loads(run("W1", "--as-of", "2026-03-05", "--json"))["status"] == "active"

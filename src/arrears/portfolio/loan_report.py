@@ -25,6 +25,9 @@ from arrears.portfolio.models import (
     Payment,
 )
 
+# The report's status on a date before the loan was disbursed (not a stored loan status).
+NOT_DISBURSED = "not_disbursed"
+
 
 def _amounts(components: Components) -> dict[str, str]:
     return {
@@ -114,11 +117,14 @@ def loan_report(loan: Loan, state: LoanState, *, reveal: bool = False) -> dict[s
         .order_by("paid_on", "payment_id")
         .values_list("payment_id", "paid_on", "amount", "channel")
     ]
+    # Before the disbursement date nothing has been lent yet: the report says so rather than
+    # showing the loan "active" with its whole principal outstanding.
+    disbursed = state.as_of >= loan.disbursed_on
     return {
         "loan_id": loan.loan_id,
         "creditor": loan.creditor.name,
         "as_of": state.as_of.isoformat(),
-        "status": loan.status,
+        "status": loan.status if disbursed else NOT_DISBURSED,
         "terms": {
             "principal": format_yuan(loan.principal),
             "annual_rate": _rate(loan.annual_rate),
@@ -138,7 +144,7 @@ def loan_report(loan: Loan, state: LoanState, *, reveal: bool = False) -> dict[s
         "parties": loan_parties_report(loan, reveal=reveal),
         "dpd": state.dpd,
         "bucket": state.bucket,
-        "principal_outstanding": format_yuan(state.principal_outstanding),
+        "principal_outstanding": format_yuan(state.principal_outstanding if disbursed else 0),
         "overdue": _amounts(state.overdue),
         "penalty_accrued": format_yuan(state.penalty_accrued),
         "credit_balance": format_yuan(state.credit_balance),

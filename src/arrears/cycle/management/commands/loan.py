@@ -12,7 +12,7 @@ from django.utils import timezone
 from arrears.core.money import format_yuan, parse_yuan
 from arrears.cycle.report import cycle_report
 from arrears.cycle.selectors import stored_state
-from arrears.portfolio.loan_report import loan_report
+from arrears.portfolio.loan_report import NOT_DISBURSED, loan_report
 from arrears.portfolio.management.cli import (
     add_creditor_argument,
     parse_business_date,
@@ -56,6 +56,11 @@ class Command(BaseCommand):
         terms = report["terms"]
         out = self.stdout.write
         out(f"Loan {report['loan_id']} · {report['creditor']} · as of {report['as_of']}")
+        if report["status"] == NOT_DISBURSED:
+            out(
+                f"  not yet disbursed on {report['as_of']}: it is disbursed on "
+                f"{report['terms']['disbursed_on']}, nothing is owed before then"
+            )
         if "cycle_date" in report:
             case = report["case"]
             case_text = (
