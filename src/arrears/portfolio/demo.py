@@ -118,6 +118,19 @@ PAYMENT_HEADERS = ["流水号", "借据号", "还款日期", "金额", "渠道"]
 PARTY_HEADERS = ["借据号", "角色", "姓名", "证件号码", "手机号", "邮箱", "地址"]
 
 
+# The demo's first loan is always overdue (README and docs use it): disbursed this many days
+# before the demo's today, its first instalments paid on time, then nothing; so its fifth
+# instalment, due about 150 days after disbursement, is some 40 days past due.
+DEMO_OVERDUE_LOAN = "DEMO00000001"
+OVERDUE_LOAN_AGE_DAYS = 190
+OVERDUE_LOAN_PAID = 4
+
+
+def demo_loan_id(number: int) -> str:
+    """The demo's loan ids, the same whatever the year: DEMO00000001, DEMO00000002, ..."""
+    return f"DEMO{number:08d}"
+
+
 @dataclass
 class DemoTapes:
     """Where the generated tapes are, and how many rows each holds."""
@@ -176,7 +189,7 @@ def build_demo_tapes(directory: Path, *, loans: int, today: date, seed: int = 20
     used: set[str] = set()
     for number in range(1, loans + 1):
         profile = rng.choices(PRODUCTS, PRODUCT_WEIGHTS)[0]
-        loan_id = f"DEMO{today:%y}{number:06d}"
+        loan_id = demo_loan_id(number)
         id_number, region = unique_resident_id(rng, used)
         company = rng.random() < profile.company_share
         name = company_name(rng, region) if company else person_name(rng)
@@ -186,6 +199,10 @@ def build_demo_tapes(directory: Path, *, loans: int, today: date, seed: int = 20
         term = rng.choice(profile.terms)
         method = rng.choice(profile.methods)
         disbursed_on = today - timedelta(days=rng.randrange(20, 31 * (term + 3)))
+        if number == 1:
+            # The loan the README's examples use: always a year's loan some 40 days overdue.
+            term, disbursed_on = max(term, 12), today - timedelta(days=OVERDUE_LOAN_AGE_DAYS)
+            method = "annuity"  # monthly instalments (a bridge loan's single one is not due)
         guarantor = ["", "", ""]
         if profile.guarantee_type == "guarantee":
             guarantor_id, _ = unique_resident_id(rng, used)
@@ -222,7 +239,13 @@ def build_demo_tapes(directory: Path, *, loans: int, today: date, seed: int = 20
             penalty_rate=Decimal(rate) / 100 * Decimal("1.5"), grace_days=profile.grace_days
         )
         behaviour = rng.choices(BEHAVIOURS, BEHAVIOUR_WEIGHTS)[0]
-        for key, paid_on, amount in _payments_for(rng, schedule, terms, behaviour, today, loan_id):
+        paid = _payments_for(rng, schedule, terms, behaviour, today, loan_id)
+        if number == 1:  # paid the first four instalments on time, then stopped
+            paid = [
+                (f"{loan_id}-{i.seq:03d}", i.due_on, i.principal + i.interest + i.fees)
+                for i in schedule[:OVERDUE_LOAN_PAID]
+            ]
+        for key, paid_on, amount in paid:
             payment_rows.append(
                 [key, loan_id, paid_on.isoformat(), format_yuan(amount), rng.choice(CHANNELS)]
             )
