@@ -14,6 +14,7 @@ PURE = [
     SRC / "core" / "money.py",
     SRC / "core" / "dates.py",
     SRC / "core" / "masking.py",
+    SRC / "core" / "phones.py",
     SRC / "core" / "prefetch.py",
     SRC / "compliance" / "rules.py",
     SRC / "compliance" / "linter.py",
@@ -27,6 +28,7 @@ PURE = [
 ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.money",
     "arrears.core.dates",
+    "arrears.core.phones",
     "arrears.portfolio.calculations",
     "arrears.portfolio.tape",
     "arrears.portfolio.synthetic",

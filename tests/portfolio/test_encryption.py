@@ -100,7 +100,7 @@ def test_the_database_holds_no_clear_identifier_and_the_app_reads_them_back(
     assert borrower.id_number == tape["borrower_id"]
     values = dict(borrower.contact_points.values_list("kind", "value"))
     assert values == {
-        "phone": "13812345678",
+        "phone": "+8613812345678",
         "email": "qian.duoduo@example.com",
         "address": ADDRESS,
     }
@@ -275,7 +275,8 @@ def test_the_outbox_and_the_journal_keep_numbers_encrypted(tape: dict[str, str])
 def test_the_data_migration_step_encrypts_and_decrypts_back(tape: dict[str, str]) -> None:
     points = Column("portfolio_contactpoint", "value", index="value_index", scheme_column="kind")
     assert column_decrypt(points) == 4
-    assert "13812345678" in [value for (value,) in raw("SELECT value FROM portfolio_contactpoint")]
+    stored = [value for (value,) in raw("SELECT value FROM portfolio_contactpoint")]
+    assert "+8613812345678" in stored
     run("UPDATE portfolio_contactpoint SET value_index = ''")
 
     assert column_encrypt(points) == 4

@@ -89,7 +89,7 @@ def test_a_tape_creates_loans_with_their_schedules_borrowers_and_guarantors(
     assert roles == {"borrower": "张三", "guarantor": "李四"}
     guarantor = Party.objects.get(id_number=guarantor_id)
     assert list(guarantor.contact_points.values_list("kind", "value", "status")) == [
-        ("phone", "13912345678", "unverified")
+        ("phone", "+8613912345678", "unverified")
     ]
 
 
@@ -123,7 +123,7 @@ def test_a_changed_phone_updates_the_party_and_keeps_the_old_number(
     phones = list(
         ContactPoint.objects.filter(kind="phone").values_list("value", "is_primary").order_by("id")
     )
-    assert phones == [("13800000001", False), ("13800000002", True)]
+    assert phones == [("+8613800000001", False), ("+8613800000002", True)]
 
 
 def test_changed_terms_before_any_payment_replace_the_schedule(

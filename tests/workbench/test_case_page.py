@@ -79,7 +79,8 @@ def test_the_page_shows_parties_masked_with_amounts_in_yuan_and_compliance_today
     borrower = next(p for p in page.parties if p.role == "borrower")
     guarantor = next(p for p in page.parties if p.role == "guarantor")
     phone = Party.objects.get(name="张三").contact_points.get(kind="phone").value
-    assert borrower.contact_points[0].masked == phone[:3] + "****" + phone[-4:]
+    mobile = phone.removeprefix("+86")  # stored in E.164, shown as the 11 national digits
+    assert borrower.contact_points[0].masked == mobile[:3] + "****" + mobile[-4:]
     assert "*" in borrower.id_masked and guarantor.name == "李四"
     # First due 2026-02-28, 120,000 over 12 months at 12 %: one installment overdue.
     assert page.dpd == 10 and page.bucket == "M1"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from arrears.accounts.models import User
 from arrears.accounts.roles import role_can
 from arrears.cases.models import CollectionCase
+from arrears.core import phones
 from arrears.core.audit import audit_record
 from arrears.core.errors import NotFound
 from arrears.portfolio.models import ContactPoint, LoanParty, Party
@@ -42,7 +43,9 @@ def contact_point_reveal(*, user: User, contact_point_id: int, case: CollectionC
         subject_id=point.pk,
         data={"case": case.pk, "party": point.party_id, "kind": point.kind},
     )
-    return point.value
+    # A phone is stored in E.164 and read out as its country writes it (138 0013 8000);
+    # a number abroad keeps its country code (+1 202-555-0143).
+    return phones.national(point.value) if point.kind == "phone" else point.value
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
+from arrears.core.phones import index_form
 from arrears.core.secret_settings import secret_setting, secrets_required
 
 FORMAT = "v1"
@@ -277,23 +278,17 @@ def decrypt(stored: str, *, context: str) -> str:
     return clear.decode()
 
 
-_NOT_DIGIT = re.compile(r"\D")
 _SPACE = re.compile(r"\s+")
 
 
 def normalise(value: str, *, scheme: str) -> str:
-    """The form an identifier is matched in: a phone's digits without +86/0086, an ID
-    number upper-case without spaces, an email lower-case, other text with single spaces."""
+    """The form an identifier is matched in: a phone in E.164 (``core.phones.index_form``:
+    ``138 0013 8000``, ``+86 13800138000`` and ``+8613800138000`` are one; a number
+    without country code is read as Chinese), an ID number upper-case without spaces, an
+    email lower-case, other text with single spaces."""
     text = value.strip()
     if scheme == "phone":
-        if text.startswith("+86"):
-            text = text[3:]
-        digits = _NOT_DIGIT.sub("", text)
-        if digits.startswith("0086"):
-            digits = digits[4:]
-        elif digits.startswith("86") and len(digits) == 13:
-            digits = digits[2:]
-        return digits or text
+        return index_form(text)
     if scheme == "id":
         return _SPACE.sub("", text).upper()
     if scheme == "email":

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 
+import arrears.core.phones as phones
+
 
 def mask_phone(value: str) -> str:
-    """Keep the first 3 and last 4 digits of a phone: 13812345678 → 138****5678."""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    """A phone in its national format with the first 3 and last 4 digits kept:
+    +8613812345678 (or 13812345678) → 138****5678, +12025550143 → (202) ***-0143
+    (``core.phones.mask``)."""
+    return phones.mask(value)
 
 
 def mask_id_number(value: str) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from arrears.compliance.models import Hold
 from arrears.compliance.services import hold_place
+from arrears.core import phones
 from arrears.outreach.choices import MessageStatus
 from arrears.outreach.models import Installation, OutboxMessage
 from arrears.portfolio.models import ContactPoint, Party
@@ -54,19 +55,15 @@ def message_id_of_key(key: str, installation: str | None = None) -> int | None:
     return int(number)
 
 
-def _digits(number: str) -> str:
-    digits = "".join(c for c in number if c.isdigit())
-    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
-
-
 def _to_number(messages: QuerySet[OutboxMessage], number: str) -> QuerySet[OutboxMessage]:
     """Those of ``messages`` sent to ``number`` (a batch shares one provider id). The
     address is encrypted at rest, so it is compared here, not in SQL; a provider id or a
     request key narrows the candidates to one request first."""
     if not number:
         return messages
-    wanted = _digits(number)
-    ids = [pk for pk, to in messages.values_list("pk", "to")[:1000] if _digits(to) == wanted]
+    ids = [
+        pk for pk, to in messages.values_list("pk", "to")[:1000] if phones.same_number(to, number)
+    ]
     return messages.filter(pk__in=ids)
 
 
@@ -133,17 +130,30 @@ def is_opt_out(text: str) -> bool:
     return cleaned in OPT_OUT_WORDS or "退订" in text
 
 
+def _reply_numbers(phone: str) -> list[str]:
+    """The stored forms (E.164) a reply's sender may be: the number read as written (a bare
+    one as Chinese), and, when a gateway gave country code and number without ``+``
+    (``12025550143``), that number with it. The contact point's blind index compares them."""
+    text = phone.strip()
+    if not text:
+        return []
+    numbers = [phones.index_form(text)]
+    if text.isdigit() and (len(text) > 11 or not numbers[0].startswith("+")):
+        numbers.append(phones.index_form(f"+{text}"))
+    return numbers
+
+
 @transaction.atomic
 def inbound_sms(*, phone: str, text: str) -> list[int]:
     """An SMS reply: an opt-out word places the SMS opt-out hold on every party with that
     number. Returns the ids of the parties that opted out."""
 
-    if not is_opt_out(text):
+    numbers = _reply_numbers(phone)
+    if not is_opt_out(text) or not numbers:
         return []
-    number = phone.strip().removeprefix("+86").removeprefix("86") if len(phone) > 11 else phone
     party_ids = sorted(
         set(
-            ContactPoint.objects.filter(kind="phone", value=number.strip()).values_list(
+            ContactPoint.objects.filter(kind="phone", value__in=numbers).values_list(
                 "party_id", flat=True
             )
         )

@@ -276,7 +276,7 @@ def bench_contact_points(*, creditor_id: int) -> list[tuple[int, int]]:
             point
             for n, (_, party) in enumerate(links)
             for point in (
-                row(party, "phone", f"138{n:08d}"),
+                row(party, "phone", f"+86138{n:08d}"),
                 row(party, "email", f"debtor{n}@example.com"),
             )
         ),

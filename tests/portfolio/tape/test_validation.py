@@ -61,7 +61,7 @@ def test_good_rows_are_read_into_exact_terms() -> None:
     )
     assert (first.borrower.name, first.borrower.phone, first.guarantee_type) == (
         "王伟",
-        "13800138000",
+        "+8613800138000",
         "credit",
     )
     guaranteed = records["GB006"]
@@ -71,7 +71,7 @@ def test_good_rows_are_read_into_exact_terms() -> None:
     assert (company.borrower.kind, company.borrower.id_type) == ("company", "uscc")
     assert company.disbursed_on == date(2026, 2, 1)  # Excel serial 46054
     assert company.repayment_method == "bullet"
-    assert records["GB009"].borrower.phone == "13112345678"
+    assert records["GB009"].borrower.phone == "+8613112345678"
 
 
 @pytest.mark.parametrize(
@@ -172,9 +172,9 @@ def test_party_rows_need_an_id_for_liable_roles_but_not_for_an_emergency_contact
 @pytest.mark.parametrize(
     ("cell", "phone"),
     [
-        ("138 0013 8000", "13800138000"),
-        ("+86-138-0013-8000", "13800138000"),
-        ("010-88886666", "01088886666"),
+        ("138 0013 8000", "+8613800138000"),
+        ("+86-138-0013-8000", "+8613800138000"),
+        ("010-88886666", "+861088886666"),
     ],
 )
 def test_phones_are_normalised(cell: str, phone: str) -> None:

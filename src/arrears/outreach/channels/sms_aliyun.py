@@ -19,12 +19,12 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from arrears.core import phones
 from arrears.outreach.channels.base import Asked, Outgoing, RequestHooks, Result, Status
 from arrears.outreach.channels.receipts import Receipt
 from arrears.outreach.channels.sms_aliyun_status import beijing_time, query_send_details
@@ -42,6 +42,7 @@ __all__ = [
     "BATCH_LIMIT",
     "AliyunSmsChannel",
     "Receipt",
+    "aliyun_number",
     "canonicalized_query",
     "normalize_mainland_mobile",
     "parse_delivery_reports",
@@ -73,8 +74,6 @@ TRANSIENT_CODES = frozenset(
     }
 )
 
-_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
-
 
 def percent_encode(value: str) -> str:
     """Percent-encode as Aliyun's signature 1.0 requires (RFC 3986, ``~`` left as is)."""
@@ -105,14 +104,27 @@ def sign(params: Mapping[str, str], secret: str, method: str = "POST") -> str:
 
 
 def normalize_mainland_mobile(number: str) -> str | None:
-    """``number`` as 11 mainland digits (``+86``/``0086``/``86`` and separators dropped), or
-    None when it is not a mainland mobile number."""
-    digits = re.sub(r"[\s\-()]", "", number)
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix) :]
-            break
-    return digits if _MAINLAND_MOBILE.fullmatch(digits) else None
+    """``number`` (E.164 as stored, or as written: ``+86``/``0086``/``86`` and separators
+    allowed) as the 11 digits Aliyun takes for a mainland mobile, or None when it is not
+    one (``core.phones.mainland_mobile``)."""
+    return phones.mainland_mobile(number)
+
+
+def aliyun_number(number: str) -> str | None:
+    """``number`` as Aliyun's ``PhoneNumbers`` takes it: 11 digits for a mainland mobile;
+    for a number abroad (国际/港澳台消息) the country code and number without ``+`` or
+    ``00`` (``+12025550143`` → ``12025550143``), Aliyun's documented "国际区号+号码". None for
+    what no text message reaches (a landline, not a number). Sending abroad also needs an
+    international signature and template registered with Aliyun."""
+    mainland = phones.mainland_mobile(number)
+    if mainland is not None:
+        return mainland
+    if number.strip().startswith("+86") or not phones.is_mobile_capable(number):
+        return None
+    stored = phones.index_form(number)
+    if not stored.startswith("+") or stored.startswith("+86"):
+        return None
+    return phones.international_digits(stored)
 
 
 def _batch_out_id(chunk: Sequence[Outgoing]) -> str:
@@ -177,11 +189,11 @@ class AliyunSmsChannel:
                     "the message template needs its Aliyun template code",
                 )
                 continue
-            phone = normalize_mainland_mobile(message.to)
+            phone = aliyun_number(message.to)
             if phone is None:
                 # Checked here because one illegal number makes Aliyun refuse a whole batch.
                 results[index] = Result(
-                    "failed", error=f"not a mainland mobile number: {message.to!r}"
+                    "failed", error=f"not a mobile number SMS can reach: {message.to!r}"
                 )
                 continue
             groups.setdefault(message.template_code, []).append((index, message, phone))
@@ -257,10 +269,10 @@ class AliyunSmsChannel:
         """What QuerySendDetails says of each of ``asked`` (``sms_aliyun_status``)."""
         answers = []
         for item in asked:
-            phone = normalize_mainland_mobile(item.to)
+            phone = aliyun_number(item.to)
             if phone is None:
                 # Such a number is refused before any request: it never reached Aliyun.
-                answers.append(Status("not_found", error="not a mainland mobile number"))
+                answers.append(Status("not_found", error="not a mobile number SMS can reach"))
             else:
                 answers.append(query_send_details(self, item, phone))
         return answers

@@ -6,7 +6,7 @@ Pure: no Django import. The generic protocol, one request per batch::
     Authorization: Bearer <token>
     Content-Type: application/json
 
-    {"messages": [{"id": "<idempotency key>", "to": "13800138000", "text": "..."}]}
+    {"messages": [{"id": "<idempotency key>", "to": "+8613800138000", "text": "..."}]}
 
     200 {"results": [{"id": "...", "status": "accepted" | "rejected",
                       "provider_id": "...", "error": "..."}]}

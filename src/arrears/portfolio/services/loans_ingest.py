@@ -38,6 +38,8 @@ from arrears.portfolio.services.ingest import (
     run_ingestor,
 )
 from arrears.portfolio.services.party_upsert import PartyUpsert
+from arrears.portfolio.tape.errors import Reason
+from arrears.portfolio.tape.errors import gettext_noop as _
 from arrears.portfolio.tape.records import LoanRecord, RowResult
 
 RATE_QUANTUM = Decimal("0.00000001")  # the 8 decimal places the rate columns hold
@@ -59,7 +61,7 @@ DESCRIPTIVE_TERMS = ("product_id", "branch", "guarantee_type")
 
 def _describe(term: str, value: object) -> str:
     if value is None:
-        return "none"
+        return Reason(_("none"))
     if term == "principal" and isinstance(value, int):
         return format_yuan(value)
     if isinstance(value, Decimal):
@@ -67,8 +69,19 @@ def _describe(term: str, value: object) -> str:
     return str(value)
 
 
-def _difference(term: str, before: object, after: object) -> str:
-    return f"{term} {_describe(term, before)} → {_describe(term, after)}"
+def _joined(reasons: list[Reason]) -> Reason:
+    """Reasons joined by commas, each translated with the whole."""
+    names = {f"r{i}": reason for i, reason in enumerate(reasons)}
+    return Reason(", ".join(f"%({name})s" for name in names), **names)
+
+
+def _difference(term: str, before: object, after: object) -> Reason:
+    return Reason(
+        _("%(term)s %(before)s → %(after)s"),
+        term=term,
+        before=_describe(term, before),
+        after=_describe(term, after),
+    )
 
 
 @dataclass
@@ -175,7 +188,12 @@ class LoanIngestor:
                 ]
                 if differences and loan.pk in repaying:
                     outcomes.append(
-                        ["terms changed after repayment began: " + ", ".join(differences)]
+                        [
+                            Reason(
+                                _("terms changed after repayment began: %(changes)s"),
+                                changes=_joined(differences),
+                            )
+                        ]
                     )
                     continue
                 descriptive = any(getattr(loan, t) != terms[t] for t in DESCRIPTIVE_TERMS)

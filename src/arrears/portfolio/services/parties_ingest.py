@@ -23,6 +23,8 @@ from arrears.portfolio.services.ingest import (
     run_ingestor,
 )
 from arrears.portfolio.services.party_upsert import KnownParty, PartyUpsert
+from arrears.portfolio.tape.errors import Reason, in_column
+from arrears.portfolio.tape.errors import gettext_noop as _
 from arrears.portfolio.tape.records import PartyRowRecord, RowResult
 
 
@@ -77,7 +79,15 @@ class PartyIngestor:
             loan_pk = loans.get(record.loan_id)
             if loan_pk is None:
                 outcomes.append(
-                    [f"loan_id: '{record.loan_id}' is not in the portfolio (import the loan first)"]
+                    [
+                        in_column(
+                            "loan_id",
+                            Reason(
+                                _("'%(loan)s' is not in the portfolio (import the loan first)"),
+                                loan=record.loan_id,
+                            ),
+                        )
+                    ]
                 )
                 continue
             pinned = None

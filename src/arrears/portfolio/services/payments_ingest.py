@@ -25,11 +25,19 @@ from arrears.portfolio.services.ingest import (
     Outcome,
     run_ingestor,
 )
+from arrears.portfolio.tape.errors import Reason, in_column
+from arrears.portfolio.tape.errors import gettext_noop as _
 from arrears.portfolio.tape.records import PaymentRecord, RowResult
 
 
-def _describe_payment(loan_id: str, paid_on: object, amount: int, channel: str) -> str:
-    return f"loan {loan_id}, paid on {paid_on}, {format_yuan(amount)}, channel '{channel}'"
+def _describe_payment(loan_id: str, paid_on: object, amount: int, channel: str) -> Reason:
+    return Reason(
+        _("loan %(loan)s, paid on %(day)s, %(amount)s, channel '%(channel)s'"),
+        loan=loan_id,
+        day=paid_on,
+        amount=format_yuan(amount),
+        channel=channel,
+    )
 
 
 @dataclass
@@ -65,14 +73,29 @@ class PaymentIngestor:
             loan = loans.get(record.loan_id)
             if loan is None:
                 errors.append(
-                    f"loan_id: '{record.loan_id}' is not in the portfolio (import the loan first)"
+                    in_column(
+                        "loan_id",
+                        Reason(
+                            _("'%(loan)s' is not in the portfolio (import the loan first)"),
+                            loan=record.loan_id,
+                        ),
+                    )
                 )
             elif record.paid_on < loan[1]:
                 errors.append(
-                    f"paid_on: {record.paid_on} is before the loan was disbursed ({loan[1]})"
+                    in_column(
+                        "paid_on",
+                        Reason(
+                            _("%(day)s is before the loan was disbursed (%(disbursed)s)"),
+                            day=record.paid_on,
+                            disbursed=loan[1],
+                        ),
+                    )
                 )
             if record.paid_on > today:
-                errors.append(f"paid_on: {record.paid_on} is in the future")
+                errors.append(
+                    in_column("paid_on", Reason(_("%(day)s is in the future"), day=record.paid_on))
+                )
             if errors:
                 outcomes.append(errors)
                 continue
@@ -89,15 +112,24 @@ class PaymentIngestor:
                 else:
                     known_pk, known_paid_on, known_amount, known_channel = stored[record.payment_id]
                     known = _describe_payment(
-                        loan_ids_by_pk.get(known_pk, "another loan"),
+                        loan_ids_by_pk.get(known_pk) or Reason(_("another loan")),
                         known_paid_on,
                         known_amount,
                         known_channel,
                     )
                     outcomes.append(
                         [
-                            f"payment_id: '{record.payment_id}' is already recorded with"
-                            f" different content ({known})"
+                            in_column(
+                                "payment_id",
+                                Reason(
+                                    _(
+                                        "'%(payment)s' is already recorded with different"
+                                        " content (%(known)s)"
+                                    ),
+                                    payment=record.payment_id,
+                                    known=known,
+                                ),
+                            )
                         ]
                     )
                 continue

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from arrears.core import bounds
 from arrears.core.spreadsheet import safe_csv_writer
 from arrears.portfolio.choices import TapeKind
 from arrears.portfolio.models import Creditor, TapeImport
+from arrears.portfolio.services.creditors import creditor_phone_region
 from arrears.portfolio.services.ingest import (
     IngestResult,
     default_rejects_path,
@@ -68,12 +70,15 @@ def tape_ingest(
     rejects_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int | None], None] | None = None,
+    phone_region: str | None = None,
 ) -> IngestResult:
     """Import a loans, payments or parties tape for ``creditor``.
 
     Raises ``TapeError`` (one line, plain words) when the file as a whole is unusable;
     otherwise every row is accounted for in the result and rejected rows are written to
-    ``rejects_path`` (default: beside the file).
+    ``rejects_path`` (default: beside the file), each reason in the active language.
+    Phone numbers without a country code are read in ``phone_region`` (default: the
+    region of the creditor's policy pack, ``creditor_phone_region``).
     """
     kinds = {
         TapeKind.LOANS: (validate_loan_rows, LoanIngestor),
@@ -84,11 +89,15 @@ def tape_ingest(
     limits = read_limits()
     tape = open_tape(path, limits)
     # Headers are mapped first: a missing column raises before any write.
-    rows = validate(tape, value_bounds(limits))
+    region = phone_region or creditor_phone_region(creditor)
+    rows = validate(tape, value_bounds(limits), region)
     if on_total:
         on_total(tape.total_rows)
     with RejectsWriter(
-        rejects_path or default_rejects_path(path), tape.headers, make_writer=safe_csv_writer
+        rejects_path or default_rejects_path(path),
+        tape.headers,
+        make_writer=safe_csv_writer,
+        translate=gettext,
     ) as rejects:
         result = run_ingestor(
             ingestor_class(creditor),

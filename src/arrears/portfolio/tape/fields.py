@@ -1,5 +1,7 @@
 """Parsers for single tape cells. Each returns a clean value or raises ``ValueError`` whose
-message says, in plain words, what is wrong with the value."""
+argument, a ``Reason``, says in plain words what is wrong with the value (in English as
+text; in the user's language in the rejects file). ``_`` here only marks a template for the
+catalog: the words are translated when the rejects file is written."""
 
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ from stdnum import exceptions as stdnum_errors
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 
+import arrears.core.phones as phones
 from arrears.core.dates import parse_date
 from arrears.core.money import parse_yuan, yuan_to_fen
+from arrears.portfolio.tape.errors import Reason
+from arrears.portfolio.tape.errors import gettext_noop as _
 from arrears.portfolio.tape.reading import PercentCell
 
 REPAYMENT_METHODS = {
@@ -55,8 +60,6 @@ PARTY_ROLES = {
 }
 CURRENCY_ALIASES = {"人民币": "CNY", "RMB": "CNY", "CNY": "CNY"}
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
@@ -76,12 +79,12 @@ def amount(value: object) -> int:
     """A positive amount in yuan → fen."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value):
-            raise ValueError(f"'{value}' is not an amount in yuan")
+            raise ValueError(Reason(_("'%(value)s' is not an amount in yuan"), value=value))
         fen = yuan_to_fen(value)
     else:
         fen = parse_yuan(text(value))
     if fen <= 0:
-        raise ValueError("must be more than 0")
+        raise ValueError(Reason(_("must be more than 0")))
     return fen
 
 
@@ -99,22 +102,32 @@ def rate(value: object) -> Decimal:
         has_percent = raw.endswith("%")
         number = raw.rstrip("%")
         if not _NUMBER.match(number):
-            raise ValueError(f"'{shown}' is not a rate in percent (write 12 or 12%)")
+            raise ValueError(
+                Reason(_("'%(value)s' is not a rate in percent (write 12 or 12%%)"), value=shown)
+            )
         try:
             percent = Decimal(number)
         except InvalidOperation as exc:  # pragma: no cover - the regex already checked
-            raise ValueError(f"'{shown}' is not a rate in percent") from exc
+            raise ValueError(
+                Reason(_("'%(value)s' is not a rate in percent"), value=shown)
+            ) from exc
         if not has_percent and 0 < percent < 1:
             as_percent = f"{(percent * 100).normalize():f}"
             raise ValueError(
-                f"'{shown}' is ambiguous: write {as_percent} for {as_percent}% a year,"
-                f" or {shown}% for {shown}%"
+                Reason(
+                    _(
+                        "'%(value)s' is ambiguous: write %(percent)s for %(percent)s%% a year,"
+                        " or %(value)s%% for %(value)s%%"
+                    ),
+                    value=shown,
+                    percent=as_percent,
+                )
             )
         fraction = percent / 100
     if fraction < 0:
-        raise ValueError(f"'{shown}' is negative")
+        raise ValueError(Reason(_("'%(value)s' is negative"), value=shown))
     if fraction > 1:
-        raise ValueError(f"'{shown}' is above 100% a year")
+        raise ValueError(Reason(_("'%(value)s' is above 100%% a year"), value=shown))
     return fraction
 
 
@@ -123,10 +136,18 @@ def whole_number(value: object, *, low: int, high: int, unit: str = "") -> int:
     shown = text(value)
     digits = re.sub(r"(期|个月|月|天|日)$", "", shown)
     if not digits.isdigit():
-        raise ValueError(f"'{shown}' is not a whole number")
+        raise ValueError(Reason(_("'%(value)s' is not a whole number"), value=shown))
     number = int(digits)
     if not low <= number <= high:
-        raise ValueError(f"{number} is outside {low}–{high}{unit}")
+        raise ValueError(
+            Reason(
+                _("%(number)s is outside %(low)s–%(high)s%(unit)s"),
+                number=number,
+                low=low,
+                high=high,
+                unit=unit,
+            )
+        )
     return number
 
 
@@ -134,13 +155,13 @@ def choice(value: object, options: dict[str, str], names: str) -> str:
     shown = text(value)
     key = shown.lower() if shown.isascii() else shown
     if key not in options:
-        raise ValueError(f"'{shown}' is not one of {names}")
+        raise ValueError(Reason(_("'%(value)s' is not one of %(names)s"), value=shown, names=names))
     return options[key]
 
 
 def business_date(value: object) -> date:
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"'{value}' is not a date")
+        raise ValueError(Reason(_("'%(value)s' is not a date"), value=value))
     return parse_date(value)
 
 
@@ -198,54 +219,100 @@ def identity(value: object) -> tuple[str, str, str]:
     """
     number = text(value).replace(" ", "").upper()
     if not number:
-        raise ValueError("is empty")
+        raise ValueError(Reason(_("is empty")))
     if len(number) == 15 and number.isdigit():
-        raise ValueError(f"{number} is an old 15-digit ID: use the 18-digit number")
+        raise ValueError(
+            Reason(_("%(number)s is an old 15-digit ID: use the 18-digit number"), number=number)
+        )
     if len(number) == 18 and resident_id_valid(number):
         return "person", "resident_id", number
     if len(number) == 18 and uscc.is_valid(number):
         return "company", "uscc", number
     if len(number) != 18:
         raise ValueError(
-            f"'{number}' is neither an 18-digit ID card number nor a unified social credit code"
+            Reason(
+                _(
+                    "'%(number)s' is neither an 18-digit ID card number nor a unified social"
+                    " credit code"
+                ),
+                number=number,
+            )
         )
     if number[:17].isdigit():
         if number[17] != ric.calc_check_digit(number):
-            raise ValueError(f"check digit is wrong ({number})")
+            raise ValueError(Reason(_("check digit is wrong (%(number)s)"), number=number))
         if birth_date_of(number) is None:
             raise ValueError(
-                f"the birth date {number[6:14]} is not a real date between 1900 and today"
-                f" ({number})"
+                Reason(
+                    _(
+                        "the birth date %(born)s is not a real date between 1900 and today"
+                        " (%(number)s)"
+                    ),
+                    born=number[6:14],
+                    number=number,
+                )
             )
-        raise ValueError(f"region code {number[:6]} never existed ({number})")
+        raise ValueError(
+            Reason(
+                _("region code %(region)s never existed (%(number)s)"),
+                region=number[:6],
+                number=number,
+            )
+        )
     try:
         uscc.validate(number)
     except stdnum_errors.InvalidChecksum:
-        raise ValueError(f"check digit of the credit code is wrong ({number})") from None
+        raise ValueError(
+            Reason(_("check digit of the credit code is wrong (%(number)s)"), number=number)
+        ) from None
     except stdnum_errors.ValidationError:
         pass
-    raise ValueError(f"is neither an ID card number nor a unified social credit code ({number})")
+    raise ValueError(
+        Reason(
+            _("is neither an ID card number nor a unified social credit code (%(number)s)"),
+            number=number,
+        )
+    )
 
 
-def phone(value: object) -> str:
-    """A mobile or landline number, digits only, without the +86 country code."""
+# How each phone problem reads in a rejects file (``core.phones`` codes), for the region
+# the number was read in: China's words, then every other country's (named by ISO code).
+_CN_PHONE_PROBLEMS = {
+    phones.NOT_IN_REGION: _(
+        "'%(value)s' is not a Chinese number (a mobile 1xx xxxx xxxx or a landline with its"
+        " area code 0xx-xxxxxxxx); write a number of another country with its country code,"
+        " such as +1 202 555 0143"
+    ),
+    phones.INVALID: _("'%(value)s' is not a mobile (11 digits) or landline number"),
+}
+_PHONE_PROBLEMS = {
+    phones.EMPTY: _("is empty"),
+    phones.NOT_A_NUMBER: _("'%(value)s' is not a phone number"),
+    phones.NOT_IN_REGION: _(
+        "'%(value)s' is not a phone number of %(region)s; write a number of another country"
+        " with its country code, such as +86 138 0013 8000"
+    ),
+    phones.INVALID: _("'%(value)s' is not a valid phone number"),
+}
+
+
+def phone(value: object, region: str = phones.DEFAULT_REGION) -> str:
+    """A phone number in E.164 (``+8613800138000``): one written with its country code is
+    read in that country, one without in ``region`` (the creditor's; ``core.phones``)."""
     shown = text(value)
-    digits = re.sub(r"[\s\-()（）]", "", shown)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if _MOBILE.match(digits) or _LANDLINE.match(digits):
-        return digits
-    raise ValueError(f"'{shown}' is not a mobile (11 digits) or landline number")
+    try:
+        return phones.parse_phone(shown, region)
+    except phones.PhoneProblem as problem:
+        foreign = shown.lstrip().startswith(("+", "＋", "00"))
+        words = _CN_PHONE_PROBLEMS if region == "CN" and not foreign else {}
+        template = words.get(problem.code, _PHONE_PROBLEMS[problem.code])
+        raise ValueError(Reason(template, value=shown, region=region)) from None
 
 
 def email(value: object) -> str:
     shown = text(value)
     if not _EMAIL.match(shown):
-        raise ValueError(f"'{shown}' is not an email address")
+        raise ValueError(Reason(_("'%(value)s' is not an email address"), value=shown))
     return shown.lower()
 
 
@@ -255,5 +322,7 @@ def currency(value: object) -> str:
         return "CNY"
     code = CURRENCY_ALIASES.get(shown, CURRENCY_ALIASES.get(text(value), shown))
     if not re.fullmatch(r"[A-Z]{3}", code):
-        raise ValueError(f"'{text(value)}' is not a currency code such as CNY")
+        raise ValueError(
+            Reason(_("'%(value)s' is not a currency code such as CNY"), value=text(value))
+        )
     return code

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from arrears.portfolio.tape.errors import translated
 from arrears.portfolio.tape.reading import PercentCell
 
 
@@ -28,15 +29,23 @@ class RejectsWriter:
 
     ``make_writer`` builds the CSV writer over the open file; the import passes
     ``core.spreadsheet.safe_csv_writer``, since a rejected row is exactly where a cell such
-    as ``=HYPERLINK(...)`` turns up, and a person opens this file in Excel.
+    as ``=HYPERLINK(...)`` turns up, and a person opens this file in Excel. ``translate``
+    (the import passes ``gettext``) puts each reason in the user's language as it is
+    written; the reasons stay English text until then.
     """
 
     def __init__(
-        self, path: Path, headers: list[str], *, make_writer: Callable[[IO[str]], Any]
+        self,
+        path: Path,
+        headers: list[str],
+        *,
+        make_writer: Callable[[IO[str]], Any],
+        translate: Callable[[str], str] = str,
     ) -> None:
         self.path = path
         self.headers = headers
         self._make_writer = make_writer
+        self._translate = translate
         self.count = 0
         self._handle: IO[str] | None = None
         self._writer: Any = None
@@ -60,7 +69,11 @@ class RejectsWriter:
             self._writer = self._make_writer(self._handle)
             self._writer.writerow([*self.headers, "row_number", "errors"])
         self._writer.writerow(
-            [*(_cell(row.raw.get(h)) for h in self.headers), row.row_number, "; ".join(errors)]
+            [
+                *(_cell(row.raw.get(h)) for h in self.headers),
+                row.row_number,
+                "; ".join(translated(error, self._translate) for error in errors),
+            ]
         )
         self.count += 1
 

@@ -1,7 +1,10 @@
 """Row validation: each tape row becomes a clean record, or the full list of its problems.
 
 Errors read "column: what is wrong", one per problem, so a lender can fix a row in one go.
-Duplicate checks run across the whole file: the first row with a loan id claims it.
+Each is a ``Reason``: English as text, in the user's language in the rejects file (``_`` only
+marks the templates for the catalog). Duplicate checks run across the whole file: the first
+row with a loan id claims it. Phone numbers without a country code are read in the
+creditor's ``region`` (``core.phones``).
 """
 
 from __future__ import annotations
@@ -9,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import arrears.core.phones as phones
 from arrears.core.dates import add_months
 from arrears.portfolio.tape import fields
 from arrears.portfolio.tape.columns import COLUMNS_BY_KIND, map_headers
+from arrears.portfolio.tape.errors import Reason, in_column
+from arrears.portfolio.tape.errors import gettext_noop as _
 from arrears.portfolio.tape.limits import ValueBounds
 from arrears.portfolio.tape.reading import Tape
 from arrears.portfolio.tape.records import (
@@ -27,16 +33,31 @@ class _Row:
     """Typed access to one row's cells by canonical name, collecting every error."""
 
     def __init__(
-        self, cells: dict[str, object], mapping: dict[str, str], bounds: ValueBounds
+        self,
+        cells: dict[str, object],
+        mapping: dict[str, str],
+        bounds: ValueBounds,
+        region: str = phones.DEFAULT_REGION,
     ) -> None:
         self.values = {canonical: cells.get(original) for original, canonical in mapping.items()}
         self.bounds = bounds
+        self.region = region
         self.errors: list[str] = []
         self.too_long: set[str] = set()
         for name, value in self.values.items():
             if isinstance(value, str) and len(value) > bounds.max_cell_chars:
-                self.errors.append(f"{name}: longer than {bounds.max_cell_chars:,} characters")
+                self.fail(
+                    name,
+                    Reason(
+                        _("longer than %(limit)s characters"),
+                        limit=f"{bounds.max_cell_chars:,}",
+                    ),
+                )
                 self.too_long.add(name)
+
+    def fail(self, name: str, problem: object) -> None:
+        """Record ``name: problem`` (a ``Reason``, or text already in the user's words)."""
+        self.errors.append(in_column(name, problem))
 
     def present(self, name: str) -> bool:
         return fields.text(self.values.get(name)) != ""
@@ -46,21 +67,24 @@ class _Row:
             return None
         if not self.present(name):
             if required:
-                self.errors.append(f"{name}: is required")
+                self.fail(name, Reason(_("is required")))
             return None
         try:
             return parse(self.values[name])
         except ValueError as exc:
-            self.errors.append(f"{name}: {exc}")
+            self.fail(name, exc.args[0] if exc.args and isinstance(exc.args[0], str) else exc)
         except ArithmeticError:  # an infinite or absurdly large number from a spreadsheet
-            self.errors.append(f"{name}: '{fields.text(self.values[name])[:40]}' is out of range")
+            self.fail(
+                name,
+                Reason(_("'%(value)s' is out of range"), value=fields.text(self.values[name])[:40]),
+            )
         return None
 
     def amount(self, name: str, *, required: bool = False) -> Any:
         """An amount in fen within the ceiling (``core.bounds.amount_problem``)."""
         fen = self.get(name, fields.amount, required=required)
         if fen is not None and (problem := self.bounds.amount_problem(fen, allow_zero=False)):
-            self.errors.append(f"{name}: {problem}")
+            self.fail(name, problem)
             return None
         return fen
 
@@ -68,7 +92,7 @@ class _Row:
         """A business date within 1900–2100 (``core.bounds.date_problem``)."""
         day = self.get(name, fields.business_date, required=required)
         if day is not None and (problem := self.bounds.date_problem(day)):
-            self.errors.append(f"{name}: {day.isoformat()}: {problem}")
+            self.fail(name, Reason(_("%(day)s: %(problem)s"), day=day.isoformat(), problem=problem))
             return None
         return day
 
@@ -77,9 +101,9 @@ class _Row:
             return ""
         value = fields.text(self.values.get(name))
         if required and not value:
-            self.errors.append(f"{name}: is required")
+            self.fail(name, Reason(_("is required")))
         elif len(value) > limit:
-            self.errors.append(f"{name}: longer than {limit} characters")
+            self.fail(name, Reason(_("longer than %(limit)s characters"), limit=limit))
         return value
 
 
@@ -88,7 +112,7 @@ def _party(
 ) -> PartyRecord | None:
     name = row.text(name_column or f"{prefix}name", required=True)
     identity = row.get(f"{prefix}id_number", fields.identity, required=id_required)
-    phone = row.get(f"{prefix}phone", fields.phone) or ""
+    phone = row.get(f"{prefix}phone", lambda v: fields.phone(v, row.region)) or ""
     email = row.get(f"{prefix}email", fields.email) or ""
     address = row.text(f"{prefix}address", limit=300)
     employer = row.text(f"{prefix}employer")
@@ -107,15 +131,24 @@ def _disbursement(row: _Row) -> Any:
     day = row.day("disbursed_on", required=True)
     bounds = row.bounds
     if day is not None and day < bounds.earliest_disbursement:
-        row.errors.append(
-            f"disbursed_on: {day} is before {bounds.earliest_disbursement},"
-            " the earliest disbursement accepted"
+        row.fail(
+            "disbursed_on",
+            Reason(
+                _("%(day)s is before %(earliest)s, the earliest disbursement accepted"),
+                day=day,
+                earliest=bounds.earliest_disbursement,
+            ),
         )
         return None
     if day is not None and day > bounds.latest_disbursement:
-        row.errors.append(
-            f"disbursed_on: {day} is more than {bounds.disbursement_lead_days} days"
-            f" after today ({bounds.today})"
+        row.fail(
+            "disbursed_on",
+            Reason(
+                _("%(day)s is more than %(days)s days after today (%(today)s)"),
+                day=day,
+                days=bounds.disbursement_lead_days,
+                today=bounds.today,
+            ),
         )
         return None
     return day
@@ -128,7 +161,7 @@ def _loan_record(row: _Row) -> LoanRecord | None:
     annual_rate = row.get("annual_rate", fields.rate, required=True)
     term = row.get(
         "term_months",
-        lambda v: fields.whole_number(v, low=1, high=600, unit=" months"),
+        lambda v: fields.whole_number(v, low=1, high=600, unit=Reason(_(" months"))),
         required=True,
     )
     method = row.get(
@@ -144,20 +177,31 @@ def _loan_record(row: _Row) -> LoanRecord | None:
     disbursed_on = _disbursement(row)
     first_due_on = row.day("first_due_on")
     if first_due_on and disbursed_on and first_due_on <= disbursed_on:
-        row.errors.append(
-            f"first_due_on: {first_due_on} is not after the disbursement date {disbursed_on}"
+        row.fail(
+            "first_due_on",
+            Reason(
+                _("%(day)s is not after the disbursement date %(disbursed)s"),
+                day=first_due_on,
+                disbursed=disbursed_on,
+            ),
         )
     elif disbursed_on and term:
         # The schedule must end within the dates Arrears handles, so every due date is sane.
         last_due = add_months(first_due_on, term - 1) if first_due_on else None
         last_due = last_due or add_months(disbursed_on, term)
         if last_due > row.bounds.latest_due:
-            row.errors.append(
-                f"term_months: the last installment would fall on {last_due},"
-                f" after {row.bounds.latest_due}"
+            row.fail(
+                "term_months",
+                Reason(
+                    _("the last installment would fall on %(day)s, after %(latest)s"),
+                    day=last_due,
+                    latest=row.bounds.latest_due,
+                ),
             )
     penalty_rate = row.get("penalty_rate", fields.rate)
-    grace = row.get("grace_days", lambda v: fields.whole_number(v, low=0, high=365, unit=" days"))
+    grace = row.get(
+        "grace_days", lambda v: fields.whole_number(v, low=0, high=365, unit=Reason(_(" days")))
+    )
     guarantee_type = row.get(
         "guarantee_type",
         lambda v: fields.choice(
@@ -207,9 +251,14 @@ def _party_row_record(row: _Row) -> PartyRowRecord | None:
     role_text = fields.text(row.values.get("role"))
     role = None
     if role_text in ("borrower", "借款人"):
-        row.errors.append(
-            "role: the borrower comes from the loans tape; this file adds co_borrower,"
-            " guarantor, counter_guarantor or contact_person"
+        row.fail(
+            "role",
+            Reason(
+                _(
+                    "the borrower comes from the loans tape; this file adds co_borrower,"
+                    " guarantor, counter_guarantor or contact_person"
+                )
+            ),
         )
     else:
         role = row.get(
@@ -235,6 +284,7 @@ def _validate(
     build: Callable[[_Row], Any],
     duplicate: Callable[[Any, int, dict[str, tuple[int, Any]]], list[str]],
     bounds: ValueBounds | None,
+    region: str,
 ) -> Iterator[RowResult]:
     mapping = map_headers(tape.headers, kind)
     checks = bounds or ValueBounds()
@@ -246,7 +296,7 @@ def _validate(
     def rows() -> Iterator[RowResult]:
         seen: dict[str, tuple[int, Any]] = {}
         for raw in tape.rows:
-            row = _Row(raw.cells, mapping, checks)
+            row = _Row(raw.cells, mapping, checks, region)
             record = build(row)
             if record is not None:
                 problems = duplicate(record, raw.row_number, seen)
@@ -277,21 +327,39 @@ def _identity_conflict(
     first, name = seen[key]
     if name == party.name:
         return None
-    return (
-        f"{column}: {party.id_number} is {name}'s on row {first}, not {party.name}'s;"
-        " correct the ID number or the name"
+    return in_column(
+        column,
+        Reason(
+            _(
+                "%(number)s is %(first_name)s's on row %(row)s, not %(name)s's; correct the ID"
+                " number or the name"
+            ),
+            number=party.id_number,
+            first_name=name,
+            row=first,
+            name=party.name,
+        ),
     )
 
 
 def _loan_duplicate(record: LoanRecord, number: int, seen: dict[str, tuple[int, Any]]) -> list[str]:
-    problems = []
+    problems: list[str] = []
     if record.loan_id in seen:
         problems.append(
-            f"loan_id: '{record.loan_id}' appears again; first on row {seen[record.loan_id][0]}"
+            in_column(
+                "loan_id",
+                Reason(
+                    _("'%(loan)s' appears again; first on row %(row)s"),
+                    loan=record.loan_id,
+                    row=seen[record.loan_id][0],
+                ),
+            )
         )
     guarantor = record.guarantor
     if guarantor is not None and guarantor.id_number == record.borrower.id_number:
-        problems.append("guarantor_id_number: the guarantor is the borrower")
+        problems.append(
+            in_column("guarantor_id_number", Reason(_("the guarantor is the borrower")))
+        )
         guarantor = None
     for party, column in (
         (record.borrower, "borrower_id_number"),
@@ -313,8 +381,17 @@ def _payment_duplicate(
         first, earlier = seen[record.payment_id]
         if earlier != record:
             return [
-                f"payment_id: '{record.payment_id}' appears again with different content;"
-                f" first on row {first}"
+                in_column(
+                    "payment_id",
+                    Reason(
+                        _(
+                            "'%(payment)s' appears again with different content; first on row"
+                            " %(row)s"
+                        ),
+                        payment=record.payment_id,
+                        row=first,
+                    ),
+                )
             ]
         return []
     seen[record.payment_id] = (number, record)
@@ -328,16 +405,22 @@ def _party_duplicate(
     return [conflict] if conflict else []
 
 
-def validate_loan_rows(tape: Tape, bounds: ValueBounds | None = None) -> Iterator[RowResult]:
+def validate_loan_rows(
+    tape: Tape, bounds: ValueBounds | None = None, region: str = phones.DEFAULT_REGION
+) -> Iterator[RowResult]:
     """Validate a loans tape; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "loans", _loan_record, _loan_duplicate, bounds)
+    return _validate(tape, "loans", _loan_record, _loan_duplicate, bounds, region)
 
 
-def validate_payment_rows(tape: Tape, bounds: ValueBounds | None = None) -> Iterator[RowResult]:
+def validate_payment_rows(
+    tape: Tape, bounds: ValueBounds | None = None, region: str = phones.DEFAULT_REGION
+) -> Iterator[RowResult]:
     """Validate a payments file; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "payments", _payment_record, _payment_duplicate, bounds)
+    return _validate(tape, "payments", _payment_record, _payment_duplicate, bounds, region)
 
 
-def validate_party_rows(tape: Tape, bounds: ValueBounds | None = None) -> Iterator[RowResult]:
+def validate_party_rows(
+    tape: Tape, bounds: ValueBounds | None = None, region: str = phones.DEFAULT_REGION
+) -> Iterator[RowResult]:
     """Validate a parties file; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "parties", _party_row_record, _party_duplicate, bounds)
+    return _validate(tape, "parties", _party_row_record, _party_duplicate, bounds, region)

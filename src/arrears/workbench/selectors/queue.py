@@ -32,6 +32,7 @@ from arrears.accounts.models import User
 from arrears.cases.choices import CaseStatus, PromiseStatus, WorkItemStatus
 from arrears.cases.models import Activity, CollectionCase, Promise, WorkItem
 from arrears.cases.scoping import cases_visible_to
+from arrears.core import phones
 from arrears.core.crypto import blind_index
 from arrears.core.errors import InvalidInput
 from arrears.core.money import format_yuan_grouped
@@ -148,6 +149,20 @@ def _parse_filters(filters: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _phone_forms(text: str) -> list[str]:
+    """The numbers ``text`` may be, in E.164: as written when it has a country code; read
+    in each country a policy pack serves otherwise (``(202) 555-0143`` is a US number for a
+    US creditor's case, ``138 0013 8000`` a Chinese one), so a search finds the stored
+    number whatever the form typed."""
+    forms = [phones.index_form(text)]
+    for region in sorted(set(phones.PACK_REGIONS.values())):
+        try:
+            forms.append(phones.parse_phone(text, region))
+        except phones.PhoneProblem:
+            continue
+    return list(dict.fromkeys(forms))
+
+
 def _search(queryset: QuerySet[CollectionCase], search: str) -> QuerySet[CollectionCase]:
     """Cases whose loan id, or a party's phone, email or ID number, is exactly ``search``,
     or whose borrower's name contains it. Phones, emails and ID numbers are masked on screen
@@ -157,7 +172,10 @@ def _search(queryset: QuerySet[CollectionCase], search: str) -> QuerySet[Collect
     if not text:
         return queryset
     parties = LoanParty.objects.filter(loan_id=OuterRef("loan_id"))
-    contact_indexes = [blind_index(text, scheme=kind) for kind in (PHONE, EMAIL)]
+    contact_indexes = [
+        *(blind_index(number, scheme=PHONE) for number in _phone_forms(text)),
+        blind_index(text, scheme=EMAIL),
+    ]
     return queryset.filter(
         Q(loan__loan_id=text)
         | Exists(parties.filter(role=PartyRole.BORROWER, party__name__icontains=text))
@@ -298,7 +316,10 @@ def queue_for(
                 case_id=pk,
                 loan_id=case.loan.loan_id,
                 borrower=case.borrower or "",
-                product=case.loan.product.code if case.loan.product else "",
+                # Its name (消费贷) where the product has one; the filter takes its code.
+                product=(case.loan.product.name or case.loan.product.code)
+                if case.loan.product
+                else "",
                 bucket=case.bucket,
                 dpd=case.current_dpd,
                 overdue=int(overdue or 0),
