@@ -13,6 +13,7 @@ here is about the role's capability and not about scope.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -94,9 +95,11 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
         **everyone(200),
         **{role: 302 for role in WORKERS},
     },
-    # Loan lookup and the cycle page need Django model permissions that no role grants yet;
-    # only the administrator (a superuser) has them.
-    ("GET", "workbench:loan-lookup"): {**everyone(403), Role.ADMIN: 200},
+    # Loan look-up: every role, within its scope (the loan of team A's pool case is in every
+    # role's scope; out of scope: ``test_a_case_out_of_scope_is_not_found``).
+    ("GET", "workbench:loan-lookup"): by_capability("loan_view", allowed=200),
+    # The cycle page needs a Django model permission that no role grants yet; only the
+    # administrator (a superuser) has it.
     ("GET", "workbench:cycle"): {**everyone(403), Role.ADMIN: 200},
     # The collector workbench.
     ("GET", "workbench:queue"): by_capability("queue", allowed=200),
@@ -121,7 +124,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     ("GET", "workbench:team"): by_capability("team_view", allowed=200),
     ("POST", "workbench:case-reassign"): by_capability("case_reassign", allowed=LET_IN),
     # REST API.
-    ("GET", "/api/v1/loans/{loan_id}"): {**api_row(None, allowed=403), Role.ADMIN: 200},
+    ("GET", "/api/v1/loans/{loan_id}"): api_row("loan_view"),
     ("GET", "/api/v1/cases/"): api_row("case_view"),
     ("GET", "/api/v1/cases/{case_id}"): api_row("case_view"),
     ("POST", "/api/v1/cases/{case_id}/contacts"): api_row("contact_record", allowed=LET_IN),
@@ -229,7 +232,16 @@ def matrix_world(
         transaction.set_rollback(True)
 
 
+# Query strings some GETs need to do their work (the loan page looks a loan up).
+QUERIES: dict[str, str] = {"workbench:loan-lookup": "?loan_id={loan_id}"}
+
+
 def _url_for(target: str, kwargs: dict[str, object]) -> str:
+    query = QUERIES.get(target, "").format(**kwargs)
+    return _path_for(target, kwargs) + query
+
+
+def _path_for(target: str, kwargs: dict[str, object]) -> str:
     if target.startswith("/"):
         return re.sub(r"\{(\w+)\}", lambda m: str(kwargs[m.group(1)]), target)
     if target not in django_views():
@@ -331,8 +343,14 @@ def _request(
     return client.post(url, _body(FORM_BODIES.get(target, {}), kwargs))  # type: ignore[return-value]
 
 
-# Case pages with a case outside the person's scope: team B's case for people of team A.
+# Case pages with a case outside the person's scope: team B's case for people of team A;
+# the loan page and API with team B's case's loan.
 OUT_OF_SCOPE = [
+    ("GET", "workbench:loan-lookup", Role.COLLECTOR),
+    ("GET", "workbench:loan-lookup", Role.FIELD_AGENT),
+    ("GET", "workbench:loan-lookup", Role.TEAM_LEAD),
+    ("GET", "/api/v1/loans/{loan_id}", Role.COLLECTOR),
+    ("GET", "/api/v1/loans/{loan_id}", Role.TEAM_LEAD),
     ("GET", "workbench:case", Role.COLLECTOR),
     ("POST", "workbench:contact-record", Role.COLLECTOR),
     ("POST", "workbench:promise-create", Role.COLLECTOR),
@@ -357,10 +375,41 @@ def test_a_case_out_of_scope_is_not_found(
     matrix_world: MatrixWorld, method: str, target: str, role: str
 ) -> None:
     _check_target_exists(method, target)
-    kwargs = {**matrix_world.kwargs, "case_id": matrix_world.world.cases["E2E-B1"].pk}
+    other = matrix_world.world.cases["E2E-B1"]
+    kwargs = {**matrix_world.kwargs, "case_id": other.pk, "loan_id": other.loan.loan_id}
     url = _url_for(target, kwargs)
     client = _client_for(role, matrix_world.world)
 
     response = _request(client, method, target, url, matrix_world.kwargs)
 
     assert response.status_code == 404, f"{role} {method} {url}: got {response.status_code}"
+
+
+# Every refusal of a web page answers the workbench's 403 page naming the reason; every
+# refusal of the API a JSON ``detail``.
+REFUSED = [
+    pytest.param(method, target, role, id=f"{method} {target} as {role}")
+    for (method, target), row in EXPECTED.items()
+    for role in ROLES
+    if row[role] == 403 and role != ANONYMOUS
+]
+GENERIC = "your role may not do this"
+REASON = re.compile(r'data-testid="error-reason">([^<]*)<')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "target", "role"), REFUSED)
+def test_a_refusal_says_why(matrix_world: MatrixWorld, method: str, target: str, role: str) -> None:
+    url = _url_for(target, matrix_world.kwargs)
+    client = _client_for(role, matrix_world.world)
+
+    response = _request(client, method, target, url, matrix_world.kwargs)
+
+    if target.startswith("/api/") or target.startswith("api-"):
+        assert response["Content-Type"].startswith("application/json")
+        assert json.loads(response.content)["detail"]
+        return
+    match = REASON.search(response.content.decode())
+    assert match is not None, f"{role} {method} {url}: no error page"
+    reason = match.group(1).strip()
+    assert reason and reason.lower().rstrip(".") != GENERIC, f"{role} {method} {url}: {reason!r}"

@@ -58,14 +58,17 @@ def test_without_credentials_the_answer_is_401(loaded: Creditor, client: Client)
     assert client.get("/api/v1/loans/W1", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
 
 
-def test_a_user_without_the_loan_permission_gets_403(loaded: Creditor, client: Client) -> None:
+def test_a_loan_outside_the_callers_scope_answers_as_a_missing_one(
+    loaded: Creditor, client: Client
+) -> None:
+    # A collector with no case sees no loan: 404, the words a missing loan gets (issue 15).
     plain = User.objects.create_user("clerk", password="a-long-unique-pass")
     raw = api_token_create(user=plain, name="t")[1]
 
     response = client.get("/api/v1/loans/W1", HTTP_AUTHORIZATION=f"Bearer {raw}")
 
-    assert response.status_code == 403
-    assert response.json() == {"detail": "you may not view loans"}
+    assert response.status_code == 404
+    assert response.json() == {"detail": "loan 'W1' not found"}
 
 
 def test_an_unknown_loan_is_404(loaded: Creditor, token: str, client: Client) -> None:

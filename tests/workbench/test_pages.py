@@ -38,6 +38,7 @@ def test_a_loan_page_shows_its_schedule_and_dpd(
 def test_an_unknown_loan_says_so_on_the_page(creditor: Creditor, client: Client) -> None:
     client.force_login(User.objects.create_superuser("boss", password="a-long-unique-pass"))
 
-    page = client.get("/loans/", {"loan_id": "NOPE"}).content.decode()
+    response = client.get("/loans/", {"loan_id": "NOPE"})
 
-    assert "loan &#x27;NOPE&#x27; not found" in page
+    assert response.status_code == 404
+    assert "Loan NOPE was not found among the loans you may see." in response.content.decode()

@@ -7,7 +7,15 @@ answers "may this role do that at all". Amount limits for plans and waivers are 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from arrears.accounts.choices import Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 COLLECTOR, FIELD_AGENT, TEAM_LEAD = Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD
 MANAGER, LEGAL, AUDITOR, ADMIN = (
@@ -43,9 +51,71 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reveal_phone": frozenset({COLLECTOR, FIELD_AGENT, TEAM_LEAD, MANAGER, LEGAL, AUDITOR}),
     "reveal_id_number": frozenset({TEAM_LEAD, MANAGER, LEGAL, AUDITOR}),
     "audit_view": frozenset({AUDITOR, ADMIN}),
+    # Looking up a loan (the loan page, ``GET /api/v1/loans/{id}``), within the person's scope:
+    # a manager, legal officer or auditor their creditors' portfolios, a collector, field agent
+    # or team lead the loans of the cases they see (``cases.scoping``), an administrator all.
+    "loan_view": frozenset(Role.values),
+}
+
+# What each capability lets a person do, as the error page names what was refused: a verb
+# phrase that reads after "may not" ("Your role may not record a contact").
+ACTIONS: dict[str, StrPromise] = {
+    "queue": _("work the case queue"),
+    "case_view": _("open case pages"),
+    "contact_record": _("record a contact"),
+    "contact_record_late": _("record a contact late"),
+    "promise_create": _("take a promise to pay"),
+    "plan_request": _("request a repayment plan"),
+    "plan_decide": _("approve or reject repayment plans"),
+    "settlement_request": _("request a waiver"),
+    "settlement_decide": _("approve or reject waivers"),
+    "hold_place": _("place a hold"),
+    "case_reassign": _("reassign cases"),
+    "team_view": _("open the team view"),
+    "reveal_phone": _("reveal a full phone number"),
+    "reveal_id_number": _("reveal a full ID number"),
+    "audit_view": _("read the audit log"),
+    "loan_view": _("look up loans"),
 }
 
 
 def role_can(role: str, capability: str) -> bool:
     """May someone in ``role`` do ``capability``? Unknown capabilities are refused."""
     return role in CAPABILITIES.get(capability, frozenset())
+
+
+def role_label(role: str) -> str:
+    """The role's name in the active language (``催收员``), or the code when unknown."""
+    try:
+        label = str(Role(role).label)
+    except ValueError:
+        return role or gettext("no role")
+    # The English labels carry the Chinese title in brackets ("Collector (催收员)").
+    return label.split(" (", 1)[0]
+
+
+def roles_with(capability: str) -> list[str]:
+    """The names of the roles that have ``capability``, in the order of ``Role``."""
+    allowed = CAPABILITIES.get(capability, frozenset())
+    return [role_label(role) for role in Role if role in allowed]
+
+
+def refusal(role: str, capability: str) -> str:
+    """Why ``role`` is refused ``capability``, for a person: what, whose role, who may.
+
+    ``Your role (Collector) may not approve or reject repayment plans; it is for: Team lead,
+    Manager.`` Pass it to ``PermissionDenied`` so the error page says it."""
+    action = ACTIONS.get(capability)
+    if action is None:
+        return gettext("Your role (%(role)s) may not do this.") % {"role": role_label(role)}
+    allowed = roles_with(capability)
+    if not allowed:
+        return gettext("Your role (%(role)s) may not %(action)s.") % {
+            "role": role_label(role),
+            "action": action,
+        }
+    return gettext("Your role (%(role)s) may not %(action)s; it is for: %(roles)s.") % {
+        "role": role_label(role),
+        "action": action,
+        "roles": gettext(", ").join(allowed),
+    }

@@ -1,4 +1,4 @@
-"""Reads for accounts: resolving a bearer token to its user."""
+"""Reads for accounts: resolving a bearer token to its user; the creditors a person is given."""
 
 from __future__ import annotations
 
@@ -19,3 +19,8 @@ def user_for_token(raw: str) -> User | None:
     # One UPDATE per request is acceptable: tokens are for scripts, not page views.
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def creditor_ids_of(user: User) -> list[int]:
+    """The creditors whose portfolios ``user`` is given (managers, legal officers, auditors)."""
+    return list(user.creditors.values_list("pk", flat=True))

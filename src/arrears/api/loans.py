@@ -1,4 +1,10 @@
-"""``/api/v1/loans``: reading a loan and its state on a business date."""
+"""``/api/v1/loans``: reading a loan and its state on a business date.
+
+Every role may read loans within its scope (``workbench.selectors.loans``, which follows the
+case scope): a manager, legal officer or auditor their creditors' portfolios, a collector,
+field agent or team lead the loans of the cases they see, an administrator all. A loan
+outside the scope answers 404, exactly as one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from arrears.accounts.models import User
+from arrears.accounts.roles import refusal, role_can
 from arrears.api.inputs import Code100, Day, Text200
 from arrears.core.errors import Forbidden
 from arrears.portfolio.loan_report import loan_report
-from arrears.portfolio.models import Creditor
-from arrears.portfolio.selectors import creditor_choose, loan_get, loan_state
+from arrears.portfolio.selectors import loan_get, loan_state
+from arrears.workbench.selectors.loans import loans_visible_to
 
 router = Router(tags=["loans"])
 
@@ -29,9 +37,14 @@ def loan_detail(request: HttpRequest, loan_id: Code100, query: Query[LoanQuery])
     Amounts are yuan strings with two decimals; ``creditor`` is needed only when the loan id
     exists for several creditors.
     """
-    if not request.user.has_perm("portfolio.view_loan"):
-        raise Forbidden("you may not view loans")
-    creditor: Creditor | None = creditor_choose(query.creditor) if query.creditor else None
-    loan = loan_get(loan_id=loan_id, creditor=creditor)
+    user = request.user
+    assert isinstance(user, User)
+    if not (user.is_superuser or role_can(user.role, "loan_view")):
+        raise Forbidden(refusal(user.role, "loan_view"))
+    loans = loans_visible_to(user)
+    if query.creditor:
+        # By name within the scope: a creditor the caller may not see is "not found" as well.
+        loans = loans.filter(creditor__name=query.creditor.strip())
+    loan = loan_get(loan_id=loan_id, loans=loans)
     as_of = query.as_of or timezone.localdate()
     return loan_report(loan, loan_state(loan, as_of=as_of))

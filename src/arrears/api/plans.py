@@ -20,7 +20,7 @@ from ninja import Router, Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
 from arrears.accounts.models import User
-from arrears.accounts.roles import role_can
+from arrears.accounts.roles import refusal, role_can
 from arrears.api.idempotency import Outcome, idempotent
 from arrears.api.inputs import Day, Id, YuanText, storable, yuan_in
 from arrears.cases.plan_services import plan_request
@@ -50,7 +50,7 @@ def plan_add(request: HttpRequest, case_id: Id, body: PlanIn) -> Any:
     user = request.user
     assert isinstance(user, User)
     if not role_can(user.role, "plan_request"):
-        raise Forbidden(_("your role may not do this"))
+        raise Forbidden(refusal(user.role, "plan_request"))
     case = case_get_for(user=user, case_id=case_id)
 
     def make() -> Outcome:

@@ -1,4 +1,4 @@
-"""Top-level URL map: admin, REST API, and the web pages."""
+"""Top-level URL map: admin, REST API, and the web pages; the error pages' views."""
 
 from __future__ import annotations
 
@@ -23,3 +23,10 @@ urlpatterns = [
     path("", include("arrears.accounts.urls")),
     path("", include("arrears.workbench.urls")),
 ]
+
+# The error pages: the workbench's look, the person's language, the reason for a refusal;
+# JSON under /api/ (arrears.workbench.views.errors).
+handler400 = "arrears.workbench.views.errors.bad_request"
+handler403 = "arrears.workbench.views.errors.permission_denied"
+handler404 = "arrears.workbench.views.errors.page_not_found"
+handler500 = "arrears.workbench.views.errors.server_error"

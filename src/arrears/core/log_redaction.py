@@ -3,6 +3,10 @@ ID numbers and secrets in log records, attached to the access and request logger
 runserver (``django.server``) and gunicorn (``gunicorn.access``, ``gunicorn.error``), to
 ``django.request`` and to every handler of the root logger.
 
+Also ``ExpectedErrorFilter``: a refusal (403), a missing page (404) or a bad request (400) is
+the site working as it should, so its record keeps its one line (what, path, status) but
+loses the traceback Django attaches; a 500 keeps its traceback.
+
 Why a filter and not only POST searches: an access log line is the request line, written
 by the server before any view runs; and a provider that can only be given a URL puts its
 secret in the query string.
@@ -81,6 +85,29 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class ExpectedErrorFilter(logging.Filter):
+    """Drops the traceback from records of 4xx answers (``status_code`` 400–499, which
+    ``django.request`` and ``django.security`` set) and names the status in the line:
+    ``Forbidden (Permission denied): /cases/7/contacts/ [403]``. Drops nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if not isinstance(status, int) or not 400 <= status < 500 or not record.exc_info:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: leave it to the formatter as it was
+            message = str(record.msg)
+        record.msg, record.args = "%s [%d]", (message, status)
+        record.exc_info, record.exc_text = None, None
+        if record.levelno > logging.WARNING:  # django.security logs a bad request as an error
+            record.levelno, record.levelname = (
+                logging.WARNING,
+                logging.getLevelName(logging.WARNING),
+            )
+        return True
+
+
 def _redact_args(args: Any) -> Any:
     if isinstance(args, Mapping):
         return {key: redact(str(value)) for key, value in args.items()}
@@ -100,9 +127,22 @@ def redaction_install() -> None:
             handler.addFilter(RedactingFilter())
 
 
+def expected_errors_install() -> None:
+    """Put one ``ExpectedErrorFilter`` on ``django.request`` (where Django logs a 403 or a
+    400 with its exception) and on every root handler (which also catches the
+    ``django.security.*`` loggers' bad requests), before the redacting filter (once)."""
+    request_logger = logging.getLogger("django.request")
+    if not any(isinstance(f, ExpectedErrorFilter) for f in request_logger.filters):
+        request_logger.filters.insert(0, ExpectedErrorFilter())
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, ExpectedErrorFilter) for f in handler.filters):
+            handler.filters.insert(0, ExpectedErrorFilter())
+
+
 def logging_configure(config: dict[str, Any]) -> None:
-    """``LOGGING_CONFIG``: Django's dictConfig of ``LOGGING``, then ``redaction_install``.
-    Done in code rather than in ``LOGGING`` because naming gunicorn's loggers there would
-    replace the handlers gunicorn gave them."""
+    """``LOGGING_CONFIG``: Django's dictConfig of ``LOGGING``, then ``redaction_install`` and
+    ``expected_errors_install``. Done in code rather than in ``LOGGING`` because naming
+    gunicorn's loggers there would replace the handlers gunicorn gave them."""
     logging.config.dictConfig(config)
     redaction_install()
+    expected_errors_install()

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from arrears.accounts.models import User
-from arrears.accounts.roles import role_can
+from arrears.accounts.roles import refusal, role_can
 from arrears.cases.choices import PlanStatus, SettlementStatus
 from arrears.cases.models import CollectionCase, RepaymentPlan, Settlement
 from arrears.cases.plan_quote import QuoteError, QuoteLine, plan_quote
@@ -51,7 +51,7 @@ def _need(request: HttpRequest, capability: str) -> User:
     user = request.user
     assert isinstance(user, User)
     if not role_can(user.role, capability):
-        raise PermissionDenied(_("your role may not do this"))
+        raise PermissionDenied(refusal(user.role, capability))
     return user
 
 
@@ -241,7 +241,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if not (role_can(user.role, "plan_decide") or role_can(user.role, "settlement_decide")):
-        raise PermissionDenied(_("your role may not do this"))
+        raise PermissionDenied(refusal(user.role, "plan_decide"))
     return render(request, "workbench/plans/approvals.html", {"rows": approvals_for(user)})
 
 

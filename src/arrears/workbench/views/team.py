@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from arrears.accounts.models import Team, User
-from arrears.accounts.roles import role_can
+from arrears.accounts.roles import refusal, role_can
 from arrears.cases.assignment_services import case_reassign
 from arrears.cases.models import CollectionCase
 from arrears.cases.scoping import cases_visible_to
@@ -41,7 +41,7 @@ def _need(request: HttpRequest, capability: str) -> User:
     user = request.user
     assert isinstance(user, User)
     if not role_can(user.role, capability):
-        raise PermissionDenied(_("your role may not do this"))
+        raise PermissionDenied(refusal(user.role, capability))
     return user
 
 
