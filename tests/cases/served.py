@@ -29,8 +29,9 @@ import pytest
 
 from tests.scratch import Scratch, arrears
 
-# Pick the case, give the demo creditor a policy in a zone where it is now about 13:00, and
-# print what the test needs (one JSON line).
+# Pick a case no demo contact or hold touched (the demo calls twelve borrowers and places
+# one hold, so 150 loans leave several), give the demo creditor a policy in a zone where it
+# is now about 13:00, and print what the test needs (one JSON line).
 _PREPARE = """
 import json
 from arrears.cases.models import CollectionCase
@@ -129,7 +130,7 @@ def served(scratch: Scratch) -> Iterator[Served]:
     """The demo served by gunicorn (3 worker processes x 4 threads)."""
     name = f"arrears_gate_{uuid.uuid4().hex[:8]}"
     scratch.create(name)
-    for command in (("migrate", "-v0"), ("demo", "--loans", "80")):
+    for command in (("migrate", "-v0"), ("demo", "--loans", "150")):
         done = arrears(scratch, name, *command)
         assert done.returncode == 0, done.stderr
     zone = afternoon_zone(datetime.now(UTC))

@@ -86,7 +86,7 @@ def test_a_blocked_contact_on_the_page_shows_why_and_records_nothing(
 
     html = response.content.decode()
     assert response.status_code == 200 and 'data-testid="blocked"' in html
-    assert "hold: dispute" in html
+    assert "hold: Dispute (争议)" in html  # the hold's kind by its label
     assert Activity.objects.count() == 0
 
 

@@ -37,21 +37,33 @@ def borrower(loan: Loan) -> Party:
 def check(*args: str) -> dict[str, object]:
     out = StringIO()
     call_command("compliance", "check", "--loan", "W1", *args, "--json", stdout=out)
-    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+    return json.loads(out.getvalue())
 
 
 def test_the_command_answers_allowed_or_why_not_and_when(loan: Loan) -> None:
     late = check("--role", "borrower", "--channel", "call", "--at", "2026-07-01T22:00+08:00")
     in_time = check("--role", "borrower", "--channel", "call", "--at", "2026-07-01T21:59+08:00")
 
+    quiet = {"start": "08:00", "end": "22:00", "local": "22:00", "tz": "Asia/Shanghai"}
+    message = "outside 08:00–22:00 in the debtor's time (22:00 Asia/Shanghai)"
     assert late == {
         "allowed": False,
-        "reasons": ["outside 08:00–22:00 in the debtor's time (22:00 Asia/Shanghai)"],
+        "reasons": [message],
         "next_allowed_at": "2026-07-02T08:00:00+08:00",
+        "reason_codes": ["quiet_hours"],
+        "refusals": [{"code": "quiet_hours", "message": message, "params": quiet}],
     }
-    assert in_time == {"allowed": True, "reasons": [], "next_allowed_at": None}
+    assert in_time == {
+        "allowed": True,
+        "reasons": [],
+        "next_allowed_at": None,
+        "reason_codes": [],
+        "refusals": [],
+    }
     refusal = ContactRefusal.objects.get()  # every refusal is kept, allowed checks are not
-    assert refusal.reasons == late["reasons"] and refusal.party == borrower(loan)
+    # Stored as the reason's code and parameters, put into words when shown.
+    assert refusal.reasons == [{"code": "quiet_hours", "params": quiet}]
+    assert refusal.party == borrower(loan)
 
 
 def test_an_agencys_conversations_count_with_the_lenders(loan: Loan) -> None:
@@ -97,7 +109,8 @@ def test_a_hold_stops_contact_until_lifted(loan: Loan) -> None:
     hold_lift(hold=hold)
     lifted = check("--role", "borrower", "--channel", "sms", "--at", "2026-07-01T10:00+08:00")
 
-    assert held == {"allowed": False, "reasons": ["hold: dispute"], "next_allowed_at": None}
+    assert held["allowed"] is False and held["next_allowed_at"] is None
+    assert held["reasons"] == ["hold: dispute"] and held["reason_codes"] == ["hold"]
     assert lifted["allowed"] is True
 
 
@@ -195,7 +208,7 @@ def test_a_contact_the_gate_refuses_cannot_be_logged_as_made(loan: Loan) -> None
 
     assert not decision.allowed and "outside 08:00–22:00" in decision.reasons[0]
     assert not ContactAttempt.objects.exists()
-    assert ContactRefusal.objects.get().reasons == decision.reasons
+    assert ContactRefusal.objects.get().reasons == decision.stored_reasons()
 
 
 def test_the_audit_lists_reported_breaches_and_nothing_else(loan: Loan) -> None:

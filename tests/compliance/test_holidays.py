@@ -182,7 +182,8 @@ def test_a_creditor_keeping_holidays_quiet_is_refused_on_national_day(loan: Loan
 
     assert holiday == (False, [HOLIDAY_REASON], "2026-10-08T08:00:00+08:00")
     assert eve[2] == "2026-10-08T08:00:00+08:00"  # the morning after is National Day
-    assert ContactRefusal.objects.filter(reasons=[HOLIDAY_REASON]).count() == 1
+    stored = [{"code": "quiet_day", "params": {"day": "2026-10-01"}}]
+    assert ContactRefusal.objects.filter(reasons=stored).count() == 1
     assert letter[0] is True and after[0] is True
 
 

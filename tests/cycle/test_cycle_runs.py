@@ -250,7 +250,8 @@ def test_the_cycle_page_lists_runs_and_steps(worked: Loan, client: Client) -> No
 
     page = client.get("/cycle/").content.decode()
 
-    assert "2026-03-01" in page and "post_payments" in page and "history" in page
+    # Each step by its name (the code post_payments reads "Post payments").
+    assert "2026-03-01" in page and "Post payments" in page and "History" in page
 
 
 def test_the_cycle_page_is_closed_to_users_without_the_permission(client: Client) -> None:

@@ -43,6 +43,7 @@ def guaranteed(creditor: Creditor, tmp_path: Path) -> Loan:
         guarantor_name="李四",
         guarantor_id_number=valid_id(),
         guarantor_phone=valid_phone(),
+        borrower_address="上海市浦东新区世纪大道100号",  # where the overdue notice goes
     )
     tape_ingest(creditor=creditor, kind="loans", path=write_csv(tmp_path / "l.csv", [row]))
     parties = [

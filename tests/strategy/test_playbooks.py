@@ -198,4 +198,4 @@ def test_a_reminder_planned_on_a_quiet_holiday_waits_for_the_first_working_morni
     assert reminder.status == "queued"
     assert reminder.due_at.isoformat() == "2026-10-08T00:00:00+00:00"  # 08:00 in Shanghai
     refusal = ContactRefusal.objects.get(channel="sms")
-    assert refusal.reasons == ["2026-10-01 is a public holiday (quiet day for this creditor)"]
+    assert refusal.reasons == [{"code": "quiet_day", "params": {"day": "2026-10-01"}}]

@@ -18,7 +18,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from arrears.accounts.models import User
-from arrears.accounts.roles import role_can
+from arrears.accounts.roles import refusal, role_can
 from arrears.api.idempotency import Outcome, idempotent
 from arrears.api.inputs import (
     Code10,
@@ -34,6 +34,7 @@ from arrears.api.inputs import (
     yuan_in,
 )
 from arrears.cases.services import activity_record, promise_create
+from arrears.compliance.reasons import reason_codes, reason_messages, refusals_shown
 from arrears.core.errors import Forbidden, InvalidInput
 from arrears.core.money import format_yuan
 from arrears.portfolio.models import ContactPoint, Party
@@ -47,7 +48,7 @@ def _user(request: HttpRequest, capability: str) -> User:
     user = request.user
     assert isinstance(user, User)
     if not role_can(user.role, capability):
-        raise Forbidden("your role may not do this")
+        raise Forbidden(refusal(user.role, capability))
     return user
 
 
@@ -237,8 +238,12 @@ def contact_create(request: HttpRequest, case_id: Id, body: ContactIn) -> Any:
         if not result.allowed or result.activity is None:
             return 409, {
                 "detail": "the compliance gate refused this contact",
-                "reasons": result.reasons,
+                # In the request's language; ``reason_codes`` and ``refusals`` (code,
+                # message, params) added with the gate's reason codes.
+                "reasons": reason_messages(result.refusals),
                 "next_allowed_at": result.next_allowed_at,
+                "reason_codes": reason_codes(result.refusals),
+                "refusals": refusals_shown(result.refusals),
             }
         return 201, {
             "activity_id": result.activity.pk,

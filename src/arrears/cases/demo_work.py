@@ -13,6 +13,7 @@ from arrears.cases.models import CollectionCase
 from arrears.cases.plan_services import plan_request
 from arrears.cases.services import activity_record
 from arrears.cases.settlement_services import settlement_request
+from arrears.compliance.selectors import holds_on
 from arrears.portfolio.models import LoanParty
 from arrears.portfolio.selectors import loan_state
 
@@ -123,5 +124,14 @@ def demo_recent_work(*, day: date) -> None:
                 reason="客户一次性结清当期欠款，申请减免罚息和部分利息",
                 on=day,
             )
-    if len(second) > 1:
-        _call(second[1], day, 15, "wrong_number")
+    # A wrong number, on a case no hold protects: the demo's dispute may be on collector2's.
+    free = [case for case in second[1:] if not _held(case)]
+    if free:
+        _call(free[0], day, 15, "wrong_number")
+
+
+def _held(case: CollectionCase) -> bool:
+    borrower = _borrower(case)
+    return borrower is not None and bool(
+        holds_on(loan_id=case.loan_id, party_ids=[borrower.party_id])
+    )

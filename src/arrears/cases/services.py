@@ -24,7 +24,7 @@ from arrears.cases.parties import case_party_role
 from arrears.cases.promise_services import MAX_PROMISE_DAYS, promise_create, promise_validate
 from arrears.compliance.choices import Channel, HoldKind
 from arrears.compliance.models import Hold
-from arrears.compliance.rules import CONVERSATION, NO_ANSWER, PASS_MESSAGE, REFUSED
+from arrears.compliance.rules import CONVERSATION, NO_ANSWER, PASS_MESSAGE, REFUSED, Reason
 from arrears.compliance.services import (
     contact_attempt_record,
     contact_check,
@@ -87,8 +87,11 @@ class ActivityResult:
 
     activity: Activity | None
     allowed: bool
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # in English (``refusals`` for words)
     next_allowed_at: datetime | None = None
+    # The gate's reasons as codes and parameters (``compliance.reasons`` puts them into the
+    # reader's language).
+    refusals: list[Reason] = field(default_factory=list)
     promise: Promise | None = None
     hold: Hold | None = None
     work_items_done: int = 0
@@ -209,6 +212,7 @@ def activity_record(
             activity=None,
             allowed=False,
             reasons=list(decision.reasons),
+            refusals=list(decision.refusals),
             next_allowed_at=decision.next_allowed_at,
         )
     attempt, _decision = contact_attempt_record(

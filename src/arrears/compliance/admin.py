@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from arrears.compliance.models import CompliancePolicy, ContactAttempt, ContactRefusal, Hold
+from arrears.compliance.reasons import reason_messages
 from arrears.compliance.services import hold_lift, hold_place
 from arrears.core.admin import AddOnlyAdmin, AuditedChangeAdmin, ReadOnlyAdmin, mask_contact
 
@@ -74,5 +75,10 @@ class ContactAttemptAdmin(ReadOnlyAdmin):
 
 @admin.register(ContactRefusal)
 class ContactRefusalAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "party", "role", "channel", "at", "next_allowed_at"]
+    list_display = ["created_at", "party", "role", "channel", "at", "why", "next_allowed_at"]
     list_filter = ["channel"]
+
+    @admin.display(description=_("reasons"))
+    def why(self, refusal: ContactRefusal) -> str:
+        """The stored reason codes in the reader's language."""
+        return "; ".join(reason_messages(refusal.reasons))

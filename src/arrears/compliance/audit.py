@@ -70,6 +70,7 @@ def audit(first: date, last: date) -> list[dict[str, object]]:
                     "channel": attempt.channel,
                     "by": attempt.by,
                     "reasons": decision.reasons,
+                    "reason_codes": decision.reason_codes,
                 }
             )
     return breaches

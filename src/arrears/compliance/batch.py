@@ -122,7 +122,7 @@ def contact_check_alike(
 
 def refusals_store(rows: Sequence[tuple[Any, ...]], *, asked_by: str) -> int:
     """Store refusals in bulk: rows of (loan_id, party_id, role, channel, purpose, at,
-    decision)."""
+    decision); the reasons as their codes and parameters (``Decision.stored_reasons``)."""
     if not rows:
         return 0
     adapt = connection.ops.adapt_datetimefield_value
@@ -149,7 +149,7 @@ def refusals_store(rows: Sequence[tuple[Any, ...]], *, asked_by: str) -> int:
                 channel,
                 purpose,
                 adapt(at),
-                json.dumps(decision.reasons, ensure_ascii=False),
+                json.dumps(decision.stored_reasons(), ensure_ascii=False),
                 adapt(decision.next_allowed_at),
                 asked_by,
                 now,

@@ -28,7 +28,8 @@ next allowed at the pack's opening of the first day after that is not quiet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -136,11 +137,130 @@ class Situation:
     quiet_days: frozenset[date] = frozenset()
 
 
+# Why the gate refuses: each reason is a language-neutral code with its parameters (plain
+# strings), stored as such and put into words only when shown, in the reader's language
+# (``compliance.reasons`` holds the translatable messages). The English messages below are
+# the words outside Django (and of refusals stored before the codes: ``reason_parse``);
+# ``compliance.reasons`` uses the same ones as its message ids (a test keeps them equal).
+QUIET_HOURS = "quiet_hours"
+QUIET_DAY = "quiet_day"
+CONVERSATIONS_PER_DAY = "conversations_per_day"
+ATTEMPTS_PER_NUMBER = "attempts_per_number"
+ATTEMPTS_PER_WEEK = "attempts_per_week"
+AFTER_CONVERSATION = "after_conversation"
+HOLD = "hold"
+HOLD_LITIGATION = "hold_litigation"
+OPTED_OUT = "opted_out"
+OPT_OUT_LINE = "opt_out_line"
+VISIT_STAFF = "visit_staff"
+NOT_A_PARTY = "not_a_party"
+PURPOSE_PASS_MESSAGE = "purpose_pass_message"
+CONTACT_PERSON_REFUSED = "contact_person_refused"
+DEBTOR_REACHABLE = "debtor_reachable"
+
+REASON_TEXTS: dict[str, str] = {
+    QUIET_HOURS: "outside %(start)s–%(end)s in the debtor's time (%(local)s %(tz)s)",
+    QUIET_DAY: "%(day)s is a public holiday (quiet day for this creditor)",
+    CONVERSATIONS_PER_DAY: "%(count)s conversations today already (at most %(limit)s)",
+    ATTEMPTS_PER_NUMBER: (
+        "%(count)s call attempts to this number today already (at most %(limit)s)"
+    ),
+    ATTEMPTS_PER_WEEK: "%(count)s call attempts in the last 7 days (at most %(limit)s)",
+    AFTER_CONVERSATION: "a conversation on %(day)s: no calls for %(days)s days",
+    HOLD: "hold: %(kind)s",
+    HOLD_LITIGATION: "hold: litigation filed, only the legal channel may be used",
+    OPTED_OUT: "the party opted out of %(channel)s",
+    OPT_OUT_LINE: "every %(channel)s must tell the reader how to opt out",
+    VISIT_STAFF: "a visit needs at least %(staff)s staff",
+    NOT_A_PARTY: "%(role)s is not a party to the loan",
+    PURPOSE_PASS_MESSAGE: "a contact person may only be asked to pass on a message",
+    CONTACT_PERSON_REFUSED: "this contact person refused to pass on messages",
+    DEBTOR_REACHABLE: (
+        "the debtor is reachable (a contact person only after %(attempts)s failed attempts"
+        " in a row or when every number is invalid)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason the gate refuses: a code (``REASON_TEXTS``' keys) and its parameters."""
+
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The reason in English (the words outside Django)."""
+        template = REASON_TEXTS.get(self.code)
+        if template is None:
+            return str(self.params.get("text", self.code))
+        try:
+            return template % dict(self.params)
+        except (KeyError, TypeError, ValueError):
+            return template
+
+    def as_dict(self) -> dict[str, object]:
+        """The stored form: ``{"code": ..., "params": {...}}``."""
+        return {"code": self.code, "params": dict(self.params)}
+
+
+LEGACY = "legacy"  # a stored reason no code matches: its text kept as ``params["text"]``
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(f"^{regex}$", re.DOTALL)
+
+
+# Fixed sentences before patterns ("hold: %(kind)s" would swallow the litigation hold's).
+_PATTERNS = [
+    (code, _pattern(text))
+    for code, text in sorted(REASON_TEXTS.items(), key=lambda item: item[1].count("%("))
+]
+
+
+def reason_of(stored: object) -> Reason:
+    """A reason from its stored form: ``{"code", "params"}``, a ``Reason``, or an English
+    sentence stored before the codes (matched back to its code, else kept as it is)."""
+    if isinstance(stored, Reason):
+        return stored
+    if isinstance(stored, Mapping) and isinstance(stored.get("code"), str):
+        params = stored.get("params") or {}
+        return Reason(
+            stored["code"],
+            {str(k): str(v) for k, v in params.items()} if isinstance(params, Mapping) else {},
+        )
+    text = str(stored)
+    for code, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return Reason(code, match.groupdict())
+    return Reason(LEGACY, {"text": text})
+
+
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reasons: list[str] = field(default_factory=list)
+    refusals: list[Reason] = field(default_factory=list)
     next_allowed_at: datetime | None = None
+
+    @property
+    def reasons(self) -> list[str]:
+        """Every reason in English (Django pages put ``refusals`` into the reader's words:
+        ``compliance.reasons.reason_messages``)."""
+        return [reason.text for reason in self.refusals]
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [reason.code for reason in self.refusals]
+
+    def stored_reasons(self) -> list[dict[str, object]]:
+        """The reasons as stored with a refusal (``Reason.as_dict`` each)."""
+        return [reason.as_dict() for reason in self.refusals]
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -151,41 +271,39 @@ def _day_opening(day: date, pack: PolicyPack, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, pack.day_starts, tzinfo=zone)
 
 
+def _hhmm(moment: time | datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
 def _timed_reasons(
     pack: PolicyPack, proposed: Proposed, situation: Situation, at: datetime
-) -> list[tuple[str, datetime]]:
+) -> list[tuple[Reason, datetime]]:
     """Reasons that pass with time, each with the moment it no longer holds."""
     zone = ZoneInfo(situation.time_zone)
     local = at.astimezone(zone)
     today = local.date()
-    found: list[tuple[str, datetime]] = []
+    found: list[tuple[Reason, datetime]] = []
     if proposed.channel in pack.timed_channels and not situation.quiet_hours_consent:
         clock = local.time()
+        quiet = Reason(
+            QUIET_HOURS,
+            {
+                "start": _hhmm(pack.day_starts),
+                "end": _hhmm(pack.day_ends),
+                "local": _hhmm(local),
+                "tz": situation.time_zone,
+            },
+        )
         if clock < pack.day_starts:
-            found.append(
-                (
-                    f"outside {pack.day_starts:%H:%M}–{pack.day_ends:%H:%M} in the debtor's"
-                    f" time ({local:%H:%M} {situation.time_zone})",
-                    _day_opening(today, pack, zone),
-                )
-            )
+            found.append((quiet, _day_opening(today, pack, zone)))
         elif clock >= pack.day_ends:
-            found.append(
-                (
-                    f"outside {pack.day_starts:%H:%M}–{pack.day_ends:%H:%M} in the debtor's"
-                    f" time ({local:%H:%M} {situation.time_zone})",
-                    _day_opening(today + timedelta(days=1), pack, zone),
-                )
-            )
+            found.append((quiet, _day_opening(today + timedelta(days=1), pack, zone)))
     if proposed.channel in pack.timed_channels and today in situation.quiet_days:
         reopens = today + timedelta(days=1)
         while reopens in situation.quiet_days:
             reopens += timedelta(days=1)
         found.append(
-            (
-                f"{today} is a public holiday (quiet day for this creditor)",
-                _day_opening(reopens, pack, zone),
-            )
+            (Reason(QUIET_DAY, {"day": today.isoformat()}), _day_opening(reopens, pack, zone))
         )
     if proposed.channel != CALL:
         return found
@@ -199,13 +317,18 @@ def _timed_reasons(
     if limit is not None:
         talks = sum(1 for c in calls_today if c.outcome == CONVERSATION)
         if talks >= limit:
-            found.append((f"{talks} conversations today already (at most {limit})", tomorrow))
+            found.append(
+                (
+                    Reason(CONVERSATIONS_PER_DAY, {"count": str(talks), "limit": str(limit)}),
+                    tomorrow,
+                )
+            )
     limit = pack.attempts_per_number_per_day
     if limit is not None and proposed.number:
         tries = sum(1 for c in calls_today if c.number == proposed.number)
         if tries >= limit:
             found.append(
-                (f"{tries} call attempts to this number today already (at most {limit})", tomorrow)
+                (Reason(ATTEMPTS_PER_NUMBER, {"count": str(tries), "limit": str(limit)}), tomorrow)
             )
     calls = sorted((c for c in situation.history if c.channel == CALL and c.at <= at), key=_at)
     limit = pack.attempts_per_week
@@ -217,7 +340,7 @@ def _timed_reasons(
             leaves = _local_day(window[len(window) - limit].at, zone) + timedelta(days=7)
             found.append(
                 (
-                    f"{len(window)} call attempts in the last 7 days (at most {limit})",
+                    Reason(ATTEMPTS_PER_WEEK, {"count": str(len(window)), "limit": str(limit)}),
                     _day_opening(leaves, pack, zone),
                 )
             )
@@ -229,7 +352,10 @@ def _timed_reasons(
             if (today - talked_on).days < days:
                 found.append(
                     (
-                        f"a conversation on {talked_on}: no calls for {days} days",
+                        Reason(
+                            AFTER_CONVERSATION,
+                            {"day": talked_on.isoformat(), "days": str(days)},
+                        ),
                         _day_opening(talked_on + timedelta(days=days), pack, zone),
                     )
                 )
@@ -240,44 +366,43 @@ def _at(contact: PastContact) -> datetime:
     return contact.at
 
 
-def _standing_reasons(pack: PolicyPack, proposed: Proposed, situation: Situation) -> list[str]:
+def _standing_reasons(pack: PolicyPack, proposed: Proposed, situation: Situation) -> list[Reason]:
     """Reasons that time alone does not clear."""
-    found: list[str] = []
+    found: list[Reason] = []
     for kind, channel in situation.holds:
         if kind in FULL_HOLDS:
-            found.append(f"hold: {kind}")
+            found.append(Reason(HOLD, {"kind": kind}))
         elif kind == LITIGATION and proposed.channel != LEGAL:
-            found.append("hold: litigation filed, only the legal channel may be used")
+            found.append(Reason(HOLD_LITIGATION))
         elif kind == OPT_OUT and channel == proposed.channel:
-            found.append(f"the party opted out of {channel}")
+            found.append(Reason(OPTED_OUT, {"channel": channel}))
     if proposed.channel in pack.opt_out_required and not proposed.has_opt_out_line:
-        found.append(f"every {proposed.channel} must tell the reader how to opt out")
+        found.append(Reason(OPT_OUT_LINE, {"channel": proposed.channel}))
     if proposed.channel == VISIT and pack.visit_min_staff and proposed.staff < pack.visit_min_staff:
-        found.append(f"a visit needs at least {pack.visit_min_staff} staff")
+        found.append(Reason(VISIT_STAFF, {"staff": str(pack.visit_min_staff)}))
     if proposed.role not in LIABLE_ROLES:
         if proposed.role != CONTACT_PERSON:
-            found.append(f"{proposed.role or 'this party'} is not a party to the loan")
+            found.append(Reason(NOT_A_PARTY, {"role": proposed.role or "this party"}))
         elif pack.third_party_rules:
             found.extend(_third_party_reasons(pack, proposed, situation))
     return found
 
 
-def _third_party_reasons(pack: PolicyPack, proposed: Proposed, situation: Situation) -> list[str]:
-    found: list[str] = []
+def _third_party_reasons(
+    pack: PolicyPack, proposed: Proposed, situation: Situation
+) -> list[Reason]:
+    found: list[Reason] = []
     if proposed.purpose != PASS_MESSAGE:
-        found.append("a contact person may only be asked to pass on a message")
+        found.append(Reason(PURPOSE_PASS_MESSAGE))
     if any(c.outcome == REFUSED for c in situation.history):
-        found.append("this contact person refused to pass on messages")
+        found.append(Reason(CONTACT_PERSON_REFUSED))
     needed = pack.failed_attempts_unreachable
     last_calls = sorted((c for c in situation.debtor_history if c.channel == CALL), key=_at)[
         -needed:
     ]
     failed = len(last_calls) == needed and all(c.outcome == NO_ANSWER for c in last_calls)
     if not (situation.debtor_numbers_all_invalid or failed):
-        found.append(
-            f"the debtor is reachable (a contact person only after {needed} failed attempts"
-            " in a row or when every number is invalid)"
-        )
+        found.append(Reason(DEBTOR_REACHABLE, {"attempts": str(needed)}))
     return found
 
 

@@ -140,7 +140,7 @@ def contact_check(
             channel=channel,
             purpose=purpose,
             at=at,
-            reasons=decision.reasons,
+            reasons=decision.stored_reasons(),
             next_allowed_at=decision.next_allowed_at,
             asked_by=asked_by,
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from arrears.compliance.reasons import reason_messages
 from arrears.compliance.rules import CALL
 from arrears.compliance.selectors import Subject, call_standing, party_situations, policy_for
 from arrears.portfolio.models import Loan, LoanParty
@@ -29,10 +30,11 @@ class ComplianceToday:
     weekly: bool  # the cap counts call attempts over 7 days (Regulation F), not conversations
     allowed_now: bool
     next_allowed_at: datetime | None
-    reasons: list[str]
+    reasons: list[str]  # in English; ``messages`` in the reader's language
     # "08:00" when the next allowed moment is later today in the debtor's time, else
     # "12-03 08:00"; empty when allowed now or when only lifting a hold would allow it.
     next_allowed_label: str = ""
+    messages: tuple[str, ...] = ()  # the reasons in the active language
 
 
 def compliance_today(
@@ -76,5 +78,6 @@ def compliance_today(
             next_allowed_at=next_at,
             reasons=list(decision.reasons),
             next_allowed_label=label,
+            messages=tuple(reason_messages(decision.refusals)),
         )
     return standings, zone

@@ -26,6 +26,7 @@ from arrears.compliance.models import Hold
 from arrears.compliance.selectors import holds_on
 from arrears.core.errors import NotFound
 from arrears.portfolio.calculations.allocation import InstallmentState
+from arrears.strategy.labels import stage_label, titles_of
 from arrears.workbench.selectors.case_amounts import Amounts, PaymentView, amounts_on
 from arrears.workbench.selectors.case_compliance import compliance_today
 from arrears.workbench.selectors.case_parties import (
@@ -98,7 +99,9 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
     Eighteen queries for a loan without contact persons (two more with them), however long
     the loan's history.
     """
-    case = _visible_case(user, case_id, "loan__position", "strategy", "strategy__playbook")
+    case = _visible_case(
+        user, case_id, "loan__position", "strategy", "strategy__playbook", "strategy__version"
+    )
     loan = case.loan
     links, points = parties_of(loan)
     amounts = amounts_on(loan, on)
@@ -135,7 +138,10 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
         classification=position.get_classification_display() if position else "",
         limitation_expires_on=position.limitation_expires_on if position else None,
         playbook=(strategy.playbook.title or strategy.playbook.name) if strategy else "",
-        stage=strategy.stage if strategy else "",
+        # The stage's title in the version the case follows (its code's label without one).
+        stage=stage_label(strategy.stage, titles_of(strategy.version.definition))
+        if strategy
+        else "",
         arm=strategy.get_arm_display() if strategy and strategy.arm else "",
         # Paused by a manager, or by the repayment plan the borrower keeps (the strategy
         # reads active plans; strategy.selectors.case_paused says the same in a query).

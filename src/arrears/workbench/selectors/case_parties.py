@@ -27,6 +27,8 @@ _MASKERS = {
 # legal officer or auditor supervises, sues or checks. A collector works by phone and sees
 # the district only. (A candidate for accounts.roles.CAPABILITIES as "address_full".)
 ADDRESS_IN_FULL = frozenset({FIELD_AGENT, TEAM_LEAD, MANAGER, LEGAL, AUDITOR, ADMIN})
+_KIND_LABELS = dict(ContactKind.choices)
+_STATUS_LABELS = dict(ContactStatus.choices)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,14 @@ class ContactPointView:
     masked: str
     status: str
     is_primary: bool
+
+    @property
+    def kind_label(self) -> str:
+        return str(_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def status_label(self) -> str:
+        return str(_STATUS_LABELS.get(self.status, self.status))
 
     @property
     def is_invalid(self) -> bool:

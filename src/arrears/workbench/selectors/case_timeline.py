@@ -23,11 +23,16 @@ from arrears.cases.models import (
     RepaymentPlan,
     Settlement,
 )
+from arrears.compliance.choices import Channel
 from arrears.compliance.models import Hold
+from arrears.compliance.reasons import reason_messages
 from arrears.core.masking import mask_email, mask_phone
 from arrears.core.money import format_yuan_grouped
 from arrears.outreach.models import OutboxMessage
-from arrears.strategy.models import StrategyEvent
+from arrears.outreach.template_choices import TemplatePurpose
+from arrears.strategy.choices import ActionType
+from arrears.strategy.labels import event_detail, event_reason, titles_of
+from arrears.strategy.models import CaseStrategy, StrategyEvent
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,12 @@ class TimelineEntry:
     title: str
     detail: str = ""
     by: str = ""
+
+
+# A message's channel and purpose by their labels (a purpose no template names: the
+# planned action's type, else the code).
+_CHANNELS = dict(Channel.choices)
+_PURPOSES = {**dict(ActionType.choices), **dict(TemplatePurpose.choices)}
 
 
 def _joined(*parts: str) -> str:
@@ -77,11 +88,19 @@ def _messages(case: CollectionCase) -> list[TimelineEntry]:
         TimelineEntry(
             at=message.sent_at or message.due_at,
             kind="message",
-            title=f"{message.channel} · {message.purpose} · {message.get_status_display()}",
+            title=" · ".join(
+                str(part)
+                for part in (
+                    _CHANNELS.get(message.channel, message.channel),
+                    _PURPOSES.get(message.purpose, message.purpose),
+                    message.get_status_display(),
+                )
+                if part
+            ),
             detail=_joined(
                 _mask_address(message.to),
-                message.body[:300],
-                "; ".join(message.blocked_reasons or []),
+                message.body,  # the exact text sent, whole (the evidence)
+                "; ".join(reason_messages(message.blocked_reasons)),
             ),
         )
         for message in OutboxMessage.objects.filter(case_id=case.pk).order_by("-due_at", "-id")
@@ -169,16 +188,30 @@ def _holds(holds: Iterable[Hold]) -> list[TimelineEntry]:
 
 
 def _strategy(case: CollectionCase) -> list[TimelineEntry]:
-    return [
-        TimelineEntry(
-            at=event.created_at,
-            kind="strategy",
-            title=f"{event.get_kind_display()}: {event.detail}".rstrip(": "),
-            detail=event.reason,
-            by=event.by,
+    events = list(StrategyEvent.objects.filter(case_id=case.pk).order_by("-id"))
+    if not events:
+        return []
+    # The details name playbooks and stages by code: shown by the titles of the playbook
+    # and version the case follows (loaded with the case by the case page), else by code.
+    try:
+        strategy: CaseStrategy | None = case.strategy
+    except CaseStrategy.DoesNotExist:
+        strategy = None
+    titles = titles_of(strategy.version.definition) if strategy else {}
+    playbooks = {strategy.playbook.name: strategy.playbook.title} if strategy else {}
+    entries = []
+    for event in events:
+        detail = event_detail(event.kind, event.detail, playbooks=playbooks, titles=titles)
+        entries.append(
+            TimelineEntry(
+                at=event.created_at,
+                kind="strategy",
+                title=f"{event.get_kind_display()}: {detail}".rstrip(": "),
+                detail=event_reason(event.reason),
+                by=event.by,
+            )
         )
-        for event in StrategyEvent.objects.filter(case_id=case.pk).order_by("-id")
-    ]
+    return entries
 
 
 def _assignments(case: CollectionCase) -> list[TimelineEntry]:
@@ -212,7 +245,8 @@ def timeline_of(
     holds: Iterable[Hold],
 ) -> list[TimelineEntry]:
     """Every entry of ``case``'s timeline, newest first (``names``: party names by id).
-    Four queries: contacts, messages, strategy events, assignments."""
+    Four queries: contacts, messages, strategy events, assignments (the case comes with
+    its strategy, playbook and version: ``case_page``)."""
     timeline = [
         *_activities(case, names),
         *_messages(case),

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from arrears.accounts.models import User
-from arrears.accounts.roles import role_can
+from arrears.accounts.roles import refusal, role_can
 from arrears.cases.choices import ContactOutcome, DelinquencyReason, PartyReached
 from arrears.cases.models import CollectionCase
 from arrears.cases.reveal_services import contact_point_reveal, id_number_reveal
@@ -34,6 +34,7 @@ from arrears.cases.services import (
     promise_create,
 )
 from arrears.compliance.choices import Channel, HoldKind
+from arrears.compliance.reasons import reason_messages
 from arrears.core.errors import InvalidInput, NotFound
 from arrears.portfolio.models import ContactPoint, Party
 from arrears.workbench.forms import ContactForm, HoldForm, PromiseForm
@@ -57,7 +58,7 @@ def _user(request: HttpRequest) -> User:
 def _need(request: HttpRequest, capability: str) -> User:
     user = _user(request)
     if not role_can(user.role, capability):
-        raise PermissionDenied(_("your role may not do this"))
+        raise PermissionDenied(refusal(user.role, capability))
     return user
 
 
@@ -237,7 +238,7 @@ def contact_record(request: HttpRequest, case_id: int) -> HttpResponse:
         return _render_case(request, user, case_id, contact_form=form, status=400)
     if not result.allowed:
         blocked = {
-            "reasons": result.reasons,
+            "reasons": reason_messages(result.refusals),
             "next_allowed_at": (
                 timezone.localtime(result.next_allowed_at) if result.next_allowed_at else None
             ),
@@ -326,7 +327,7 @@ def reveal(request: HttpRequest, case_id: int) -> HttpResponse:
     value as a small fragment; a plain form post gets the case page with it shown."""
     user = _need(request, "case_view")
     if not (role_can(user.role, "reveal_phone") or role_can(user.role, "reveal_id_number")):
-        raise PermissionDenied(_("your role may not do this"))
+        raise PermissionDenied(refusal(user.role, "reveal_phone"))
     case = _case_or_404(user, case_id)
     kind = request.POST.get("kind", "")
     target = request.POST.get("contact_point" if kind == "phone" else "party", "")

@@ -2,7 +2,11 @@
 
     arrears compliance check --loan LOAN_ID --role borrower --channel call \\
         --at 2026-07-01T21:30+08:00 --json
-    → {"allowed": false, "reasons": [...], "next_allowed_at": "2026-07-02T08:00:00+08:00"}
+    → {"allowed": false, "reasons": [...], "next_allowed_at": "2026-07-02T08:00:00+08:00",
+       "reason_codes": ["quiet_hours"], "refusals": [{"code": ..., "message": ..., "params": ...}]}
+
+The command speaks English: ``reasons`` and each refusal's ``message`` are the English
+sentences; ``reason_codes`` and the refusals' ``code`` and ``params`` are language-neutral.
 
 A refusal is stored like any other (the gate keeps every refusal).
 
@@ -87,6 +91,13 @@ class Command(BaseCommand):
             "next_allowed_at": (
                 decision.next_allowed_at.isoformat() if decision.next_allowed_at else None
             ),
+            # Added with the reason codes (the keys above are kept as they were): each
+            # reason's language-neutral code and parameters, and its English message.
+            "reason_codes": decision.reason_codes,
+            "refusals": [
+                {"code": r.code, "message": r.text, "params": dict(r.params)}
+                for r in decision.refusals
+            ],
         }
         if options["json"]:
             self.stdout.write(json.dumps(answer, ensure_ascii=False))
