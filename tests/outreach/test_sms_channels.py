@@ -441,9 +441,12 @@ def test_generic_gateway_failures(
 # -- choosing the channel from the environment -----------------------------------------------
 
 
-def test_without_a_provider_every_message_fails_permanently(
-    monkeypatch: pytest.MonkeyPatch,
+def test_in_production_without_a_provider_every_message_fails_permanently(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
+    # Outside production the default is the development channel (tests/outreach/
+    # test_dev_channels.py); production settings never fall back to it.
+    settings.REQUIRE_SECRET = True
     monkeypatch.delenv("ARREARS_SMS_PROVIDER", raising=False)
 
     channel = sms_channel_from_settings()

@@ -65,7 +65,7 @@ def test_a_planned_reminder_is_rendered_sent_once_and_kept_as_evidence(
     message = OutboxMessage.objects.get(channel="sms")
     received = gateway.messages()
     assert (handed, again) == (1, 0)
-    assert [(m.phone, m.text) for m in received] == [("13800138000", message.body)]
+    assert [(m.phone, m.text) for m in received] == [("+8613800138000", message.body)]
     assert message.status == "sent" and message.provider_id == received[0].provider_id
     assert "张三" in message.body and "退订" in message.body
     assert message.body_sha256 == hashlib.sha256(message.body.encode()).hexdigest()
@@ -80,7 +80,7 @@ def test_a_planned_reminder_is_rendered_sent_once_and_kept_as_evidence(
     contact = ContactAttempt.objects.get(channel="sms")
     assert (contact.outcome, contact.number, contact.party_id) == (
         "sent",
-        "13800138000",
+        "+8613800138000",
         message.party_id,
     )
 
@@ -206,15 +206,31 @@ def test_the_outbox_command_counts_by_channel_and_status(loan: Loan) -> None:
     out = StringIO()
     call_command("outbox", "--json", stdout=out)
 
-    assert json.loads(out.getvalue()) == {"email": {"queued": 1}, "sms": {"queued": 1}}
+    # The borrower has no email on file: the planned email entered the outbox cancelled.
+    assert json.loads(out.getvalue()) == {"email": {"cancelled": 1}, "sms": {"queued": 1}}
 
 
-def test_an_email_planned_for_a_party_without_an_address_fails_clearly(
+def test_an_email_planned_for_a_party_without_an_address_is_cancelled_not_tried(
     loan: Loan, gateway: FakeSmsGateway
 ) -> None:
     assert not ContactPoint.objects.filter(kind="email").exists()
+    email = OutboxMessage.objects.get(channel="email")
+    assert (email.status, email.error) == ("cancelled", "no email on file for this party")
 
-    send_due({"email": EmailChannel()}, Liveness(), now=lambda: at("2026-03-01T10:00"))
+    handed = send_due({"email": EmailChannel()}, Liveness(), now=lambda: at("2026-03-01T10:00"))
+
+    email.refresh_from_db()
+    assert handed == 0 and email.status == "cancelled" and email.attempts == 0
+
+
+def test_an_address_gone_after_planning_cancels_the_message_with_the_reason(
+    loan: Loan, gateway: FakeSmsGateway
+) -> None:
+    # Queued while the party still had an email; the address was removed before sending.
+    OutboxMessage.objects.filter(channel="email").update(status="queued", error="")
+
+    handed = send_due({"email": EmailChannel()}, Liveness(), now=lambda: at("2026-03-01T10:00"))
 
     email = OutboxMessage.objects.get(channel="email")
-    assert (email.status, email.error) == ("failed", "no email on file for this party")
+    assert handed == 0 and email.attempts == 0  # nothing was tried
+    assert (email.status, email.error) == ("cancelled", "no email on file for this party")

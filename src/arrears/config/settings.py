@@ -325,11 +325,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ARREARS_LOG_LEVEL", "WARNING")},
 }
 # Applies LOGGING, then puts the redacting filter (phones, ID numbers, search terms, secrets)
-# on the access and request loggers of runserver and gunicorn and on every root handler.
+# on the access and request loggers of runserver and gunicorn and on every root handler, and
+# the expected-error filter on django.request and the root handlers: a 400/403/404 is logged
+# as one line with its status and path, without a traceback; a 500 keeps its traceback.
 LOGGING_CONFIG = "arrears.core.log_redaction.logging_configure"
+# A refused CSRF check gets the workbench's 403 page (JSON under /api/), in the person's
+# language, instead of Django's English one.
+CSRF_FAILURE_VIEW = "arrears.workbench.views.errors.csrf_failure"
 
 # Email (the outreach email channel): Django's own setting names, from the environment.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Neither EMAIL_BACKEND nor EMAIL_HOST set and not production (ARREARS_REQUIRE_SECRET): the
+# development backend, which writes each email to ARREARS_DATA_DIR/dev-outbox/ (email.log
+# and email/*.eml) so the demo's messages can be read; production defaults to SMTP. The dev
+# backend refuses to open under production settings (checks arrears.outreach.E001, E002).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "arrears.outreach.channels.email_dev.EmailBackend"
+    if not REQUIRE_SECRET and not os.environ.get("EMAIL_HOST", "").strip()
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -340,6 +353,8 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "arrears@localhost")
 # A mailto: address or https: URL (comma-separated for both) for the List-Unsubscribe header.
 EMAIL_LIST_UNSUBSCRIBE = os.environ.get("EMAIL_LIST_UNSUBSCRIBE", "")
+# Where the development SMS channel and email backend write (default DATA_DIR/dev-outbox).
+ARREARS_DEV_OUTBOX_DIR = os.environ.get("ARREARS_DEV_OUTBOX_DIR", "")
 
 # Set by other parts of issue 14
 # The audit chain's HMAC key (hex or base64, at least 32 bytes) and retired keys kept for

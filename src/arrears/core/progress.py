@@ -70,7 +70,7 @@ def progress(
         total=total,
         desc=desc,
         unit=unit,
-        unit_scale=True,
+        unit_scale=False,  # "20/20" and "1234/5000", not "20.0/20.0" and "1.23k/5.00k"
         file=stream,
         dynamic_ncols=True,
         # rate and ETA are in tqdm's default format; redraw at most ten times a second

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -41,6 +42,9 @@ from arrears.portfolio.models import InstallmentPosition, Loan, LoanPosition
 from arrears.strategy.batch import actions_plan
 
 PARTITION_LOANS = 50_000
+
+# Told the name of each step a partition finishes (or finds finished): a progress bar.
+OnProgress = Callable[[str], object]
 
 
 class Step(Protocol):
@@ -120,8 +124,9 @@ def _failpoint(step: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def partition_process(claimed: Claimed) -> None:
-    """Take one claimed partition through every step not yet journalled."""
+def partition_process(claimed: Claimed, on_progress: OnProgress | None = None) -> None:
+    """Take one claimed partition through every step not yet journalled; ``on_progress``
+    is told each step's name once it is done (or was already)."""
     done = set(
         CycleStep.objects.filter(run_id=claimed.run_id, partition=claimed.number).values_list(
             "name", flat=True
@@ -129,6 +134,8 @@ def partition_process(claimed: Claimed) -> None:
     )
     for name in STEPS:
         if name in done:
+            if on_progress is not None:
+                on_progress(name)
             continue
         started = time.perf_counter()
         try:
@@ -152,19 +159,23 @@ def partition_process(claimed: Claimed) -> None:
             # Another worker of an earlier attempt journalled this step first: the work is
             # idempotent, so theirs stands and this transaction was rolled back. Only the
             # journal's own conflict is taken this way; any other error fails the partition.
+            if on_progress is not None:
+                on_progress(name)
             continue
+        if on_progress is not None:
+            on_progress(name)
         _failpoint(name)
     CyclePartition.objects.filter(run_id=claimed.run_id, number=claimed.number).update(
         status=PartitionStatus.DONE, finished_at=timezone.now()
     )
 
 
-def work_until_empty(run_id: int | None = None) -> int:
+def work_until_empty(run_id: int | None = None, on_progress: OnProgress | None = None) -> int:
     """Process partitions until none is pending; return how many this process did."""
     count = 0
     while (claimed := _claim(run_id)) is not None:
         try:
-            partition_process(claimed)
+            partition_process(claimed, on_progress)
         except Exception as error:
             CyclePartition.objects.filter(run_id=claimed.run_id, number=claimed.number).update(
                 status=PartitionStatus.FAILED, error=f"{type(error).__name__}: {error}"
@@ -172,6 +183,16 @@ def work_until_empty(run_id: int | None = None) -> int:
             raise
         count += 1
     return count
+
+
+def partitions_planned(size: int = PARTITION_LOANS) -> int:
+    """How many partitions a run would have now (``_partitions``' count, one query): with
+    the steps and the days, a progress bar's total."""
+    bounds = Loan.objects.filter(status=LoanStatus.ACTIVE).aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return 0
+    return len(range(low, high + 1, size))
 
 
 def _partitions(run: CycleRun, size: int) -> None:
@@ -243,8 +264,15 @@ def _summarise(run: CycleRun, seconds: float) -> None:
     run.save()
 
 
-def cycle_run(*, on: date, workers: int = 1, partition_loans: int = PARTITION_LOANS) -> CycleRun:
-    """Close business date ``on`` for every active loan; resumable, idempotent."""
+def cycle_run(
+    *,
+    on: date,
+    workers: int = 1,
+    partition_loans: int = PARTITION_LOANS,
+    on_progress: OnProgress | None = None,
+) -> CycleRun:
+    """Close business date ``on`` for every active loan; resumable, idempotent.
+    ``on_progress`` is told each step this process finishes, per partition."""
     if workers < 1:
         raise InvalidInput("--workers must be at least 1", field="workers")
     started = time.perf_counter()
@@ -254,7 +282,7 @@ def cycle_run(*, on: date, workers: int = 1, partition_loans: int = PARTITION_LO
         if workers > 1 and connection.vendor == "postgresql":
             helpers = _spawn_workers(workers - 1)
         try:
-            work_until_empty(run.pk)
+            work_until_empty(run.pk, on_progress)
         except Exception as error:
             CycleRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.FAILED, error=f"{type(error).__name__}: {error}"
@@ -294,7 +322,12 @@ def cycle_run(*, on: date, workers: int = 1, partition_loans: int = PARTITION_LO
 
 
 def cycle_run_through(
-    *, first: date, last: date, workers: int = 1, partition_loans: int = PARTITION_LOANS
+    *,
+    first: date,
+    last: date,
+    workers: int = 1,
+    partition_loans: int = PARTITION_LOANS,
+    on_progress: OnProgress | None = None,
 ) -> list[CycleRun]:
     """Close each business date from ``first`` to ``last`` in order."""
     if last < first:
@@ -302,6 +335,10 @@ def cycle_run_through(
     runs = []
     day = first
     while day <= last:
-        runs.append(cycle_run(on=day, workers=workers, partition_loans=partition_loans))
+        runs.append(
+            cycle_run(
+                on=day, workers=workers, partition_loans=partition_loans, on_progress=on_progress
+            )
+        )
         day += timedelta(days=1)
     return runs

@@ -6,3 +6,10 @@ class OutreachConfig(AppConfig):
     name = "arrears.outreach"
     label = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self) -> None:
+        from django.core.checks import Tags, register
+
+        from arrears.outreach.checks import dev_channels_check
+
+        register(Tags.security)(dev_channels_check)

@@ -14,7 +14,9 @@ from datetime import date
 from arrears.cases.models import CollectionCase
 from arrears.compliance.choices import MESSAGE_CHANNELS
 from arrears.core.sql import execute, table
+from arrears.outreach.composing import ADDRESS_KIND
 from arrears.outreach.models import OutboxMessage
+from arrears.portfolio.models import ContactPoint
 from arrears.strategy.models import PlannedAction
 
 
@@ -25,8 +27,19 @@ def outbox_fill(*, first: int, last: int, on: date) -> int:
 
 
 def _from_plan(first: int, last: int, on: date) -> int:
-    outbox, planned = table(OutboxMessage), table(PlannedAction)
+    """A message to a party with nothing on file to send it to (an email action for a
+    borrower without an email) enters the outbox cancelled with that reason: there was
+    nothing to send, so nothing failed, and the worker never tries it."""
+    outbox, planned, points = table(OutboxMessage), table(PlannedAction), table(ContactPoint)
     channels = ", ".join(f"'{channel}'" for channel in MESSAGE_CHANNELS)
+    kind = " ".join(f"WHEN '{channel}' THEN '{k}'" for channel, k in ADDRESS_KIND.items())
+    reason = " ".join(
+        f"WHEN '{channel}' THEN 'no {k} on file for this party'"
+        for channel, k in ADDRESS_KIND.items()
+    )
+    nothing_on_file = f"""pa.status = 'queued' AND NOT EXISTS (
+            SELECT 1 FROM {points} AS cp WHERE cp.party_id = pa.party_id
+              AND cp.kind = CASE pa.channel {kind} END AND cp.status <> 'invalid')"""
     return execute(
         f"""
         INSERT INTO {outbox} (case_id, loan_id, party_id, planned_action_id, channel,
@@ -34,8 +47,11 @@ def _from_plan(first: int, last: int, on: date) -> int:
                               "to", body, body_sha256, attempts, claimed_by, provider_id,
                               error, created_at, updated_at)
         SELECT pa.case_id, pa.loan_id, pa.party_id, pa.id, pa.channel, pa.type,
-               pa.template, pa.status, pa.due_at, pa.blocked_reasons,
-               '', '', '', 0, '', '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+               pa.template,
+               CASE WHEN {nothing_on_file} THEN 'cancelled' ELSE pa.status END,
+               pa.due_at, pa.blocked_reasons, '', '', '', 0, '', '',
+               CASE WHEN {nothing_on_file} THEN CASE pa.channel {reason} END ELSE '' END,
+               CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
         FROM {planned} AS pa
         WHERE pa.business_date = %(on)s
           AND pa.loan_id BETWEEN %(first)s AND %(last)s

@@ -33,6 +33,12 @@ ADDRESS_KIND = {"sms": "phone", "email": "email", "letter": "address"}
 LANGUAGE = "zh-hans"
 
 
+class NoAddress(str):
+    """Why a message has nobody to go to (no usable phone, email or address on file, say
+    after a wrong-number call marked the only phone invalid): it is cancelled with this
+    reason, not failed, since nothing was tried."""
+
+
 @dataclass(frozen=True)
 class Composed:
     """A message ready for its adapter."""
@@ -86,7 +92,7 @@ def compose(rows: Sequence[OutboxMessage], now: datetime) -> dict[int, Composed 
         kind = ADDRESS_KIND[row.channel]
         to = addresses.get((row.party_id, kind))
         if not to:
-            made[row.pk] = f"no {kind} on file for this party"
+            made[row.pk] = NoAddress(f"no {kind} on file for this party")
             continue
         code = row.template or DEFAULT_TEMPLATE.get(row.purpose) or DEFAULT_TEMPLATE[row.channel]
         key = (code, row.channel)

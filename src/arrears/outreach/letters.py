@@ -21,7 +21,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -247,11 +247,18 @@ def _filed(rows: list[ManifestRow], folder: Path, message_id: int) -> ManifestRo
     return None
 
 
-def print_batch_build(day: date, *, root: Path | None = None, duplex: bool = False) -> PrintBatch:
+def print_batch_build(
+    day: date,
+    *,
+    root: Path | None = None,
+    duplex: bool = False,
+    on_progress: Callable[[int], object] | None = None,
+) -> PrintBatch:
     """Merge ``day``'s letters (manifest order) into ``batch.pdf`` for one print job.
 
     With ``duplex`` every letter is padded to an even number of pages, so that printed on
-    both sides no letter starts on the back of the one before.
+    both sides no letter starts on the back of the one before. ``on_progress(1)`` is called
+    after each letter is merged (``read_manifest`` gives the count).
     """
     from pypdf import PdfReader, PdfWriter
 
@@ -271,6 +278,8 @@ def print_batch_build(day: date, *, root: Path | None = None, duplex: bool = Fal
         writer.append(reader)
         if duplex and len(reader.pages) % 2:
             writer.add_blank_page()
+        if on_progress is not None:
+            on_progress(1)
     out = io.BytesIO()
     writer.write(out)
     target = folder / BATCH

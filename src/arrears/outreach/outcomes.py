@@ -45,7 +45,7 @@ def record(
     *,
     requested: bool = True,
     durable: bool = False,
-) -> None:
+) -> dict[str, int]:
     """Settle messages: sent, queued again after a transient failure, failed, unknown.
 
     ``requested``: the messages went out in a provider request, so they are ``sending``.
@@ -54,6 +54,8 @@ def record(
     their attempt, and an ``unknown`` among them cannot have left, so it is retried.
     ``durable``: the caller's transaction also marks the next request ``sending``, so it
     must reach the disk before that request is made.
+
+    Returns how many went each way: ``{"sent", "unknown", "retrying", "failed"}``.
     """
     journal: list[int] = []
     contacts: list[AttemptRow] = []
@@ -103,6 +105,12 @@ def record(
             journal_contacts(journal, at)
         if contacts:
             contact_attempts_record(contacts, at=at, by=SENDER)
+    return {
+        "sent": len(sent),
+        "unknown": len(unknown),
+        "retrying": len(retry),
+        "failed": len(failed),
+    }
 
 
 def journal_contacts(message_ids: list[int], at: Any) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from arrears.core.masking import mask_address, mask_email, mask_phone
 from arrears.outreach.models import OutboxMessage
 from arrears.portfolio.models import Loan
 from arrears.strategy import selectors as strategy_selectors
@@ -22,6 +23,57 @@ def outbox_counts() -> dict[str, dict[str, int]]:
     ):
         counts.setdefault(row["channel"], {})[row["status"]] = row["n"]
     return counts
+
+
+_MASKS = {"sms": mask_phone, "email": mask_email, "letter": mask_address}
+
+
+def masked_recipient(channel: str, to: str) -> str:
+    """The address a message went (or would go) to, masked for a listing."""
+    if not to:
+        return ""
+    return _MASKS.get(channel, mask_address)(to)
+
+
+def outbox_failed(*, limit: int = 100, channels: list[str] | None = None) -> list[dict[str, Any]]:
+    """The latest failed messages (newest first) with their reasons, for ``arrears outbox
+    --failed``: id, channel, masked recipient, template, purpose, when, attempts, reason."""
+    rows = OutboxMessage.objects.filter(status="failed").order_by("-updated_at", "-id")
+    if channels:
+        rows = rows.filter(channel__in=channels)
+    return [
+        {
+            "id": m.pk,
+            "channel": m.channel,
+            "to": masked_recipient(m.channel, m.to),
+            "template": m.template,
+            "purpose": m.purpose,
+            "loan_id": m.loan_id,
+            "case_id": m.case_id,
+            "failed_at": m.updated_at.isoformat(),
+            "attempts": m.attempts,
+            "reason": m.error,
+        }
+        for m in rows.only(
+            "id",
+            "channel",
+            "to",
+            "template",
+            "purpose",
+            "loan_id",
+            "case_id",
+            "updated_at",
+            "attempts",
+            "error",
+        )[:limit]
+    ]
+
+
+def outbox_failed_count(*, channels: list[str] | None = None) -> int:
+    rows = OutboxMessage.objects.filter(status="failed")
+    if channels:
+        rows = rows.filter(channel__in=channels)
+    return rows.count()
 
 
 def case_messages(case_id: int) -> list[dict[str, Any]]:

@@ -28,7 +28,9 @@ import hashlib
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +41,7 @@ from arrears.compliance.batch import Candidate, contact_check_many
 from arrears.compliance.journal import AttemptRow
 from arrears.core.sql import table
 from arrears.outreach.channels.base import Channel, Outgoing, Result
-from arrears.outreach.composing import Composed, compose
+from arrears.outreach.composing import Composed, NoAddress, compose
 from arrears.outreach.liveness import Liveness, recover
 from arrears.outreach.models import Installation, OutboxMessage
 from arrears.outreach.outcomes import MAX_ATTEMPTS, SENDER, Claimed, backoff, record
@@ -52,6 +54,7 @@ __all__ = [
     "Claimed",
     "Liveness",
     "RateLimit",
+    "SendTally",
     "backoff",
     "claim",
     "record",
@@ -60,6 +63,72 @@ __all__ = [
 ]
 
 BATCH = int(os.environ.get("ARREARS_OUTREACH_BATCH", "200"))  # messages claimed at once
+
+
+@dataclass
+class SendTally:
+    """What became of the messages a worker took, for its one-line summary.
+
+    ``sent``, ``failed`` (for good, the reason on the message: ``arrears outbox --failed``),
+    ``retrying`` (a transient failure, queued again with backoff), ``unknown`` (for a person
+    or the provider's status query), ``deferred`` (outside the contact window now, queued
+    for the next allowed moment; by the gate's reason code), ``blocked`` (a hold or opt-out
+    since planning), ``cancelled`` (the case's playbook is paused, or nothing is on file to
+    send to any more).
+    """
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    unknown: int = 0
+    blocked: int = 0
+    cancelled: int = 0
+    deferred: Counter[str] = field(default_factory=Counter)
+
+    def add(self, counts: dict[str, int]) -> None:
+        for name, count in counts.items():
+            setattr(self, name, getattr(self, name) + count)
+
+    @property
+    def settled(self) -> int:
+        return (
+            self.sent
+            + self.failed
+            + self.retrying
+            + self.unknown
+            + self.blocked
+            + self.cancelled
+            + sum(self.deferred.values())
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "retrying": self.retrying,
+            "unknown": self.unknown,
+            "blocked": self.blocked,
+            "cancelled": self.cancelled,
+            "deferred": sum(self.deferred.values()),
+            "deferred_reasons": dict(sorted(self.deferred.items())),
+        }
+
+    def summary(self) -> str:
+        """``sent 74, failed 0, deferred 12 (quiet hours)`` and the other kinds when any."""
+        deferred = sum(self.deferred.values())
+        reasons = ", ".join(
+            f"{code.replace('_', ' ')}" + (f" {n}" if len(self.deferred) > 1 else "")
+            for code, n in sorted(self.deferred.items())
+        )
+        parts = [
+            f"sent {self.sent:,}",
+            f"failed {self.failed:,}",
+            f"deferred {deferred:,}" + (f" ({reasons})" if reasons else ""),
+        ]
+        for name in ("retrying", "unknown", "blocked", "cancelled"):
+            if getattr(self, name):
+                parts.append(f"{name} {getattr(self, name):,}")
+        return ", ".join(parts)
 
 
 def _claim_ids(channel: str, limit: int, now: datetime, worker: str) -> list[int]:
@@ -83,10 +152,17 @@ def _claim_ids(channel: str, limit: int, now: datetime, worker: str) -> list[int
 
 
 def claim(
-    channel: str, limit: int, now: datetime, worker: str, installation: str
+    channel: str,
+    limit: int,
+    now: datetime,
+    worker: str,
+    installation: str,
+    tally: SendTally | None = None,
 ) -> tuple[list[Claimed], int]:
     """Take up to ``limit`` due messages of ``channel``: those to send, and how many the
-    gate or missing data settled here instead (blocked, rescheduled, failed)."""
+    gate or missing data settled here instead (blocked, rescheduled, failed), counted by
+    kind on ``tally`` when given."""
+    tally = tally if tally is not None else SendTally()
     with transaction.atomic():
         ids = _claim_ids(channel, limit, now, worker)
         if not ids:
@@ -122,22 +198,32 @@ def claim(
         texts: list[tuple[Any, ...]] = []
         to_field = OutboxMessage._meta.get_field("to")
         settled = len(paused)
+        tally.cancelled += len(paused)
         for row, decision in zip(rows, decisions, strict=True):
             if not decision.allowed:
                 if decision.next_allowed_at is not None:
                     # Outside the window now: back in the queue for the next allowed moment.
                     row.status, row.due_at = "queued", decision.next_allowed_at
                     row.claimed_by = ""
+                    tally.deferred.update(decision.reason_codes[:1] or ["contact window"])
                 else:
                     row.status, row.blocked_reasons = "blocked", decision.reasons
+                    tally.blocked += 1
                 row.save(update_fields=_SETTLED)
                 settled += 1
                 continue
             made = composed[row.pk]
+            if isinstance(made, NoAddress):
+                row.status, row.error = "cancelled", made
+                row.save(update_fields=_SETTLED)
+                settled += 1
+                tally.cancelled += 1
+                continue
             if isinstance(made, str):
                 row.status, row.error = "failed", made
                 row.save(update_fields=_SETTLED)
                 settled += 1
+                tally.failed += 1
                 continue
             texts.append(
                 (
@@ -274,8 +360,10 @@ class Requests:
         worker: str,
         now: Callable[[], datetime],
         limit: RateLimit | None = None,
+        tally: SendTally | None = None,
     ) -> None:
         self.items = {item.outgoing.message_id: item for item in claimed}
+        self.tally = tally if tally is not None else SendTally()
         self.worker = worker
         self.now = now
         self.limit = limit
@@ -309,7 +397,7 @@ class Requests:
             return False
         items, results = self._pending
         self._pending = None
-        record(items, results, self.now(), durable=durable)
+        self.tally.add(record(items, results, self.now(), durable=durable))
         return True
 
     def settle_rest(self, results: Sequence[Result]) -> None:
@@ -320,7 +408,16 @@ class Requests:
             if item.outgoing.message_id not in self.recorded
         ]
         if rest:
-            record([i for i, _ in rest], [r for _, r in rest], self.now(), requested=False)
+            self.tally.add(
+                record([i for i, _ in rest], [r for _, r in rest], self.now(), requested=False)
+            )
+
+
+def due_count(channels: Sequence[str], *, now: datetime | None = None) -> int:
+    """How many queued messages of ``channels`` are due now (a progress bar's total)."""
+    return OutboxMessage.objects.filter(
+        status="queued", channel__in=list(channels), due_at__lte=now or timezone.now()
+    ).count()
 
 
 def send_due(
@@ -329,29 +426,37 @@ def send_due(
     *,
     now: Callable[[], datetime] = timezone.now,
     limits: dict[str, RateLimit] | None = None,
+    tally: SendTally | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> int:
     """One pass over every channel: ask the providers about unknown messages, then claim,
     send and record batches until nothing is due. Returns how many messages were handed to
-    the adapters."""
+    the adapters; ``tally`` (when given) counts what became of every message taken, and
+    ``on_progress(n)`` is called after each batch with how many messages it settled."""
     handed = 0
     limits = limits or {}
+    tally = tally if tally is not None else SendTally()
     resolve_unknown(channels, now=now)
     installation = Installation.current_key()
     for name, channel in channels.items():
         while True:
             claimed, settled = claim(
-                name, min(BATCH, channel.max_batch), now(), liveness.name, installation
+                name, min(BATCH, channel.max_batch), now(), liveness.name, installation, tally
             )
             _failpoint("claimed")
+            if on_progress is not None and settled:
+                on_progress(settled)
             if not claimed:
                 if settled:
                     continue
                 break
-            requests = Requests(claimed, liveness.name, now, limits.get(name))
+            requests = Requests(claimed, liveness.name, now, limits.get(name), tally)
             try:
                 results = channel.send([item.outgoing for item in claimed], requests)
             finally:
                 requests.flush()
             requests.settle_rest(results)
             handed += len(claimed)
+            if on_progress is not None:
+                on_progress(len(claimed))
     return handed

@@ -2,8 +2,11 @@
 
 Variables (read when ``sms_channel_from_settings`` is called, so tests can set them):
 
-- ``ARREARS_SMS_PROVIDER``: ``aliyun``, ``generic`` or ``none`` (default: ``none``, which
-  fails every message permanently rather than pretending to send it).
+- ``ARREARS_SMS_PROVIDER``: ``aliyun``, ``generic``, ``dev`` or ``none``. Unset, it is
+  ``dev`` (``sms_dev``: each SMS written to ``ARREARS_DATA_DIR/dev-outbox/sms.log``) unless
+  the settings are production's (``ARREARS_REQUIRE_SECRET=1``), where it is ``none``: every
+  message fails permanently ("no SMS provider configured") rather than pretending to send.
+  ``dev`` under production settings is refused (``ImproperlyConfigured``).
 - ``ARREARS_SMS_URL``: the gateway URL; required for ``generic``; for ``aliyun`` it defaults
   to ``https://dysmsapi.aliyuncs.com/``.
 - ``ARREARS_SMS_ACCESS_KEY_ID``, ``ARREARS_SMS_ACCESS_KEY_SECRET``, ``ARREARS_SMS_SIGN_NAME``
@@ -19,13 +22,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from arrears.outreach.channels.base import Channel, Outgoing, RequestHooks, Result
 from arrears.outreach.channels.sms_aliyun import ALIYUN_ENDPOINT, AliyunSmsChannel
+from arrears.outreach.channels.sms_dev import DevSmsChannel
 from arrears.outreach.channels.sms_generic import GenericSmsChannel
 
-__all__ = ["NoSmsChannel", "sms_channel_from_settings"]
+__all__ = ["NoSmsChannel", "sms_channel_from_settings", "sms_provider_name"]
+
+PROVIDERS = ("aliyun", "generic", "dev", "none")
 
 
 class NoSmsChannel:
@@ -70,15 +77,25 @@ def _status_window() -> float:
     return window
 
 
+def sms_provider_name() -> str:
+    """``ARREARS_SMS_PROVIDER``, or its default: ``dev`` outside production, ``none`` in it."""
+    provider = os.environ.get("ARREARS_SMS_PROVIDER", "").strip().lower()
+    if provider:
+        return provider
+    return "none" if getattr(settings, "REQUIRE_SECRET", False) else "dev"
+
+
 def sms_channel_from_settings() -> Channel:
     """Build the SMS adapter that ``ARREARS_SMS_*`` describe.
 
     Raises ``ImproperlyConfigured`` naming the missing or wrong variable. Each call builds a
     new adapter with its own connection; keep one per worker thread.
     """
-    provider = os.environ.get("ARREARS_SMS_PROVIDER", "").strip().lower() or "none"
+    provider = sms_provider_name()
     if provider == "none":
         return NoSmsChannel()
+    if provider == "dev":
+        return DevSmsChannel()  # refuses production settings
     if provider == "aliyun":
         return AliyunSmsChannel(
             _required("ARREARS_SMS_ACCESS_KEY_ID", provider),
@@ -97,5 +114,5 @@ def sms_channel_from_settings() -> Channel:
             status_window=_status_window(),
         )
     raise ImproperlyConfigured(
-        f"ARREARS_SMS_PROVIDER must be aliyun, generic or none, got {provider!r}"
+        f"ARREARS_SMS_PROVIDER must be aliyun, generic, dev or none, got {provider!r}"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from datetime import date
-from typing import Any, TextIO
+from typing import Any
 
 from django.core.management.base import CommandError, OutputWrapper
 
@@ -62,34 +62,3 @@ def parse_business_date(text: str, option: str) -> date:
         return parse_date(text)
     except ValueError as exc:
         raise CommandError(f"{option}: {exc}", returncode=2) from exc
-
-
-class Progress:
-    """A one-line progress bar on a terminal's stderr; silent when not a terminal."""
-
-    def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self.label = label
-        self.total: int | None = None
-        self.done = 0
-
-    def set_total(self, total: int | None) -> None:
-        self.total = total
-
-    def advance(self, rows: int) -> None:
-        self.done += rows
-        if not self.enabled:
-            return
-        if self.total:
-            share = min(self.done / self.total, 1.0)
-            bar = "█" * int(share * 30) + "·" * (30 - int(share * 30))
-            text = f"{self.label} {bar} {self.done:,}/{self.total:,} rows"
-        else:
-            text = f"{self.label} {self.done:,} rows"
-        self.stream.write("\r" + text)
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.done:
-            self.stream.write("\n")

@@ -1,4 +1,8 @@
-"""``arrears cycle --date D [--through D2] [--workers N] [--json]`` and ``--status``."""
+"""``arrears cycle --date D [--through D2] [--workers N] [--json]`` and ``--status``.
+
+On a terminal a progress bar (steps of every partition of every date, with rate and ETA)
+runs on standard error; standard output has one line per date, or the JSON.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from arrears.core.errors import ArrearsError
+from arrears.core.progress import progress
 from arrears.cycle.models import CycleRun
-from arrears.cycle.runner import PARTITION_LOANS, cycle_run_through
+from arrears.cycle.runner import (
+    PARTITION_LOANS,
+    STEP_FUNCTIONS,
+    cycle_run_through,
+    partitions_planned,
+)
 from arrears.cycle.selectors import position_mismatches, recent_runs, run_steps, state_digest
 from arrears.portfolio.management.cli import parse_business_date
 from arrears.portfolio.models import Loan
@@ -77,13 +87,22 @@ class Command(BaseCommand):
             raise CommandError("--date is required (or --status)", returncode=2)
         first = parse_business_date(options["date"], "--date")
         last = parse_business_date(options["through"], "--through") if options["through"] else first
+        days = (last - first).days + 1
+        steps = max(days, 0) * partitions_planned(options["partition_loans"]) * len(STEP_FUNCTIONS)
         try:
-            runs = cycle_run_through(
-                first=first,
-                last=last,
-                workers=options["workers"],
-                partition_loans=options["partition_loans"],
-            )
+            with progress(total=steps or None, desc="cycle", unit="step") as bar:
+
+                def step_done(step: str) -> None:
+                    bar.update()
+                    bar.set_postfix_str(step, refresh=False)
+
+                runs = cycle_run_through(
+                    first=first,
+                    last=last,
+                    workers=options["workers"],
+                    partition_loans=options["partition_loans"],
+                    on_progress=step_done,
+                )
         except ArrearsError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         except DatabaseError as exc:

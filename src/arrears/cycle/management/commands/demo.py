@@ -1,4 +1,8 @@
-"""``arrears demo [--loans N]``: load the demo portfolio and a demo login."""
+"""``arrears demo [--loans N]``: load the demo portfolio and a demo login.
+
+On a terminal progress bars (tape rows, then the week's cycle steps; rate and ETA) run on
+standard error; standard output has a line per tape, one for the cycle, and the login.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -22,8 +27,14 @@ from arrears.cases.demo_work import demo_early_promise, demo_recent_work
 from arrears.cases.models import CollectionCase
 from arrears.compliance.rules import DEFAULT_TIME_ZONE
 from arrears.compliance.services import contact_attempt_record, hold_place
-from arrears.cycle.runner import cycle_run, cycle_run_through
+from arrears.core.progress import progress
+from arrears.cycle.runner import STEP_FUNCTIONS, cycle_run, cycle_run_through, partitions_planned
+from arrears.outreach.channels.dev_sink import dev_outbox_dir
+from arrears.outreach.channels.email_dev import DEV_EMAIL_BACKEND
+from arrears.outreach.channels.sms import sms_provider_name
+from arrears.outreach.selectors import outbox_counts
 from arrears.portfolio.demo import PRODUCTS, build_demo_tapes
+from arrears.portfolio.management.commands.ingest import TapeProgress
 from arrears.portfolio.models import Loan, LoanParty, Product
 from arrears.portfolio.services import creditor_get_or_create, tape_ingest
 from arrears.strategy.models import PlannedAction
@@ -69,9 +80,15 @@ class Command(BaseCommand):
                 ("payments", tapes.payments),
                 ("parties", tapes.parties),
             ):
-                result = tape_ingest(
-                    creditor=creditor, kind=kind, path=path, rejects_path=Path(tmp) / "rejects.csv"
-                )
+                with TapeProgress(f"demo {kind}") as bar:
+                    result = tape_ingest(
+                        creditor=creditor,
+                        kind=kind,
+                        path=path,
+                        rejects_path=Path(tmp) / "rejects.csv",
+                        progress=bar.advance,
+                        on_total=bar.set_total,
+                    )
                 self.stdout.write(
                     f"demo {kind}: {result.created:,} created, {result.unchanged:,} unchanged, "
                     f"{result.rejected:,} rejected ({result.seconds:.1f} s)"
@@ -91,18 +108,42 @@ class Command(BaseCommand):
 
         first = today - timedelta(days=DEMO_CYCLE_DAYS - 1)
         started = time.perf_counter()
-        # Early in the week a borrower promises and does not pay: the cycle breaks it.
-        cycle_run_through(first=first, last=first + timedelta(days=1))
-        demo_early_promise(day=first + timedelta(days=1))
-        cycle_run_through(first=first + timedelta(days=2), last=today - timedelta(days=1))
-        self._demo_contacts(today - timedelta(days=1))
-        demo_recent_work(day=today - timedelta(days=1))
-        run = cycle_run(on=today)
+        steps = DEMO_CYCLE_DAYS * partitions_planned() * len(STEP_FUNCTIONS)
+        with progress(total=steps or None, desc="demo cycle", unit="step") as bar:
+
+            def step_done(step: str) -> None:
+                bar.update()
+
+            # Early in the week a borrower promises and does not pay: the cycle breaks it.
+            cycle_run_through(first=first, last=first + timedelta(days=1), on_progress=step_done)
+            demo_early_promise(day=first + timedelta(days=1))
+            cycle_run_through(
+                first=first + timedelta(days=2),
+                last=today - timedelta(days=1),
+                on_progress=step_done,
+            )
+            self._demo_contacts(today - timedelta(days=1))
+            demo_recent_work(day=today - timedelta(days=1))
+            run = cycle_run(on=today, on_progress=step_done)
         self.stdout.write(
             f"demo cycle {first} → {today}: {run.overdue:,} loans overdue,"
             f" {CollectionCase.objects.filter(status='open').count():,} open cases,"
             f" {PlannedAction.objects.count():,} actions planned"
             f" ({time.perf_counter() - started:.1f} s)"
+        )
+        queued = sum(statuses.get("queued", 0) for statuses in outbox_counts().values())
+        dev = [
+            name
+            for name, is_dev in (
+                ("SMS", sms_provider_name() == "dev"),
+                ("email", settings.EMAIL_BACKEND == DEV_EMAIL_BACKEND),
+            )
+            if is_dev
+        ]
+        where = f"; {' and '.join(dev)} land in {dev_outbox_dir()}" if dev else ""
+        self.stdout.write(
+            f"outbox: {queued:,} messages queued — send the due ones with"
+            f" `arrears worker --outbox-only --until-empty`{where}"
         )
 
     def _demo_contacts(self, day: date) -> None:

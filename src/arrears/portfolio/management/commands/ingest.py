@@ -1,23 +1,70 @@
-"""``arrears ingest loans|payments|parties FILE``: import a tape of the creditor's portfolio."""
+"""``arrears ingest loans|payments|parties FILE``: import a tape of the creditor's portfolio.
+
+On a terminal a progress bar (rows, rate, ETA) runs on standard error; standard output has
+the one-line summary, or the JSON.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 from argparse import ArgumentParser
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from arrears.core.progress import Progress, progress
 from arrears.portfolio.choices import TapeKind
-from arrears.portfolio.management.cli import Progress, add_creditor_argument, resolve_creditor
+from arrears.portfolio.management.cli import add_creditor_argument, resolve_creditor
 from arrears.portfolio.services import tape_ingest
 from arrears.portfolio.tape.reading import TapeError
 
 logger = logging.getLogger(__name__)
+
+
+class TapeProgress:
+    """A row bar for ``tape_ingest``: opened when the importer knows the tape's row count
+    (``on_total``), advanced per chunk (``advance``); nothing drawn unless on a terminal.
+    Use as a context manager around the import."""
+
+    def __init__(
+        self, desc: str, *, stream: IO[str] | None = None, force: bool | None = None
+    ) -> None:
+        self.desc = desc
+        self.stream = stream
+        self.force = force
+        self._stack = ExitStack()
+        self._bar: Progress | None = None
+
+    def set_total(self, total: int | None) -> None:
+        if self._bar is None:
+            self._bar = self._stack.enter_context(
+                progress(
+                    total=total, desc=self.desc, unit="row", stream=self.stream, force=self.force
+                )
+            )
+
+    def advance(self, rows: int) -> None:
+        if self._bar is None:
+            self.set_total(None)
+        assert self._bar is not None
+        self._bar.update(rows)
+
+    def __enter__(self) -> TapeProgress:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stack.close()
 
 
 class Command(BaseCommand):
@@ -40,16 +87,16 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file", returncode=2)
         creditor = resolve_creditor(options, create=True, stdout=self.stdout)
-        progress = Progress(f"{options['kind']} ←")
         try:
-            result = tape_ingest(
-                creditor=creditor,
-                kind=options["kind"],
-                path=path,
-                rejects_path=options["rejects"],
-                progress=progress.advance,
-                on_total=progress.set_total,
-            )
+            with TapeProgress(options["kind"]) as bar:
+                result = tape_ingest(
+                    creditor=creditor,
+                    kind=options["kind"],
+                    path=path,
+                    rejects_path=options["rejects"],
+                    progress=bar.advance,
+                    on_total=bar.set_total,
+                )
         except TapeError as exc:
             raise CommandError(f"{path}: {exc.message(_)}", returncode=2) from exc
         except (DatabaseError, ArithmeticError, ValueError, OSError) as exc:
@@ -64,8 +111,6 @@ class Command(BaseCommand):
                 % {"path": path, "error": f"{type(exc).__name__}: {exc}"[:200]},
                 returncode=1,
             ) from exc
-        finally:
-            progress.close()
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return
