@@ -11,6 +11,8 @@ from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
 
+# The tapes read best as rows.
+# fmt: off
 LOAN_HEADERS = [
     "借据号", "借款人", "证件号码", "借款金额", "年利率", "期数", "还款方式", "放款日",
     "手机号", "邮箱", "地址", "工作单位", "担保人", "担保人证件号码", "担保人电话", "产品",
@@ -74,6 +76,8 @@ PARTIES = [
      "上海市浦东新区世纪大道100号"],
     ["EX2026006", "反担保人", "周建华", "420106196802020011", "13307100002", "", ""],
 ]
+
+# fmt: on
 
 
 def _csv(path: Path, headers: list[str], rows: list[list[str]], encoding: str) -> None:

@@ -34,5 +34,7 @@ def test_the_api_docs_render_with_the_network_cut(
 
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Arrears API")
     # The operations come from the server's own openapi.json, drawn by the vendored bundle.
-    expect(page.locator(".opblock-summary-path", has_text="/api/v1/loans/{loan_id}")).to_be_visible()
+    expect(
+        page.locator(".opblock-summary-path", has_text="/api/v1/loans/{loan_id}")
+    ).to_be_visible()
     assert refused == [], f"the docs page reached off the machine: {refused}"
