@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from unittest.mock import patch
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arrears.core import phones
 from arrears.core.crypto import blind_index, normalise
@@ -116,3 +121,33 @@ def test_gateways_get_the_forms_they_take() -> None:
     assert phones.same_number("12025550143", "+12025550143")
     assert phones.same_number("13800138000", "+86 138 0013 8000")
     assert not phones.same_number("13800138000", "13800138001")
+
+
+@settings(max_examples=300)
+@given(
+    digits=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    form=st.sampled_from(["{d}", "+86 {a} {b} {c}", "0086{d}", "86{d}", "{a}-{b}-{c}", "+86{d}"]),
+    region=st.sampled_from(["CN", "US"]),
+)
+def test_the_fast_path_for_mainland_mobiles_agrees_with_phonenumbers(
+    digits: str, form: str, region: str
+) -> None:
+    raw = form.format(d=digits, a=digits[:3], b=digits[3:7], c=digits[7:])
+
+    def answer() -> str | None:
+        try:
+            return phones.parse_phone(raw, region)
+        except phones.PhoneProblem as problem:
+            return problem.code
+
+    fast = answer()
+    with patch.object(phones, "_mainland_mobile_fast", lambda *a, **k: None):
+        slow = answer()
+        stored = slow if slow and slow.startswith("+") else None
+        slow_views = (phones.national(stored), phones.mask(stored)) if stored else None
+        # national()/mask() take their own shortcut on a stored mobile; compare without it
+        with patch.object(phones, "_STORED_MOBILE", re.compile(r"(?!)")):
+            general_views = (phones.national(stored), phones.mask(stored)) if stored else None
+
+    assert fast == slow
+    assert slow_views == general_views
