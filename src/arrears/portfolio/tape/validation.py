@@ -14,7 +14,7 @@ from typing import Any
 
 import arrears.core.phones as phones
 from arrears.core.dates import add_months
-from arrears.portfolio.tape import fields
+from arrears.portfolio.tape import duplicates, fields
 from arrears.portfolio.tape.columns import COLUMNS_BY_KIND, map_headers
 from arrears.portfolio.tape.errors import Reason, in_column
 from arrears.portfolio.tape.errors import gettext_noop as _
@@ -310,117 +310,24 @@ def _validate(
     return rows()
 
 
-def _identity_conflict(
-    party: PartyRecord | None, column: str, number: int, seen: dict[str, tuple[int, Any]]
-) -> str | None:
-    """One ID number must name one person or company throughout a file.
-
-    Two names on one ID number is a typo in one of them; importing both would merge two
-    people into one party, and collectors would then call the wrong person about a debt.
-    """
-    if party is None or not party.id_number:
-        return None
-    key = f"id {party.id_number}"
-    if key not in seen:
-        seen[key] = (number, party.name)
-        return None
-    first, name = seen[key]
-    if name == party.name:
-        return None
-    return in_column(
-        column,
-        Reason(
-            _(
-                "%(number)s is %(first_name)s's on row %(row)s, not %(name)s's; correct the ID"
-                " number or the name"
-            ),
-            number=party.id_number,
-            first_name=name,
-            row=first,
-            name=party.name,
-        ),
-    )
-
-
-def _loan_duplicate(record: LoanRecord, number: int, seen: dict[str, tuple[int, Any]]) -> list[str]:
-    problems: list[str] = []
-    if record.loan_id in seen:
-        problems.append(
-            in_column(
-                "loan_id",
-                Reason(
-                    _("'%(loan)s' appears again; first on row %(row)s"),
-                    loan=record.loan_id,
-                    row=seen[record.loan_id][0],
-                ),
-            )
-        )
-    guarantor = record.guarantor
-    if guarantor is not None and guarantor.id_number == record.borrower.id_number:
-        problems.append(
-            in_column("guarantor_id_number", Reason(_("the guarantor is the borrower")))
-        )
-        guarantor = None
-    for party, column in (
-        (record.borrower, "borrower_id_number"),
-        (guarantor, "guarantor_id_number"),
-    ):
-        if conflict := _identity_conflict(party, column, number, seen):
-            problems.append(conflict)
-    if not problems:
-        seen[record.loan_id] = (number, record)
-    return problems
-
-
-def _payment_duplicate(
-    record: PaymentRecord, number: int, seen: dict[str, tuple[int, Any]]
-) -> list[str]:
-    # The same payment listed twice with the same content is harmless (it ends unchanged);
-    # with different content one of the two is wrong and the later one is refused.
-    if record.payment_id in seen:
-        first, earlier = seen[record.payment_id]
-        if earlier != record:
-            return [
-                in_column(
-                    "payment_id",
-                    Reason(
-                        _(
-                            "'%(payment)s' appears again with different content; first on row"
-                            " %(row)s"
-                        ),
-                        payment=record.payment_id,
-                        row=first,
-                    ),
-                )
-            ]
-        return []
-    seen[record.payment_id] = (number, record)
-    return []
-
-
-def _party_duplicate(
-    record: PartyRowRecord, number: int, seen: dict[str, tuple[int, Any]]
-) -> list[str]:
-    conflict = _identity_conflict(record.party, "id_number", number, seen)
-    return [conflict] if conflict else []
-
-
 def validate_loan_rows(
     tape: Tape, bounds: ValueBounds | None = None, region: str = phones.DEFAULT_REGION
 ) -> Iterator[RowResult]:
     """Validate a loans tape; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "loans", _loan_record, _loan_duplicate, bounds, region)
+    return _validate(tape, "loans", _loan_record, duplicates.loan_duplicate, bounds, region)
 
 
 def validate_payment_rows(
     tape: Tape, bounds: ValueBounds | None = None, region: str = phones.DEFAULT_REGION
 ) -> Iterator[RowResult]:
     """Validate a payments file; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "payments", _payment_record, _payment_duplicate, bounds, region)
+    return _validate(
+        tape, "payments", _payment_record, duplicates.payment_duplicate, bounds, region
+    )
 
 
 def validate_party_rows(
     tape: Tape, bounds: ValueBounds | None = None, region: str = phones.DEFAULT_REGION
 ) -> Iterator[RowResult]:
     """Validate a parties file; ``TapeError`` at once when a required column is missing."""
-    return _validate(tape, "parties", _party_row_record, _party_duplicate, bounds, region)
+    return _validate(tape, "parties", _party_row_record, duplicates.party_duplicate, bounds, region)
