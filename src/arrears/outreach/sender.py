@@ -146,17 +146,14 @@ def claim(
                 settled += 1
                 continue
             made = composed[row.pk]
-            if isinstance(made, NoAddress):
-                row.status, row.error = "cancelled", made
-                row.save(update_fields=_SETTLED)
-                settled += 1
-                tally.cancelled += 1
-                continue
             if isinstance(made, str):
-                row.status, row.error = "failed", made
+                # Nobody to send to is a cancellation (nothing was tried); anything else that
+                # stops composing (no active template) is a failure for a person to fix.
+                outcome = "cancelled" if isinstance(made, NoAddress) else "failed"
+                row.status, row.error = outcome, made
                 row.save(update_fields=_SETTLED)
                 settled += 1
-                tally.failed += 1
+                setattr(tally, outcome, getattr(tally, outcome) + 1)
                 continue
             texts.append(
                 (
