@@ -8,6 +8,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "arrears"
 PURE = [
     *sorted((SRC / "portfolio" / "calculations").glob("*.py")),
+    *sorted((SRC / "legal" / "calculations").glob("*.py")),
     *sorted((SRC / "portfolio" / "tape").glob("*.py")),
     SRC / "portfolio" / "synthetic.py",
     SRC / "portfolio" / "demo.py",
@@ -32,6 +33,7 @@ ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.phones",
     "arrears.compliance.reason_codes",
     "arrears.portfolio.calculations",
+    "arrears.legal.calculations",
     "arrears.portfolio.tape",
     "arrears.portfolio.synthetic",
     # A pure package's modules import one another.

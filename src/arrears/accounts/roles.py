@@ -55,6 +55,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # a manager, legal officer or auditor their creditors' portfolios, a collector, field agent
     # or team lead the loans of the cases they see (``cases.scoping``), an administrator all.
     "loan_view": frozenset(Role.values),
+    # The legal desk: matters, deadlines, claims, documents and bundles of the creditors in
+    # the person's scope. Court papers carry names and ID numbers in full, so drafting them
+    # (``legal_manage``) is for roles that may reveal ID numbers, and every one is audited.
+    "legal_view": frozenset({LEGAL, MANAGER, AUDITOR, ADMIN}),
+    "legal_manage": frozenset({LEGAL, MANAGER}),
 }
 
 # What each capability lets a person do, as the error page names what was refused: a verb
@@ -76,6 +81,8 @@ ACTIONS: dict[str, StrPromise] = {
     "reveal_id_number": _("reveal a full ID number"),
     "audit_view": _("read the audit log"),
     "loan_view": _("look up loans"),
+    "legal_view": _("open the legal desk"),
+    "legal_manage": _("open legal matters and draft court papers"),
 }
 
 

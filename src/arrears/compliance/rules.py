@@ -89,6 +89,12 @@ class PolicyPack:
     failed_attempts_unreachable: int = 3
     visit_min_staff: int | None = None
     opt_out_required: frozenset[str] = frozenset()
+    # Legal matter kinds whose opening places the litigation hold (only the legal channel
+    # from then on): once a court has the debt, collecting beside it is pressure the court
+    # did not order. A lawyer letter is a demand, not a filing, so it holds nothing.
+    litigation_hold_kinds: frozenset[str] = frozenset(
+        {"payment_order", "lawsuit", "preservation", "enforcement"}
+    )
 
 
 CN = PolicyPack(

@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "arrears.compliance",
     "arrears.strategy",
     "arrears.outreach",
+    "arrears.legal",
     "arrears.api",
     "arrears.workbench",
 ]

@@ -12,6 +12,19 @@ class CreditorKind(models.TextChoices):
     LAW_FIRM_CLIENT = "law_firm_client", _("Client of a law firm")
 
 
+class LenderType(models.TextChoices):
+    """What kind of lender the creditor is, which decides the interest ceiling a court
+    supports (``legal.calculations.claim``)."""
+
+    FINANCIAL_INSTITUTION = "financial_institution", _(
+        "Licensed financial institution (bank, consumer finance)"
+    )
+    LOCAL_FINANCIAL = "local_financial", _(
+        "Local financial organisation (small-loan, guarantee, pawn, factoring)"
+    )
+    PRIVATE = "private", _("Private lending (民间借贷)")
+
+
 class PartyKind(models.TextChoices):
     PERSON = "person", _("Person")
     COMPANY = "company", _("Company")

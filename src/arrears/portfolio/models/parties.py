@@ -17,6 +17,7 @@ from arrears.portfolio.choices import (
     CreditorKind,
     DayCount,
     IdType,
+    LenderType,
     PartyKind,
 )
 
@@ -37,6 +38,13 @@ class Creditor(BaseModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(
         _("kind"), max_length=20, choices=CreditorKind.choices, default=CreditorKind.LENDER
+    )
+    lender_type = models.CharField(
+        _("lender type"),
+        max_length=24,
+        choices=LenderType.choices,
+        default=LenderType.FINANCIAL_INSTITUTION,
+        help_text=_("Decides the interest ceiling a court supports on its loans' claims."),
     )
 
     class Meta:
