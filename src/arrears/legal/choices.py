@@ -28,6 +28,7 @@ class MatterOutcome(models.TextChoices):
     WON = "won", _("Won (judgment or order for the creditor)")
     PARTLY_WON = "partly_won", _("Partly won")
     LOST = "lost", _("Lost")
+    OBJECTED = "objected", _("Objection raised: the payment order lapsed")
     SETTLED = "settled", _("Settled by mediation")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     RECOVERED = "recovered", _("Recovered in full")

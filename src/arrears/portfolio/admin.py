@@ -26,7 +26,7 @@ from arrears.portfolio.services import limitation_event_check, limitation_event_
 
 @admin.register(Creditor)
 class CreditorAdmin(admin.ModelAdmin[Creditor]):
-    list_display = ["name", "kind", "created_at"]
+    list_display = ["name", "kind", "lender_type", "created_at"]
     search_fields = ["name"]
 
 

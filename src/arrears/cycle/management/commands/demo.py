@@ -29,6 +29,7 @@ from arrears.compliance.rules import DEFAULT_TIME_ZONE
 from arrears.compliance.services import contact_attempt_record, hold_place
 from arrears.core.progress import progress
 from arrears.cycle.runner import STEP_FUNCTIONS, cycle_run, cycle_run_through, partitions_planned
+from arrears.legal.demo_matters import demo_legal_matters
 from arrears.outreach.channels.dev_sink import dev_outbox_dir
 from arrears.outreach.channels.email_dev import DEV_EMAIL_BACKEND
 from arrears.outreach.channels.sms import sms_provider_name
@@ -125,11 +126,16 @@ class Command(BaseCommand):
             self._demo_contacts(today - timedelta(days=1))
             demo_recent_work(day=today - timedelta(days=1))
             run = cycle_run(on=today, on_progress=step_done)
+            matters = demo_legal_matters(today=today)
         self.stdout.write(
             f"demo cycle {first} → {today}: {run.overdue:,} loans overdue,"
             f" {CollectionCase.objects.filter(status='open').count():,} open cases,"
             f" {PlannedAction.objects.count():,} actions planned"
             f" ({time.perf_counter() - started:.1f} s)"
+        )
+        self.stdout.write(
+            f"legal desk: {len(matters)} matters on the road to court"
+            " — `arrears legal deadlines` lists what is due"
         )
         queued = sum(statuses.get("queued", 0) for statuses in outbox_counts().values())
         dev = [

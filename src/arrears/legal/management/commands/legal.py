@@ -43,4 +43,6 @@ class Command(BaseCommand):
         except ArrearsError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         if code:
-            raise CommandError("", returncode=code)
+            # The subcommand has said what is wrong (bundle-verify names each file); a
+            # CommandError would add an empty "CommandError:" line to stderr.
+            raise SystemExit(code)
