@@ -45,6 +45,11 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(BROWSER_DEBS); \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(BROWSER_DEBS); fi; \
 	fi
+	@if ! command -v zip >/dev/null; then \
+	  echo "Installing zip (Debian package: a test re-zips an evidence bundle the way Info-ZIP does)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq zip; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq zip; fi; \
+	fi
 
 $(BIN)/python: | system-deps
 	$(PYTHON) -m venv $(VENV)
