@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +36,7 @@ from arrears.accounts.roles import refusal, role_can
 from arrears.cases.models import CollectionCase
 from arrears.core.audit import audit_record
 from arrears.core.errors import InvalidInput, NotFound
+from arrears.core.files import write_atomically, write_once
 from arrears.core.models import AuditEntry
 from arrears.legal.bundle_contents import (
     BundleFile,
@@ -252,37 +251,6 @@ def bundle_zip(files: list[BundleFile], *, as_of: date) -> tuple[bytes, str, int
     return buffer.getvalue(), hashlib.sha256(manifest).hexdigest(), len(members)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Keep ``data`` at ``path`` unless a file is there already: the store is append-only,
-    and the name carries the zip's hash, so a file of that name holds these very bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        # A hard link never replaces an existing name (unlike a rename).
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
 def _out_dir(out_dir: Path) -> Path:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -323,8 +291,9 @@ def evidence_bundle_make(
     slug = _UNSAFE.sub("_", loan.loan_id).strip("._") or "loan"
     name = f"{slug}_{as_of.isoformat()}_{sha256[:12]}.zip"
     relative = BUNDLES / str(loan.creditor_id) / slug / name
-    _store(Path(settings.DATA_DIR) / relative, data)
-    _write_atomically(out_dir / name, data)
+    # The name carries the zip's hash: a file of that name already kept holds these bytes.
+    write_once(Path(settings.DATA_DIR) / relative, data)
+    write_atomically(out_dir / name, data)
     with transaction.atomic():
         bundle = EvidenceBundle.objects.create(
             loan=loan,

@@ -11,7 +11,6 @@ command line. Every paper is evidence: a new file per generation under
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import uuid
 from datetime import date
@@ -26,7 +25,8 @@ from arrears.accounts.choices import Role
 from arrears.accounts.models import User
 from arrears.accounts.roles import refusal, role_can
 from arrears.core.audit import audit_record
-from arrears.core.errors import InvalidInput, NotFound
+from arrears.core.errors import ArrearsError, InvalidInput, NotFound
+from arrears.core.files import write_once
 from arrears.legal.choices import DocumentFormat, DocumentKind
 from arrears.legal.claims import loan_claim
 from arrears.legal.documents.context import document_context
@@ -36,7 +36,6 @@ from arrears.portfolio.models import Loan
 
 DOCUMENTS_FOLDER = Path("legal") / "documents"
 # Court papers hold ID numbers: readable by the service's user and group only.
-FILE_MODE = 0o640
 CAPABILITIES = ("reveal_id_number", "legal_manage")
 # Roles whose reach is the creditors they are given (``accounts.User.creditors``).
 PORTFOLIO_ROLES = (Role.MANAGER, Role.LEGAL_OFFICER, Role.COMPLIANCE_AUDITOR)
@@ -70,16 +69,6 @@ def _safe_name(text: str) -> str:
     """A loan id as one path component: letters, digits (any script), ``.``, ``-``, ``_``."""
     name = re.sub(r"[^\w.-]", "_", text).strip(".") or "_"
     return name[:100]
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Write ``data`` to a file that must not exist yet (a paper is never overwritten)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
 
 
 def legal_document_file(document: LegalDocument) -> Path:
@@ -129,7 +118,9 @@ def legal_document_generate(
         / f"{kind}_{as_of:%Y%m%d}_{stamp}_{uuid.uuid4().hex[:8]}.{fmt}"
     )
     path = Path(settings.DATA_DIR) / relative
-    _write_new(path, data)
+    # The name is new (a stamp and a random part): a paper is never written over another.
+    if not write_once(path, data):
+        raise ArrearsError(f"{relative} exists already; draft the paper again")
     try:
         with transaction.atomic():
             document = LegalDocument.objects.create(

@@ -20,7 +20,6 @@ import io
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import IO
 from django.conf import settings
 
 from arrears.core.errors import ArrearsError
+from arrears.core.files import write_atomically
 from arrears.core.spreadsheet import original_text, safe_csv_writer
 
 CJK_FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei")
@@ -135,20 +135,6 @@ def letter_file_name(message_id: int) -> str:
     return f"{message_id}.pdf"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that no reader ever sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _read_manifest_bytes(data: bytes) -> list[ManifestRow]:
     text = data.decode("utf-8-sig")
     rows: list[ManifestRow] = []
@@ -215,7 +201,7 @@ def letter_file(
         filed = _filed(_read_manifest_bytes(existing), folder, message_id)
         if filed is not None:
             return filed
-        _write_atomically(folder / name, letter.pdf)
+        write_atomically(folder / name, letter.pdf)
         row = ManifestRow(
             message_id=message_id,
             recipient_name=recipient_name,
@@ -283,7 +269,7 @@ def print_batch_build(
     out = io.BytesIO()
     writer.write(out)
     target = folder / BATCH
-    _write_atomically(target, out.getvalue())
+    write_atomically(target, out.getvalue())
     return PrintBatch(
         day=day,
         letters=len(rows),
