@@ -17,8 +17,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -30,6 +32,8 @@ from arrears.accounts.roles import CAPABILITIES
 from arrears.api.routes import api
 from arrears.cases.choices import SettlementStatus
 from arrears.cases.models import Settlement
+from arrears.legal.models import EvidenceBundle, LegalDocument, Matter
+from arrears.legal.services import matter_open
 from arrears.portfolio.models import ContactPoint, LoanParty
 from tests.e2e.world import World, world_build
 
@@ -123,6 +127,18 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     # The team view and reassignment.
     ("GET", "workbench:team"): by_capability("team_view", allowed=200),
     ("POST", "workbench:case-reassign"): by_capability("case_reassign", allowed=LET_IN),
+    # The legal desk: legal_view reads it, legal_manage changes it (empty forms: 400).
+    ("GET", "workbench:legal"): by_capability("legal_view", allowed=200),
+    ("GET", "workbench:legal-matter"): by_capability("legal_view", allowed=200),
+    ("GET", "workbench:legal-matter-new"): by_capability("legal_manage", allowed=200),
+    ("POST", "workbench:legal-matter-new"): by_capability("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-event"): by_capability("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-cost"): by_capability("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-close"): by_capability("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-document"): by_capability("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-bundle"): by_capability("legal_manage", allowed=LET_IN),
+    ("GET", "workbench:legal-document-download"): by_capability("legal_view", allowed=200),
+    ("GET", "workbench:legal-bundle-download"): by_capability("legal_view", allowed=200),
     # REST API.
     ("GET", "/api/v1/loans/{loan_id}"): api_row("loan_view"),
     ("GET", "/api/v1/cases/"): api_row("case_view"),
@@ -189,6 +205,34 @@ def test_every_row_names_every_role() -> None:
     assert not {key: roles for key, roles in incomplete.items() if roles}
 
 
+def _legal_files(matter: Matter) -> dict[str, object]:
+    """A stored court paper and bundle of ``matter`` (stand-in bytes: only access is tested)."""
+    folder = Path(settings.DATA_DIR) / "legal" / "matrix"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "paper.docx").write_bytes(b"PK paper")
+    (folder / "bundle.zip").write_bytes(b"PK bundle")
+    document = LegalDocument.objects.create(
+        loan=matter.loan,
+        matter=matter,
+        kind="complaint",
+        format="docx",
+        as_of=matter.opened_on,
+        path="legal/matrix/paper.docx",
+        size=8,
+        sha256="0" * 64,
+    )
+    bundle = EvidenceBundle.objects.create(
+        loan=matter.loan,
+        matter=matter,
+        path="legal/matrix/bundle.zip",
+        files=1,
+        size=9,
+        sha256="0" * 64,
+        manifest_sha256="0" * 64,
+    )
+    return {"document_id": document.pk, "bundle_id": bundle.pk}
+
+
 @dataclass
 class MatrixWorld:
     world: World
@@ -216,6 +260,8 @@ def matrix_world(
             made_on=world.today,
         )
         borrower = LoanParty.objects.get(loan_id=target.loan_id, role="borrower").party_id
+        matter = matter_open(loan=target.loan, kind="lawsuit", on=world.today)
+        files = _legal_files(matter)
         kwargs = {
             "case_id": target.pk,
             "plan_id": world.pending_plan.pk,
@@ -224,6 +270,8 @@ def matrix_world(
             "channel": "sms",
             "token": "forged-token",
             "party_id": borrower,
+            "matter_id": matter.pk,
+            **files,
             "contact_point_id": ContactPoint.objects.filter(party_id=borrower, kind="phone")
             .values_list("pk", flat=True)
             .first(),
@@ -233,7 +281,10 @@ def matrix_world(
 
 
 # Query strings some GETs need to do their work (the loan page looks a loan up).
-QUERIES: dict[str, str] = {"workbench:loan-lookup": "?loan_id={loan_id}"}
+QUERIES: dict[str, str] = {
+    "workbench:loan-lookup": "?loan_id={loan_id}",
+    "workbench:legal-matter-new": "?case={case_id}",
+}
 
 
 def _url_for(target: str, kwargs: dict[str, object]) -> str:

@@ -42,6 +42,14 @@ from arrears.portfolio.models import Loan, LoanParty
 from arrears.portfolio.services import limitation_event_record
 
 E = MatterEventKind
+MATTER_KEY_PREFIX = "法务案件 #"
+MATTER_KIND_ZH: dict[str, str] = {
+    MatterKind.LAWYER_LETTER: "律师函",
+    MatterKind.PAYMENT_ORDER: "支付令",
+    MatterKind.LAWSUIT: "诉讼",
+    MatterKind.PRESERVATION: "财产保全",
+    MatterKind.ENFORCEMENT: "强制执行",
+}
 # The events each kind of matter can have; anything else is a slip of the pen.
 EVENTS_BY_KIND: dict[str, frozenset[str]] = {
     MatterKind.LAWYER_LETTER: frozenset({E.SERVED, E.RECOVERED, E.WITHDRAWN, E.TERMINATED}),
@@ -99,8 +107,11 @@ def _day_check(on: date, *, field: str, not_before: date, what: str) -> None:
 
 
 def _evidence(matter: Matter) -> str:
+    """How holds and limitation events name the matter: in Chinese whatever the language of
+    the person acting, since they are records (shown as written, on the case page and in
+    court papers), and with the number first so the matter's own holds can be found."""
     court = " ".join(part for part in (matter.court, matter.case_number) if part)
-    return f"legal matter #{matter.pk} {matter.get_kind_display()} {court}".strip()
+    return f"{MATTER_KEY_PREFIX}{matter.pk} {MATTER_KIND_ZH[matter.kind]} {court}".strip()
 
 
 def _restart_limitation(matter: Matter, *, kind: str, on: date, user: Any) -> None:
@@ -209,7 +220,7 @@ def matter_open(
         holds = [
             hold_place(
                 kind=HoldKind.LITIGATION,
-                reason=_("%(matter)s opened on %(on)s") % {"matter": _evidence(matter), "on": on},
+                reason=f"{_evidence(matter)}，{on.isoformat()} 开立，仅可经法律途径联系",
                 loan=x,
                 placed_by=user,
             )
@@ -239,7 +250,7 @@ def _lift_holds(matter: Matter, *, user: Any) -> None:
         loan_id__in=matter.matter_loans.values("loan_id"),
         lifted_at__isnull=True,
         # Every hold a matter places names it in its reason (``_evidence``).
-        reason__contains=f"legal matter #{matter.pk} ",
+        reason__contains=f"{MATTER_KEY_PREFIX}{matter.pk} ",
     ):
         hold_lift(hold=hold, lifted_by=user)
 

@@ -16,11 +16,13 @@ class LenderType(models.TextChoices):
     """What kind of lender the creditor is, which decides the interest ceiling a court
     supports (``legal.calculations.claim``)."""
 
-    FINANCIAL_INSTITUTION = "financial_institution", _(
-        "Licensed financial institution (bank, consumer finance)"
+    FINANCIAL_INSTITUTION = (
+        "financial_institution",
+        _("Licensed financial institution (bank, consumer finance)"),
     )
-    LOCAL_FINANCIAL = "local_financial", _(
-        "Local financial organisation (small-loan, guarantee, pawn, factoring)"
+    LOCAL_FINANCIAL = (
+        "local_financial",
+        _("Local financial organisation (small-loan, guarantee, pawn, factoring)"),
     )
     PRIVATE = "private", _("Private lending (民间借贷)")
 

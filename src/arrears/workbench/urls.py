@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arrears.workbench.views import cases, pages, plans, team
+from arrears.workbench.views import cases, legal, legal_files, pages, plans, team
 
 app_name = "workbench"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     *cases.urlpatterns,
     *plans.urlpatterns,
     *team.urlpatterns,
+    *legal.urlpatterns,
+    *legal_files.urlpatterns,
 ]

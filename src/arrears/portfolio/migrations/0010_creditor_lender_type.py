@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portfolio', '0009_phones_e164'),
+        ("portfolio", "0009_phones_e164"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='creditor',
-            name='lender_type',
-            field=models.CharField(choices=[('financial_institution', 'Licensed financial institution (bank, consumer finance)'), ('local_financial', 'Local financial organisation (small-loan, guarantee, pawn, factoring)'), ('private', 'Private lending (民间借贷)')], default='financial_institution', help_text="Decides the interest ceiling a court supports on its loans' claims.", max_length=24, verbose_name='lender type'),
+            model_name="creditor",
+            name="lender_type",
+            field=models.CharField(
+                choices=[
+                    (
+                        "financial_institution",
+                        "Licensed financial institution (bank, consumer finance)",
+                    ),
+                    (
+                        "local_financial",
+                        "Local financial organisation (small-loan, guarantee, pawn, factoring)",
+                    ),
+                    ("private", "Private lending (民间借贷)"),
+                ],
+                default="financial_institution",
+                help_text="Decides the interest ceiling a court supports on its loans' claims.",
+                max_length=24,
+                verbose_name="lender type",
+            ),
         ),
     ]

@@ -5,7 +5,8 @@ The parts: the parties and their contact points (``case_parties``), what the loa
 the business date (``case_amounts``), each party's standing at the compliance gate
 (``case_compliance``, from compliance's own reader), the holds (compliance's record), the
 timeline (``case_timeline``, from each app's rows), and the case's own work: promises,
-plans, settlements and open work items. Every read starts from
+plans, settlements and open work items; and whether the loan is in litigation (an open
+legal matter, read in the case's own query). Every read starts from
 ``arrears.cases.scoping.cases_visible_to``, so a case outside the reader's scope is not
 found; the query count is fixed, however long the case's history.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from arrears.accounts.models import User
@@ -25,6 +27,8 @@ from arrears.cases.scoping import cases_visible_to
 from arrears.compliance.models import Hold
 from arrears.compliance.selectors import holds_on
 from arrears.core.errors import NotFound
+from arrears.legal.choices import MatterKind, MatterStatus
+from arrears.legal.models import Matter
 from arrears.portfolio.calculations.allocation import InstallmentState
 from arrears.strategy.labels import stage_label, titles_of
 from arrears.workbench.selectors.case_amounts import Amounts, PaymentView, amounts_on
@@ -36,6 +40,21 @@ from arrears.workbench.selectors.case_parties import (
     phones_to_call,
 )
 from arrears.workbench.selectors.case_timeline import TimelineEntry, timeline_of
+
+
+@dataclass(frozen=True)
+class Litigation:
+    """The open legal matter on the case's loan (the latest, if several): every reader of
+    the case sees that it is in litigation, with the matter's kind and court."""
+
+    matter_id: int
+    kind: str
+    court: str
+    case_number: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(MatterKind(self.kind).label) if self.kind in MatterKind.values else self.kind
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,7 @@ class CasePage:
     work_items: list[WorkItem]
     time_zone: str
     extra: dict[str, Any] = field(default_factory=dict)
+    litigation: Litigation | None = None
 
     @property
     def open_promise(self) -> Promise | None:
@@ -75,9 +95,15 @@ class CasePage:
 _CASE_RELATED = ("loan", "loan__creditor", "loan__product", "team", "assignee")
 
 
-def _visible_case(user: User, case_id: int, *related: str) -> CollectionCase:
+def _visible_case(
+    user: User, case_id: int, *related: str, **annotations: Subquery
+) -> CollectionCase:
     case = (
-        cases_visible_to(user).select_related(*_CASE_RELATED, *related).filter(pk=case_id).first()
+        cases_visible_to(user)
+        .select_related(*_CASE_RELATED, *related)
+        .annotate(**annotations)
+        .filter(pk=case_id)
+        .first()
     )
     if case is None:
         raise NotFound(_("case %(id)s not found") % {"id": case_id})
@@ -90,6 +116,29 @@ def case_get_for(*, user: User, case_id: int) -> CollectionCase:
     return _visible_case(user, case_id)
 
 
+# The open matter on the case's loan, read in the case's own query (no query more).
+_LITIGATION = ("id", "kind", "court", "case_number")
+
+
+def _litigation_of_loan() -> dict[str, Subquery]:
+    latest = Matter.objects.filter(
+        status=MatterStatus.OPEN, matter_loans__loan_id=OuterRef("loan_id")
+    ).order_by("-opened_on", "-id")
+    return {f"litigation_{name}": Subquery(latest.values(name)[:1]) for name in _LITIGATION}
+
+
+def _litigation(case: CollectionCase) -> Litigation | None:
+    found = {name: getattr(case, f"litigation_{name}", None) for name in _LITIGATION}
+    if found["id"] is None:
+        return None
+    return Litigation(
+        matter_id=found["id"],
+        kind=found["kind"] or "",
+        court=found["court"] or "",
+        case_number=found["case_number"] or "",
+    )
+
+
 def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
     """The case page of ``case_id`` for ``user`` on business date ``on`` at ``now``.
 
@@ -100,7 +149,13 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
     the loan's history.
     """
     case = _visible_case(
-        user, case_id, "loan__position", "strategy", "strategy__playbook", "strategy__version"
+        user,
+        case_id,
+        "loan__position",
+        "strategy",
+        "strategy__playbook",
+        "strategy__version",
+        **_litigation_of_loan(),
     )
     loan = case.loan
     links, points = parties_of(loan)
@@ -158,4 +213,5 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
             WorkItem.objects.filter(case=case, status=WorkItemStatus.OPEN).order_by("due_at", "id")
         ),
         time_zone=zone,
+        litigation=_litigation(case),
     )

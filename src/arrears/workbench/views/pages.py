@@ -17,6 +17,7 @@ from arrears.core.errors import InvalidInput, NotFound
 from arrears.cycle.selectors import recent_runs, run_steps
 from arrears.portfolio.loan_report import loan_report
 from arrears.portfolio.selectors import loan_get, loan_state
+from arrears.workbench.selectors.legal_desk import home_deadlines
 from arrears.workbench.selectors.loans import loans_visible_to, portfolio_counts_for
 
 
@@ -33,11 +34,19 @@ def _may_look_up_loans(user: User) -> bool:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page: people who work cases go straight to their queue; everyone else sees
-    what is loaded in their portfolio and the loan look-up, when their role may use it."""
+    what is loaded in their portfolio and the loan look-up, when their role may use it, and
+    the legal desk's roles the deadlines running on their matters, soonest first."""
     user = _user(request)
     if not user.is_superuser and role_can(user.role, "queue"):
         return redirect("workbench:queue")
-    context = {"counts": portfolio_counts_for(user), "loan_lookup": _may_look_up_loans(user)}
+    context: dict[str, object] = {
+        "counts": portfolio_counts_for(user),
+        "loan_lookup": _may_look_up_loans(user),
+        # The legal desk's running deadlines, soonest (and missed) first.
+        "deadlines": home_deadlines(user=user, today=timezone.localdate())
+        if role_can(user.role, "legal_view")
+        else None,
+    }
     return render(request, "workbench/home.html", context)
 
 
