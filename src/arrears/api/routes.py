@@ -23,6 +23,8 @@ from arrears.api.cases import router as cases_router
 from arrears.api.errors import error_response, install_error_handlers, not_found_view
 from arrears.api.loans import router as loans_router
 from arrears.api.outreach import router as outreach_router
+from arrears.api.payment_notices import router as payment_notices_router
+from arrears.api.payments import router as payments_router
 from arrears.api.plans import router as plans_router
 
 View = Callable[..., HttpResponseBase]
@@ -90,3 +92,5 @@ api.add_router("/cases", cases_router)
 api.add_router("/cases", plans_router)
 api.add_router("/loans", loans_router)
 api.add_router("/outreach", outreach_router)
+api.add_router("/payments", payments_router)
+api.add_router("/payments/notify", payment_notices_router)
