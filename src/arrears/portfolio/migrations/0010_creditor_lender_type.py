@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                     ("private", "Private lending (民间借贷)"),
                 ],
                 default="financial_institution",
+                db_default="financial_institution",
                 help_text="Decides the interest ceiling a court supports on its loans' claims.",
                 max_length=24,
                 verbose_name="lender type",

@@ -44,6 +44,8 @@ class Creditor(BaseModel):
         max_length=24,
         choices=LenderType.choices,
         default=LenderType.FINANCIAL_INSTITUTION,
+        # In the schema too: rows inserted by SQL (bulk loads, older scripts) get it as well.
+        db_default=LenderType.FINANCIAL_INSTITUTION,
         help_text=_("Decides the interest ceiling a court supports on its loans' claims."),
     )
 
