@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,10 @@ class User(AbstractUser):
     capacity = models.PositiveIntegerField(
         _("case capacity"), default=400, help_text=_("most open cases assignment gives them")
     )
+    # Not stored: the scopes of the API token the current request came with (set by the
+    # API's bearer authentication); a session, or a user outside a request, has none.
+    api_scopes: frozenset[str] = frozenset()
+
     creditors = models.ManyToManyField(
         Creditor,
         blank=True,
@@ -80,8 +85,29 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
+# Rights a token may add to what its user's role allows; a token without scopes keeps
+# exactly the rights tokens always had (the role's, on the endpoints open to any token).
+API_SCOPES: dict[str, str] = {
+    "payments:write": "post payments to the ledger (POST /api/v1/payments)",
+}
+
+
+def validate_scopes(value: str) -> None:
+    """Refuse scopes outside ``API_SCOPES`` (the admin's form, like ``arrears token``)."""
+    unknown = sorted(set(value.split()) - set(API_SCOPES))
+    if unknown:
+        raise ValidationError(
+            _("unknown scope %(scopes)s; the known scopes are: %(known)s"),
+            params={"scopes": ", ".join(unknown), "known": ", ".join(sorted(API_SCOPES))},
+        )
+
+
 class ApiToken(BaseModel):
-    """A bearer token for the REST API, stored only as its SHA-256 so a leaked table is useless."""
+    """A bearer token for the REST API, stored only as its SHA-256 so a leaked table is useless.
+
+    ``scopes`` (space-separated, from ``API_SCOPES``) add rights the role alone does not
+    give to a script, such as posting payments; a person's browser session never has them.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -90,6 +116,14 @@ class ApiToken(BaseModel):
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    scopes = models.CharField(
+        _("scopes"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("space-separated rights the token adds, e.g. payments:write"),
+        validators=[validate_scopes],
+    )
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -98,6 +132,10 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"
+
+    def scope_set(self) -> frozenset[str]:
+        """The token's scopes as a set (empty for a token made before scopes existed)."""
+        return frozenset(self.scopes.split())
 
     @staticmethod
     def hash_token(raw: str) -> str:

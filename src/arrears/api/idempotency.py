@@ -8,8 +8,10 @@ twice. The contract, per (user, key), for ``ARREARS_IDEMPOTENCY_TTL_HOURS`` (24 
   same transaction as what it created — so there is never a promise without its stored
   answer, nor a stored answer without its promise;
 - the same request again (same method, path and body) gets the stored answer, with
-  ``Idempotent-Replayed: true``; nothing runs;
-- the same key with another request is refused: 422, field ``Idempotency-Key``;
+  ``Idempotent-Replayed: true``; nothing runs (an endpoint may answer a replay with
+  another status than the first answer's, ``replay_status``: payments answer 200);
+- the same key with another request is refused: 422, field ``Idempotency-Key`` (or the
+  endpoint's ``conflict_status``: payments answer 409);
 - a duplicate sent while the first is still running waits for it, then gets its answer:
   the key's row is inserted first in the transaction, under a unique constraint, so the
   duplicate's insert waits on PostgreSQL for the first transaction to end (and on SQLite
@@ -51,9 +53,11 @@ Outcome = tuple[int, dict[str, Any]]
 
 
 class IdempotencyConflict(InvalidInput):
-    """The key was used for another request (422)."""
+    """The key was used for another request (422, or the endpoint's own status)."""
 
-    status = 422
+    def __init__(self, message: str, *, field: str | None = None, status: int = 422) -> None:
+        super().__init__(message, field=field)
+        self.status = status
 
 
 def key_ttl() -> timedelta:
@@ -93,23 +97,39 @@ def _fingerprint(request: HttpRequest, payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _earlier(user: User, key: str, fingerprint: str) -> HttpResponse:
+def _earlier(
+    user: User, key: str, fingerprint: str, *, replay_status: int | None, conflict_status: int
+) -> HttpResponse:
     earlier = IdempotentRequest.objects.filter(user=user, key=key).first()
     if earlier is None:
         # Purged between the failed insert and this read: rare enough to ask for a retry.
         raise IdempotencyConflict(
-            _("the key was just released; send the request again"), field=KEY_HEADER
+            _("the key was just released; send the request again"),
+            field=KEY_HEADER,
+            status=conflict_status,
         )
     if earlier.request_sha256 != fingerprint:
         raise IdempotencyConflict(
-            _("this Idempotency-Key was used for a different request"), field=KEY_HEADER
+            _("this Idempotency-Key was used for a different request"),
+            field=KEY_HEADER,
+            status=conflict_status,
         )
-    return _answer(earlier.status, earlier.response, replayed=True)
+    return _answer(replay_status or earlier.status, earlier.response, replayed=True)
 
 
-def idempotent(request: HttpRequest, *, payload: Any, run: Callable[[], Outcome]) -> HttpResponse:
+def idempotent(
+    request: HttpRequest,
+    *,
+    payload: Any,
+    run: Callable[[], Outcome],
+    replay_status: int | None = None,
+    conflict_status: int = 422,
+) -> HttpResponse:
     """Answer ``request`` with ``run()``'s (status, JSON body), at most once per
-    ``Idempotency-Key``; ``payload`` is the validated body the key's request is judged by."""
+    ``Idempotency-Key``; ``payload`` is the validated body the key's request is judged by.
+
+    A replay answers the stored body with ``replay_status`` (default: the first answer's
+    status); the key reused for another request is refused with ``conflict_status``."""
     key = request.headers.get(KEY_HEADER)
     if key is None:
         status, body = run()
@@ -137,7 +157,13 @@ def idempotent(request: HttpRequest, *, payload: Any, run: Callable[[], Outcome]
                     created_at=now,
                 )
         except IntegrityError:
-            return _earlier(user, key, fingerprint)
+            return _earlier(
+                user,
+                key,
+                fingerprint,
+                replay_status=replay_status,
+                conflict_status=conflict_status,
+            )
         status, body = run()
         text = _render(body)
         record.status, record.response = status, text

@@ -14,6 +14,7 @@ from arrears.portfolio.services.limitation import (
 )
 from arrears.portfolio.services.loans_ingest import loans_ingest_rows
 from arrears.portfolio.services.parties_ingest import parties_ingest_rows
+from arrears.portfolio.services.payment_post import payment_post
 from arrears.portfolio.services.payments_ingest import (
     loans_payments_recorded,
     payments_ingest_rows,
@@ -32,6 +33,7 @@ __all__ = [
     "loans_ingest_rows",
     "loans_payments_recorded",
     "parties_ingest_rows",
+    "payment_post",
     "payments_ingest_rows",
     "tape_ingest",
     "waiver_post",

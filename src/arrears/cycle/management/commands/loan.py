@@ -38,7 +38,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         loan = resolve_loan(options, stdout=self.stdout)
         stored = None if options["as_of"] else stored_state(loan)
-        if stored is not None:
+        if stored is not None and stored.position.payments_version != loan.payments_version:
+            # Money arrived since the last cycle (the payments API, a notice, a match): the
+            # stored position is stale, so show the replay now, as the case page does; the
+            # next cycle stores the same figures.
+            today = max(stored.cycle_date, timezone.localdate())
+            report = {
+                **loan_report(loan, loan_state(loan, as_of=today)),
+                **cycle_report(stored),
+                "replayed_since_cycle": True,
+            }
+        elif stored is not None:
             report = {**loan_report(loan, stored.state), **cycle_report(stored)}
         else:
             as_of = (
