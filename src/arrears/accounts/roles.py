@@ -60,6 +60,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # (``legal_manage``) is for roles that may reveal ID numbers, and every one is audited.
     "legal_view": frozenset({LEGAL, MANAGER, AUDITOR, ADMIN}),
     "legal_manage": frozenset({LEGAL, MANAGER}),
+    # Matching a provider's payment notice that found no open loan to a loan by hand: it
+    # puts money on a loan, so it is a manager's act (and an administrator's), audited.
+    "payments_match": frozenset({MANAGER, ADMIN}),
 }
 
 # What each capability lets a person do, as the error page names what was refused: a verb
@@ -83,6 +86,7 @@ ACTIONS: dict[str, StrPromise] = {
     "loan_view": _("look up loans"),
     "legal_view": _("open the legal desk"),
     "legal_manage": _("open legal matters and draft court papers"),
+    "payments_match": _("match unmatched payments to loans"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arrears.workbench.views import cases, legal, legal_files, pages, plans, team
+from arrears.workbench.views import cases, legal, legal_files, pages, payments, plans, team
 
 app_name = "workbench"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     *team.urlpatterns,
     *legal.urlpatterns,
     *legal_files.urlpatterns,
+    *payments.urlpatterns,
 ]

@@ -8,6 +8,12 @@ the cycle's stored copy of that replay for its last business date.
 
 from arrears.portfolio.models.loans import Installment, Loan, LoanParty
 from arrears.portfolio.models.money import Allocation, Payment, Waiver
+from arrears.portfolio.models.notices import (
+    NoticeReason,
+    NoticeStatus,
+    PaymentNotice,
+    payment_id_of,
+)
 from arrears.portfolio.models.parties import (
     DEFAULT_ALLOCATION_ORDER,
     DEFAULT_PENALTY_MULTIPLIER,
@@ -36,9 +42,13 @@ __all__ = [
     "LoanHistory",
     "LoanParty",
     "LoanPosition",
+    "NoticeReason",
+    "NoticeStatus",
     "Party",
     "Payment",
+    "PaymentNotice",
     "Product",
     "TapeImport",
     "Waiver",
+    "payment_id_of",
 ]
