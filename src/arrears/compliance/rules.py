@@ -72,6 +72,15 @@ FULL_HOLDS = frozenset(
 LITIGATION = "litigation"
 OPT_OUT = "opt_out"
 
+# A one-time sign-in code the party asked for seconds ago on the self-service portal: not a
+# collection contact but an answer to the party's own request, useless a few minutes later.
+# So it is exempt from the hours, quiet days, caps and holds (a borrower who disputed the
+# debt or opted out of SMS may still sign in to read it), for a liable party on a channel
+# that carries a code. Its sender keeps it off the contact journal (never counted as an
+# attempt) and the outbox keeps its record (docs/compliance.md).
+VERIFICATION = "verification"
+VERIFICATION_CHANNELS = frozenset({SMS, EMAIL})
+
 
 @dataclass(frozen=True)
 class PolicyPack:
@@ -338,8 +347,15 @@ def evaluate(pack: PolicyPack, proposed: Proposed, situation: Situation) -> Deci
 
     ``next_allowed_at`` is the earliest moment at or after the proposed one when every
     time-bound reason has cleared (found by stepping to each reason's end in turn); None
-    when a reason that time does not clear stands.
+    when a reason that time does not clear stands. A ``VERIFICATION`` message to a liable
+    party is always allowed (see ``VERIFICATION``); to anyone else it is judged as any other.
     """
+    if (
+        proposed.purpose == VERIFICATION
+        and proposed.channel in VERIFICATION_CHANNELS
+        and proposed.role in LIABLE_ROLES
+    ):
+        return Decision(True)
     standing = _standing_reasons(pack, proposed, situation)
     timed = _timed_reasons(pack, proposed, situation, proposed.at)
     reasons = standing + [reason for reason, _ in timed]

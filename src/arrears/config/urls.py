@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from arrears.api.errors import not_found_view
 from arrears.api.routes import api
+from arrears.outreach.self_service import PORTAL_PREFIX
 
 urlpatterns = [
     # The audit log moved from accounts to core; old bookmarks still find it.
@@ -20,6 +21,9 @@ urlpatterns = [
     # Any other path under /api/ answers JSON too, never the HTML 404 page.
     re_path(r"^api/", not_found_view, name="api-not-found"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The borrower portal (its own session, never the staff sign-in); links made by
+    # arrears.outreach.self_service under the same prefix.
+    path(f"{PORTAL_PREFIX}/", include("arrears.portal.urls")),
     path("", include("arrears.accounts.urls")),
     path("", include("arrears.workbench.urls")),
 ]

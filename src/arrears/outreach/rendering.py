@@ -25,6 +25,7 @@ from django.template.base import FilterExpression, Node, TextNode, Variable, Var
 from django.template.defaulttags import CommentNode, IfNode, SpacelessNode
 
 from arrears.core.money import format_yuan, format_yuan_grouped
+from arrears.outreach.self_service import self_service_link
 
 if TYPE_CHECKING:
     from arrears.outreach.models import MessageTemplate
@@ -48,7 +49,8 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "event_amount": "确认的金额（元）· amount confirmed: payment received, promise, plan",
     "event_date": "确认的日期 · date confirmed: payment day, promised day, plan start",
     "payment_instructions": "还款方式说明 · how to pay (ARREARS_PAYMENT_INSTRUCTIONS)",
-    "self_service_link": "自助还款链接 · self-service link (ARREARS_SELF_SERVICE_URL) or empty",
+    "self_service_link": "自助服务一次性链接 · one-time link to the borrower portal"
+    " (when ARREARS_SELF_SERVICE_URL is set) or empty",
     "opt_out_text": "退订说明 · opt-out line (SMS: 回复TD退订 / Reply STOP to opt out; email:"
     " the unsubscribe button or a reply)",
     "today": "通知日期 · the business date of the message",
@@ -174,7 +176,8 @@ def variables_for(
         "event_amount": "" if event_amount is None else format_yuan_grouped(event_amount),
         "event_date": format_date(event_date, lang),
         "payment_instructions": payment_instructions(lang),
-        "self_service_link": os.environ.get("ARREARS_SELF_SERVICE_URL", "").strip(),
+        # A fresh signed link per message, to this party's own portal (outreach.self_service).
+        "self_service_link": self_service_link(loan_id=loan.pk, party_id=party.pk),
         "opt_out_text": OPT_OUT_TEXT[lang],
         "today": format_date(today, lang),
     }
