@@ -9,6 +9,7 @@ caller's scope answers 404, a role without the capability 403. Every field is bo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,8 @@ from pydantic import Field
 
 from arrears.accounts.models import User
 from arrears.accounts.roles import refusal, role_can
-from arrears.api.idempotency import Outcome, idempotent
+from arrears.api.errors import ErrorOut, error_responses
+from arrears.api.idempotency import KEY_HEADER, Outcome, idempotent
 from arrears.api.inputs import (
     Code10,
     Code20,
@@ -42,6 +44,30 @@ from arrears.workbench.selectors.case_page import case_get_for, case_page
 from arrears.workbench.selectors.queue import queue_for
 
 router = Router(tags=["cases"])
+
+# The optional header of the creating POSTs (``arrears.api.idempotency``), for the schema:
+# a key that is not 1–255 visible ASCII characters answers 400, one sent again with
+# another request 422.
+IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "in": "header",
+    "name": KEY_HEADER,
+    "required": False,
+    "description": "Send the request again with the same key to be sure nothing is created "
+    "twice: the first answer is replayed (with Idempotent-Replayed: true) for 24 hours by default.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+IDEMPOTENT_POST: dict[str, Any] = {"parameters": [IDEMPOTENCY_KEY_PARAMETER]}
+
+
+class GateRefusalOut(ErrorOut):
+    """The compliance gate refused the contact (409): the refusal is stored, nothing else.
+    ``reasons`` in the request's language, ``reason_codes`` and ``refusals`` (code,
+    message, params) for programs, and when the party may next be contacted."""
+
+    reasons: list[str]
+    next_allowed_at: datetime | None = None
+    reason_codes: list[str]
+    refusals: list[dict[str, Any]]
 
 
 def _user(request: HttpRequest, capability: str) -> User:
@@ -68,7 +94,11 @@ class CaseListQuery(Schema):
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
 
 
-@router.get("/", summary="The caller's cases in queue order (scoped, paginated by 50)")
+@router.get(
+    "/",
+    response={200: dict[str, Any], **error_responses(401, 403, 422)},
+    summary="The caller's cases in queue order (scoped, paginated by 50)",
+)
 def case_list(request: HttpRequest, query: Query[CaseListQuery]) -> dict[str, Any]:
     """The open cases the caller may see, in the workbench queue's order: promises due and
     broken first, then tasks and follow-ups due, then by score. Search by borrower name,
@@ -115,7 +145,11 @@ def _amounts(amounts: Any) -> dict[str, str]:
     return {name: format_yuan(getattr(amounts, name)) for name in names}
 
 
-@router.get("/{case_id}", summary="One case: parties (masked), amounts, strategy, timeline")
+@router.get(
+    "/{case_id}",
+    response={200: dict[str, Any], **error_responses(401, 403, 404, 422)},
+    summary="One case: parties (masked), amounts, strategy, timeline",
+)
 def case_detail(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     """Everything the case page shows, as data."""
     user = _user(request, "case_view")
@@ -197,8 +231,9 @@ class ContactIn(Schema):
 
 @router.post(
     "/{case_id}/contacts",
-    response={201: dict[str, Any], 409: dict[str, Any]},
+    response={201: dict[str, Any], **error_responses(401, 403, 404, 422), 409: GateRefusalOut},
     summary="Record a contact (the compliance gate judges it first)",
+    openapi_extra=IDEMPOTENT_POST,
 )
 def contact_create(request: HttpRequest, case_id: Id, body: ContactIn) -> Any:
     """201 with the activity's id and SHA-256; 409 with the gate's reasons and the next
@@ -263,7 +298,12 @@ class PromiseIn(Schema):
     tolerance_days: Annotated[int, Field(ge=0, le=30)] = 2
 
 
-@router.post("/{case_id}/promises", response={201: dict[str, Any]}, summary="Take a promise")
+@router.post(
+    "/{case_id}/promises",
+    response={201: dict[str, Any], **error_responses(401, 403, 404, 422)},
+    summary="Take a promise",
+    openapi_extra=IDEMPOTENT_POST,
+)
 def promise_add(request: HttpRequest, case_id: Id, body: PromiseIn) -> Any:
     """A promise to pay ``amount`` (yuan) by ``due_on``; it replaces the case's open one."""
     user = _user(request, "promise_create")

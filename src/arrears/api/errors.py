@@ -5,6 +5,11 @@ schema violations 422 with ``detail``, ``field`` (the first offending field) and
 ``errors`` (every one, as ninja lists them); a body too large 413. Anything else is a bug:
 it is logged without the exception's message or any request data (a message may quote a
 phone or an ID number) and answered with a JSON 500, never Django's HTML page.
+
+The OpenAPI schema documents these answers: every endpoint passes
+``response={..., **error_responses(401, 403, 404, 422)}`` naming the errors it really
+answers (``ErrorOut``, or ``ValidationErrorOut`` for 422); the URL guard's 400 and 413 are
+added to every endpoint, since every URL under ``/api/v1/`` passes the body limits.
 """
 
 from __future__ import annotations
@@ -17,13 +22,66 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
+from pydantic import ConfigDict
 
 from arrears.api.body import max_body_bytes
 from arrears.core.errors import ArrearsError, Forbidden, InvalidInput, NotFound
 
 logger = logging.getLogger("arrears.api")
+
+
+class ErrorOut(Schema):
+    """An error: ``detail`` says what went wrong, for a person (in the request's language);
+    ``field`` names the input it is about, when one is (a body field, a query or path
+    parameter, ``body`` for the body as a whole, or a header such as ``Idempotency-Key``).
+    An answer may carry more keys than these (a refusal's reasons, say)."""
+
+    # Documented as open: an endpoint may add keys to its errors without breaking clients.
+    model_config = ConfigDict(extra="allow")
+
+    detail: str
+    field: str | None = None
+
+
+class ValidationErrorOut(ErrorOut):
+    """A request its endpoint's schema refuses (a wrong type, a value out of bounds, a
+    required field missing): ``field`` is the first offending one and ``errors`` lists them
+    all as pydantic reports them (``type``, ``loc``, ``msg``). An ``Idempotency-Key`` sent
+    again with another request is refused with 422 too, without ``errors``."""
+
+    errors: list[dict[str, Any]] | None = None
+
+
+# Answered by the URL guard (``routes.guarded``) on every endpoint, whatever its method:
+# 400 for a body nested deeper than the limit, 413 for one larger than the limit.
+GUARD_STATUSES = (400, 413)
+_ERROR_SCHEMAS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The ``response=`` entries documenting an endpoint's error answers: ``statuses``
+    (among 400, 401, 403, 404, 409, 422) and the guard's 400 and 413, each with its schema.
+
+    ``@router.get("/{id}", response={200: ThingOut, **error_responses(401, 403, 404, 422)})``.
+    Name only what the endpoint really answers: 401 where it needs a token, 403 where a
+    role or a secret may be refused, 404 where something asked for may not exist, 422 where
+    it has typed parameters or a typed body. An endpoint whose 409 has a richer body
+    documents its own schema in place of ``ErrorOut``."""
+    unknown = set(statuses) - set(_ERROR_SCHEMAS)
+    if unknown:
+        raise ValueError(f"no error schema for {sorted(unknown)}")
+    return {status: _ERROR_SCHEMAS[status] for status in sorted({*statuses, *GUARD_STATUSES})}
+
 
 # The first element of a ninja error's location names where the value came from; the body
 # schema's parameter is itself called ``body`` in every endpoint.

@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema
 
 from arrears.accounts.models import User
 from arrears.accounts.roles import refusal, role_can
+from arrears.api.errors import error_responses
 from arrears.api.inputs import Code100, Day, Text200
 from arrears.core.errors import Forbidden
 from arrears.portfolio.loan_report import loan_report
@@ -30,7 +31,12 @@ class LoanQuery(Schema):
     creditor: Text200 | None = None
 
 
-@router.get("/{loan_id}", summary="A loan's terms, parties and state on a business date")
+@router.get(
+    "/{loan_id}",
+    # 400 also for a loan id several creditors share, without ``creditor`` to choose.
+    response={200: dict[str, Any], **error_responses(401, 403, 404, 422)},
+    summary="A loan's terms, parties and state on a business date",
+)
 def loan_detail(request: HttpRequest, loan_id: Code100, query: Query[LoanQuery]) -> dict[str, Any]:
     """Terms, parties (masked), schedule and state by replay on ``as_of`` (default today).
 

@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from arrears.api.body import json_body
+from arrears.api.errors import error_responses
 from arrears.core.errors import Forbidden, InvalidInput
 from arrears.outreach.channels.registry import CHANNELS
 from arrears.outreach.services import (
@@ -34,6 +35,76 @@ from arrears.outreach.services import (
 from arrears.outreach.unsubscribe import message_of_token
 
 router = Router(tags=["outreach"], auth=None)
+
+# These endpoints read their bodies themselves (two providers' shapes in one list), so the
+# schema describes the bodies and the secret header here rather than through a ``Schema``.
+_TEXT = {"type": "string"}
+_OUR_RECEIPT = {
+    "type": "object",
+    "description": "Ours: the message's key (arrears-<installation>-<id>) or id, and status.",
+    "properties": {
+        "id": _TEXT,
+        "message_id": {"type": ["string", "integer"]},
+        "status": {"type": "string", "enum": ["delivered", "failed"]},
+        "provider_id": _TEXT,
+        "to": _TEXT,
+        "error": _TEXT,
+    },
+    "required": ["status"],
+}
+_SMS_REPORT = {
+    "type": "object",
+    "description": "Alibaba Cloud's SmsReport.",
+    "properties": {
+        "biz_id": _TEXT,
+        "phone_number": _TEXT,
+        "success": {"type": "boolean"},
+        "err_code": _TEXT,
+        "err_msg": _TEXT,
+        "out_id": _TEXT,
+    },
+    "required": ["biz_id", "success"],
+}
+_RECEIPT_LIST = {"type": "array", "items": {"anyOf": [_OUR_RECEIPT, _SMS_REPORT]}}
+_REPLY = {
+    "type": "object",
+    "description": "Ours (from, text) or Alibaba Cloud's SmsUp (phone_number, content).",
+    "properties": {"from": _TEXT, "text": _TEXT, "phone_number": _TEXT, "content": _TEXT},
+    "anyOf": [{"required": ["from"]}, {"required": ["phone_number"]}],
+}
+
+
+def _json_request(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+_SECRET_HEADER = {
+    "in": "header",
+    "name": "X-Arrears-Secret",
+    "required": True,
+    "description": "ARREARS_RECEIPT_SECRET; a wrong or missing one answers 403.",
+    "schema": _TEXT,
+}
+_RECEIPTS_DOC: dict[str, Any] = {
+    "requestBody": _json_request(
+        {
+            "anyOf": [
+                _RECEIPT_LIST,
+                {
+                    "type": "object",
+                    "properties": {"receipts": _RECEIPT_LIST},
+                    "required": ["receipts"],
+                },
+            ]
+        }
+    )
+}
+_INBOUND_DOC: dict[str, Any] = {
+    "requestBody": _json_request({"anyOf": [_REPLY, {"type": "array", "items": _REPLY}]})
+}
+# The provider endpoints answer 400 for a body they cannot read, 403 for a wrong secret or
+# path token (or any ``?secret=``).
+_PROVIDER_ERRORS = error_responses(403)
 
 
 def _same(given: str, expected: str) -> bool:
@@ -119,7 +190,12 @@ def _inbound(request: HttpRequest) -> dict[str, Any]:
     return {"opted_out_parties": len(opted)}
 
 
-@router.post("/receipts/{channel}", summary="Delivery reports from a provider")
+@router.post(
+    "/receipts/{channel}",
+    response={200: dict[str, int], **_PROVIDER_ERRORS},
+    summary="Delivery reports from a provider",
+    openapi_extra={**_RECEIPTS_DOC, "parameters": [_SECRET_HEADER]},
+)
 def receipts(request: HttpRequest, channel: str) -> dict[str, int]:
     """A JSON list of reports — ours (``{"id": "arrears-1a2b3c4d-42", "status":
     "delivered"}``) or Alibaba Cloud's SmsReport — or ``{"receipts": [...]}``; the secret
@@ -128,7 +204,12 @@ def receipts(request: HttpRequest, channel: str) -> dict[str, int]:
     return _receipts(request, channel)
 
 
-@router.post("/inbound/sms", summary="SMS replies (退订 / TD / T / STOP opt out)")
+@router.post(
+    "/inbound/sms",
+    response={200: dict[str, int], **_PROVIDER_ERRORS},
+    summary="SMS replies (退订 / TD / T / STOP opt out)",
+    openapi_extra={**_INBOUND_DOC, "parameters": [_SECRET_HEADER]},
+)
 def inbound(request: HttpRequest) -> dict[str, Any]:
     """``{"from": "13800000000", "text": "TD"}``, a list of them, or Alibaba Cloud's SmsUp
     list (``phone_number``, ``content``); the secret in the ``X-Arrears-Secret`` header."""
@@ -136,7 +217,12 @@ def inbound(request: HttpRequest) -> dict[str, Any]:
     return _inbound(request)
 
 
-@router.post("/p/{token}/receipts/{channel}", summary="Delivery reports (URL-only providers)")
+@router.post(
+    "/p/{token}/receipts/{channel}",
+    response={200: dict[str, int], **_PROVIDER_ERRORS},
+    summary="Delivery reports (URL-only providers)",
+    openapi_extra=_RECEIPTS_DOC,
+)
 def receipts_by_path(request: HttpRequest, token: str, channel: str) -> dict[str, int]:
     """As ``/receipts/{channel}``, for a provider that can be given only a URL: the
     ``ARREARS_RECEIPT_PATH_TOKEN`` in the path instead of a header."""
@@ -144,14 +230,24 @@ def receipts_by_path(request: HttpRequest, token: str, channel: str) -> dict[str
     return _receipts(request, channel)
 
 
-@router.post("/p/{token}/inbound/sms", summary="SMS replies (URL-only providers)")
+@router.post(
+    "/p/{token}/inbound/sms",
+    response={200: dict[str, int], **_PROVIDER_ERRORS},
+    summary="SMS replies (URL-only providers)",
+    openapi_extra=_INBOUND_DOC,
+)
 def inbound_by_path(request: HttpRequest, token: str) -> dict[str, Any]:
     """As ``/inbound/sms``, with ``ARREARS_RECEIPT_PATH_TOKEN`` in the path."""
     _check_path_token(request, token)
     return _inbound(request)
 
 
-@router.post("/unsubscribe/{token}", summary="Email one-click unsubscribe (RFC 8058)")
+@router.post(
+    "/unsubscribe/{token}",
+    # No body is read: 400 and 413 only from the guard; 403 for a link not signed by us.
+    response={200: dict[str, bool], **error_responses(403)},
+    summary="Email one-click unsubscribe (RFC 8058)",
+)
 def unsubscribe(request: HttpRequest, token: str) -> dict[str, Any]:
     """The link of an email's ``List-Unsubscribe``: a mail program POSTs
     ``List-Unsubscribe=One-Click`` and the party gets the email opt-out hold."""

@@ -21,6 +21,8 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from arrears.accounts.models import User
 from arrears.accounts.roles import refusal, role_can
+from arrears.api.cases import IDEMPOTENT_POST
+from arrears.api.errors import error_responses
 from arrears.api.idempotency import Outcome, idempotent
 from arrears.api.inputs import Day, Id, YuanText, storable, yuan_in
 from arrears.cases.plan_services import plan_request
@@ -43,7 +45,12 @@ class PlanIn(Schema):
     reason: Annotated[str, StringConstraints(max_length=2000), AfterValidator(storable)]
 
 
-@router.post("/{case_id}/plans", response={201: dict[str, Any]}, summary="Request a repayment plan")
+@router.post(
+    "/{case_id}/plans",
+    response={201: dict[str, Any], **error_responses(401, 403, 404, 422)},
+    summary="Request a repayment plan",
+    openapi_extra=IDEMPOTENT_POST,
+)
 def plan_add(request: HttpRequest, case_id: Id, body: PlanIn) -> Any:
     """201 with the plan's id, status (``active`` within the caller's authority, else
     ``pending``) and installments (yuan strings)."""
