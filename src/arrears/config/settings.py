@@ -7,14 +7,20 @@ the defaults give a working single-machine setup on SQLite under ``ARREARS_DATA_
 from __future__ import annotations
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
 
 import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from arrears.config.environment import (
+    SECRET_KEY_MIN_LENGTH,
+    database_from_url,
+    env_bool,
+    env_int,
+    secret_key_of_data_dir,
+)
 
 # Lets ModelAdmin[Model] and friends be subscripted at run time, as the type stubs expect.
 django_stubs_ext.monkeypatch()
@@ -22,95 +28,12 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-# Django's own check (security.W009) asks for at least 50 characters; so do we.
-SECRET_KEY_MIN_LENGTH = 50
-
-
-def _secret_key_of_data_dir(data_dir: Path) -> str:
-    """The key generated once into ``data_dir/secret_key`` (single machine, demo): sessions
-    stay valid across restarts without shipping a secret. Written to a temporary file and
-    linked into place, so processes starting together all read the one key that won.
-    Without a usable file the start fails: a key nobody can keep is worse than none."""
-    key_file = data_dir / "secret_key"
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        if not key_file.exists():
-            draft = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
-            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(50))
-            try:
-                os.link(draft, key_file)
-            except FileExistsError:
-                pass  # another process wrote it first: use theirs
-            finally:
-                draft.unlink()
-        key = key_file.read_text().strip()
-    except OSError as error:
-        raise ImproperlyConfigured(
-            f"No secret key: ARREARS_SECRET_KEY is not set and the key file {key_file} "
-            f"cannot be written or read ({error.strerror or error}). Set ARREARS_SECRET_KEY "
-            "(at least 50 random characters) or make ARREARS_DATA_DIR writable."
-        ) from error
-    if len(key) < SECRET_KEY_MIN_LENGTH:
-        raise ImproperlyConfigured(
-            f"The key file {key_file} holds no usable secret key (fewer than "
-            f"{SECRET_KEY_MIN_LENGTH} characters). Delete it to have a new one generated, "
-            "or set ARREARS_SECRET_KEY."
-        )
-    return key
-
-
-def _database_from_url(url: str) -> dict[str, object]:
-    """Translate ``postgres://user:pass@host:port/name?opt=v`` into Django's DATABASES entry."""
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"DATABASE_URL scheme '{parsed.scheme}' is not supported; use postgres://"
-        )
-    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
-    # JIT compilation is tuned for long analytic queries; on the cycle's statements it cost
-    # ten times the execution (471 ms of JIT for a 40 ms insert), so it is off unless the
-    # URL's own ``options`` say otherwise.
-    options.setdefault("options", "-c jit=off")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parsed.path.lstrip("/")),
-        "USER": unquote(parsed.username or ""),
-        "PASSWORD": unquote(parsed.password or ""),
-        "HOST": parsed.hostname or "",
-        "PORT": str(parsed.port or ""),
-        # Persistent connections: without them PostgreSQL served 103 req/s instead of 537.
-        "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": options,
-        "TEST": {"NAME": os.environ.get("ARREARS_TEST_DB_NAME") or None},
-    }
-
-
 DATA_DIR = Path(os.environ.get("ARREARS_DATA_DIR", Path.cwd() / "var")).resolve()
 
-DEBUG = _env_bool("ARREARS_DEBUG", False)
+DEBUG = env_bool("ARREARS_DEBUG", False)
 # Production sets ARREARS_REQUIRE_SECRET=1: then the key must come from the environment,
 # at least 50 characters, or nothing starts. There is no built-in fallback key, ever.
-REQUIRE_SECRET = _env_bool("ARREARS_REQUIRE_SECRET", False)
+REQUIRE_SECRET = env_bool("ARREARS_REQUIRE_SECRET", False)
 SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "").strip()
 # Read by the deployment check (arrears check --deploy warns unless it is True).
 SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
@@ -122,7 +45,7 @@ if REQUIRE_SECRET and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
         + ' Generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
 if not SECRET_KEY:
-    SECRET_KEY = _secret_key_of_data_dir(DATA_DIR)
+    SECRET_KEY = secret_key_of_data_dir(DATA_DIR)
 
 ALLOWED_HOSTS = [
     host.strip()
@@ -158,6 +81,7 @@ INSTALLED_APPS = [
     "arrears.strategy",
     "arrears.outreach",
     "arrears.legal",
+    "arrears.portal",
     "arrears.api",
     "arrears.workbench",
 ]
@@ -200,7 +124,7 @@ TEMPLATES = [
 
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
-    DATABASES = {"default": _database_from_url(_database_url)}
+    DATABASES = {"default": database_from_url(_database_url)}
 else:
     DATABASES = {
         "default": {
@@ -236,8 +160,8 @@ AUTHENTICATION_BACKENDS = [
 # right password, on every process and both sign-in pages. Counted in the database, so
 # every worker and server sees the same count (the cache is per process).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = _env_int("ARREARS_SIGN_IN_FAILURES", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=_env_int("ARREARS_SIGN_IN_LOCK_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("ARREARS_SIGN_IN_FAILURES", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ARREARS_SIGN_IN_LOCK_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Usernames counted case-insensitively, and the address is REMOTE_ADDR, never a header the
 # client writes (X-Forwarded-For would let it pick a fresh count for every guess).
@@ -280,26 +204,26 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("ARREARS_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("ARREARS_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Sessions end after ARREARS_SESSION_IDLE_MINUTES without a request, and in any case
 # ARREARS_SESSION_MAX_HOURS after signing in (SessionLimitsMiddleware). The cookie and the
 # stored session live as long as the idle limit; the middleware renews them at most once a
 # minute rather than writing the session on every request.
-ARREARS_SESSION_IDLE_SECONDS = _env_int("ARREARS_SESSION_IDLE_MINUTES", 30) * 60
-ARREARS_SESSION_MAX_SECONDS = _env_int("ARREARS_SESSION_MAX_HOURS", 12) * 3600
+ARREARS_SESSION_IDLE_SECONDS = env_int("ARREARS_SESSION_IDLE_MINUTES", 30) * 60
+ARREARS_SESSION_MAX_SECONDS = env_int("ARREARS_SESSION_MAX_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = ARREARS_SESSION_IDLE_SECONDS
 
 # HTTPS (docs/deployment.md). Off by default, so the demo works on http://127.0.0.1; a
 # production deployment behind TLS turns them on and `arrears check --deploy` is then silent.
-SECURE_SSL_REDIRECT = _env_bool("ARREARS_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = _env_int("ARREARS_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ARREARS_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = _env_bool("ARREARS_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("ARREARS_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("ARREARS_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ARREARS_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("ARREARS_HSTS_PRELOAD", False)
 # Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's own):
 # otherwise a client could claim HTTPS.
-if _env_bool("ARREARS_PROXY_SSL_HEADER", False):
+if env_bool("ARREARS_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -348,8 +272,8 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "arrears@localhost")
 # A mailto: address or https: URL (comma-separated for both) for the List-Unsubscribe header.
@@ -394,3 +318,16 @@ ARREARS_PUBLIC_URL = os.environ.get("ARREARS_PUBLIC_URL", "")
 # ARREARS_DATA_DIR (the demo); with ARREARS_REQUIRE_SECRET=1 the environment must give both.
 ARREARS_FIELD_KEYS = os.environ.get("ARREARS_FIELD_KEYS", "")
 ARREARS_INDEX_KEY = os.environ.get("ARREARS_INDEX_KEY", "")
+
+# The borrower portal (docs/portal.md): its address (messages' {{ self_service_link }} becomes a
+# one-time link under it), link lifetime, the account(s) borrowers pay into (ACCOUNTS: JSON
+# by creditor name), a promise's limits, and Aliyun's template code for the sign-in code.
+ARREARS_SELF_SERVICE_URL = os.environ.get("ARREARS_SELF_SERVICE_URL", "").strip()
+ARREARS_PORTAL_LINK_DAYS = env_int("ARREARS_PORTAL_LINK_DAYS", 7)
+ARREARS_PAYMENT_ACCOUNT_NAME = os.environ.get("ARREARS_PAYMENT_ACCOUNT_NAME", "").strip()
+ARREARS_PAYMENT_ACCOUNT_BANK = os.environ.get("ARREARS_PAYMENT_ACCOUNT_BANK", "").strip()
+ARREARS_PAYMENT_ACCOUNT_NUMBER = os.environ.get("ARREARS_PAYMENT_ACCOUNT_NUMBER", "").strip()
+ARREARS_PAYMENT_ACCOUNTS = os.environ.get("ARREARS_PAYMENT_ACCOUNTS", "").strip()
+ARREARS_PORTAL_PROMISE_DAYS = env_int("ARREARS_PORTAL_PROMISE_DAYS", 14)
+ARREARS_PORTAL_PROMISE_MIN_PERCENT = env_int("ARREARS_PORTAL_PROMISE_MIN_PERCENT", 100)
+ARREARS_PORTAL_SMS_TEMPLATE_CODE = os.environ.get("ARREARS_PORTAL_SMS_TEMPLATE_CODE", "").strip()
