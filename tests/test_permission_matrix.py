@@ -156,6 +156,26 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     ("POST", "/api/v1/outreach/p/{token}/receipts/{channel}"): everyone(403, anonymous=403),
     ("POST", "/api/v1/outreach/p/{token}/inbound/sms"): everyone(403, anonymous=403),
     ("POST", "/api/v1/outreach/unsubscribe/{token}"): everyone(403, anonymous=403),
+    # Posting payments needs a token with the payments:write scope: a session never has it.
+    ("POST", "/api/v1/payments"): {**{role: 403 for role in Role}, ANONYMOUS: 401},
+    # Payment notices: no user, only the provider's signature (the secret is unset here).
+    ("POST", "/api/v1/payments/notify/{provider}"): everyone(401, anonymous=401),
+    # Notices no loan matched, matched by hand.
+    ("GET", "workbench:payments-unmatched"): by_capability("payments_match", allowed=200),
+    ("POST", "workbench:payments-unmatched"): by_capability("payments_match", allowed=LET_IN),
+    # The borrower portal has its own session, never a staff sign-in: its pages say so
+    # (403) to everyone else, and a forged link is not found.
+    ("GET", "portal:link"): everyone(404, anonymous=404),
+    ("GET", "portal:verify"): everyone(403, anonymous=403),
+    ("POST", "portal:verify"): everyone(403, anonymous=403),
+    ("POST", "portal:resend"): everyone(403, anonymous=403),
+    ("POST", "portal:sign-out"): everyone(403, anonymous=403),
+    ("GET", "portal:home"): everyone(403, anonymous=403),
+    **{
+        (method, f"portal:{name}"): everyone(403, anonymous=403)
+        for name in ("promise", "plan", "dispute", "pause", "quiet")
+        for method in ("GET", "POST")
+    },
 }
 
 
@@ -269,6 +289,7 @@ def matrix_world(
             "loan_id": target.loan.loan_id,
             "channel": "sms",
             "token": "forged-token",
+            "provider": "generic",
             "party_id": borrower,
             "matter_id": matter.pk,
             **files,

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arrears.cases.models import (
     Activity,
@@ -49,7 +50,12 @@ class TimelineEntry:
 # A message's channel and purpose by their labels (a purpose no template names: the
 # planned action's type, else the code).
 _CHANNELS = dict(Channel.choices)
-_PURPOSES = {**dict(ActionType.choices), **dict(TemplatePurpose.choices)}
+_PURPOSES = {
+    **dict(ActionType.choices),
+    **dict(TemplatePurpose.choices),
+    # The portal's sign-in code: sent on the borrower's request, not a collection message.
+    "verification": gettext_lazy("Sign-in code"),
+}
 
 
 def _joined(*parts: str) -> str:
