@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,6 +75,33 @@ def arrears(
         timeout=300,
         check=False,
     )
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def gunicorn_serve(
+    scratch: Scratch, name: str, port: int, *, workers: int, threads: int
+) -> subprocess.Popen[bytes]:
+    """The real WSGI server on the scratch database ``name``, once it accepts connections."""
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    command = [gunicorn, "arrears.config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
+    server = subprocess.Popen([*command, "--log-level", "warning"], env=scratch.env(name))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "gunicorn exited"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.1)  # polling for the port, not waiting for a result
+    server.kill()
+    raise AssertionError("gunicorn did not start within 60 s")
 
 
 @pytest.fixture

@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -27,7 +22,7 @@ from arrears.cases.models import Activity, CollectionCase, Promise
 from arrears.portfolio.models import Party
 from tests.api.test_cases_api import bearer
 from tests.api.test_cases_api import world as world
-from tests.scratch import Scratch, arrears
+from tests.scratch import Scratch, arrears, free_port, gunicorn_serve
 
 KEY = "Idempotency-Key"
 
@@ -190,29 +185,6 @@ print(json.dumps([Promise.objects.count(), IdempotentRequest.objects.count()]))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(scratch: Scratch, name: str, port: int) -> subprocess.Popen[bytes]:
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    command = [gunicorn, "arrears.config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2", "--worker-class", "gthread", "--threads", "10"]
-    server = subprocess.Popen([*command, "--log-level", "warning"], env=scratch.env(name))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "gunicorn exited"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.1)  # polling for the port, not waiting for a result
-    server.kill()
-    raise AssertionError("gunicorn did not start within 60 s")
-
-
 def _post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
@@ -239,8 +211,8 @@ def test_twenty_concurrent_posts_with_one_key_make_one_promise(scratch: Scratch)
         KEY: str(uuid.uuid4()),
     }
     path = f"/api/v1/cases/{world['case']}/promises"
-    port = _free_port()
-    server = _serve(scratch, name, port)
+    port = free_port()
+    server = gunicorn_serve(scratch, name, port, workers=2, threads=10)
     answers: list[tuple[int, bytes, str]] = []
     start = threading.Barrier(20)
 

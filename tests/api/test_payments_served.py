@@ -5,11 +5,6 @@ one payment, one 201, forty-nine 200 with the same body."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -18,7 +13,7 @@ from threading import Barrier
 
 from django.utils import timezone
 
-from tests.scratch import Scratch, arrears
+from tests.scratch import Scratch, arrears, free_port, gunicorn_serve
 
 POSTS = 50
 
@@ -48,30 +43,6 @@ print(json.dumps([Payment.objects.count(), IdempotentRequest.objects.count(),
                   AuditEntry.objects.filter(action="payment.post").count(),
                   Allocation.objects.values("payment_id").distinct().count()]))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(scratch: Scratch, name: str, port: int) -> subprocess.Popen[bytes]:
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    command = [gunicorn, "arrears.config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    # 3 x 17 threads: all fifty requests are in the server at the same time.
-    command += ["--workers", "3", "--worker-class", "gthread", "--threads", "17"]
-    server = subprocess.Popen([*command, "--log-level", "warning"], env=scratch.env(name))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "gunicorn exited"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.1)  # polling for the port, not waiting for a result
-    server.kill()
-    raise AssertionError("gunicorn did not start within 60 s")
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, str]:
@@ -107,8 +78,8 @@ def test_fifty_concurrent_identical_posts_make_one_payment(scratch: Scratch) -> 
         "Content-Type": "application/json",
         "Idempotency-Key": str(uuid.uuid4()),
     }
-    port = _free_port()
-    server = _serve(scratch, name, port)
+    port = free_port()
+    server = gunicorn_serve(scratch, name, port, workers=3, threads=17)  # all fifty at once
     start = Barrier(POSTS, timeout=60)
 
     def one(_: int) -> tuple[int, bytes, str]:

@@ -36,6 +36,7 @@ from arrears.accounts.choices import Role
 from arrears.accounts.models import User
 from arrears.accounts.selectors import creditor_ids_of
 from arrears.api.auth import scoped_auth
+from arrears.api.errors import error_responses
 from arrears.api.idempotency import KEY_HEADER, Outcome, idempotent
 from arrears.api.inputs import Code100, Day, Text200, storable
 from arrears.core.bounds import amount_ceiling, amount_check
@@ -116,19 +117,6 @@ class PaymentOut(Schema):
     status: Literal["posted", "unchanged"]
     loan: LoanNow
     withdrawn: Withdrawn
-
-
-class ErrorOut(Schema):
-    """An error: what is wrong and, when one is to blame, the field."""
-
-    detail: str
-    field: str | None = None
-
-
-class SchemaErrorOut(ErrorOut):
-    """A body that does not match the schema, with every problem found."""
-
-    errors: list[dict[str, Any]]
 
 
 class _Number(str):
@@ -213,17 +201,7 @@ def _answer(
 @router.post(
     "",
     auth=scoped_auth(PAYMENTS_WRITE),
-    response={
-        201: PaymentOut,
-        200: PaymentOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        413: ErrorOut,
-        422: SchemaErrorOut,
-    },
+    response={201: PaymentOut, 200: PaymentOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Post a payment to the ledger (token scope payments:write, Idempotency-Key)",
 )
 def payment_create(request: HttpRequest, body: PaymentIn) -> Any:
