@@ -326,7 +326,9 @@ def test_the_database_keeps_one_notice_per_provider_and_transaction(loans: Credi
         )
 
 
-@pytest.mark.django_db(transaction=True)
+# Committed data for the threads; serialized_rollback brings back the rows migrations ship
+# (without it the flush re-creates content types and every later serialized test fails).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_resends_make_one_notice_and_one_payment(loans: Creditor) -> None:
     incoming = NoticeIn(
         provider="generic",
