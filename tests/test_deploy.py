@@ -404,20 +404,16 @@ def _stop(server: subprocess.Popen[str]) -> str:
     return out + err
 
 
-def test_several_gunicorn_workers_share_one_sign_in_throttle_and_log_no_identifiers(
-    served_db: tuple[Scratch, str],
-) -> None:
-    box, name = served_db
-    port = _free_port()
+def _gunicorn(box: Scratch, name: str, port: int, workers: int) -> subprocess.Popen[str]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
+    return subprocess.Popen(
         [
             str(gunicorn),
             "arrears.config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "3",
+            str(workers),
             "--access-logfile",
             "-",
             "--access-logformat",
@@ -428,21 +424,39 @@ def test_several_gunicorn_workers_share_one_sign_in_throttle_and_log_no_identifi
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_several_gunicorn_workers_share_one_sign_in_throttle_and_log_no_identifiers(
+    served_db: tuple[Scratch, str],
+) -> None:
+    box, name = served_db
+    # Two servers on one database, the attempts alternating between them: the kernel may
+    # hand every connection of one server to the same idle worker (it did, once, in CI), so
+    # a second server is what makes sure the count is shared between processes.
+    ports = [_free_port(), _free_port()]
+    servers = [_gunicorn(box, name, ports[0], 3), _gunicorn(box, name, ports[1], 2)]
+    logs = []
     try:
-        _wait_for(port, server)
-        browser = Browser(port)
+        for port, server in zip(ports, servers, strict=True):
+            _wait_for(port, server)
+        browser = Browser(ports[0])
         assert browser.request("GET", "/login/")[0] == 200  # the CSRF cookie
         statuses = []
-        for attempt in range(10):  # wrong passwords, on both pages in turn
-            page = "/login/" if attempt % 2 == 0 else "/admin/login/"
+        for attempt in range(10):  # wrong passwords, on both pages and both servers in turn
+            browser.port = ports[attempt % 2]
+            page = "/login/" if attempt % 4 < 2 else "/admin/login/"
             form = {"username": "boss", "password": "guess", "next": "/admin/"}
             statuses.append(browser.request("POST", page, form)[0])
         right = {"username": "boss", "password": PASSWORD, "next": "/admin/"}
+        browser.port = ports[0]
         eleventh_login, login_page = browser.request("POST", "/login/", right)
+        browser.port = ports[1]
         eleventh_admin, admin_page = browser.request("POST", "/admin/login/", right)
+        browser.port = ports[0]
         _identifying_requests(browser)
     finally:
-        log = _stop(server)
+        logs = [_stop(server) for server in servers]
+    log = "\n".join(logs)
 
     assert statuses == [200] * 9 + [429]
     assert (eleventh_login, eleventh_admin) == (429, 429)
