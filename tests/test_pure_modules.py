@@ -9,6 +9,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "arrears"
 PURE = [
     *sorted((SRC / "portfolio" / "calculations").glob("*.py")),
     *sorted((SRC / "legal" / "calculations").glob("*.py")),
+    *sorted((SRC / "insights" / "calculations").glob("*.py")),
     *sorted((SRC / "portfolio" / "tape").glob("*.py")),
     SRC / "portfolio" / "synthetic.py",
     SRC / "portfolio" / "demo.py",
@@ -34,6 +35,7 @@ ALLOWED_PROJECT_PREFIXES = (
     "arrears.compliance.reason_codes",
     "arrears.portfolio.calculations",
     "arrears.legal.calculations",
+    "arrears.insights.calculations",
     "arrears.portfolio.tape",
     "arrears.portfolio.synthetic",
     # A pure package's modules import one another.

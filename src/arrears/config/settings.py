@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "arrears.outreach",
     "arrears.legal",
     "arrears.portal",
+    "arrears.insights",
     "arrears.api",
     "arrears.workbench",
 ]

@@ -1,0 +1,1 @@
+"""Pure calculations of the insights app: no Django, no database."""
