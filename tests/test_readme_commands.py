@@ -13,7 +13,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,6 +41,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def zone_on_another_date() -> str:
+    """A time zone whose date is not the business date (Asia/Shanghai) at this moment."""
+    now = datetime.now(UTC)
+    shanghai = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    for zone in ("Etc/GMT+12", "Etc/GMT-14"):
+        if now.astimezone(ZoneInfo(zone)).date() != shanghai:
+            return zone
+    raise AssertionError("UTC-12 and UTC+14 cannot both share Shanghai's date")
 
 
 def run(line: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -80,6 +92,10 @@ def test_every_readme_command_runs_as_printed_on_a_fresh_demo(
     scratch.create(name)
     env = scratch.env(name)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    # The shell runs in a zone whose calendar date differs from Shanghai's right now (one of
+    # UTC-12 and UTC+14 always does), as a server kept in UTC does for eight hours a day: a
+    # command that takes "today" from the shell's zone instead of the business zone fails.
+    env["TZ"] = zone_on_another_date()
     work = tmp_path / "work"
     shutil.copytree(ROOT / "examples", work / "examples")
     for setup in ("arrears migrate --no-input", "arrears demo --if-empty"):  # as make run
