@@ -24,6 +24,7 @@ PURE = [
     SRC / "compliance" / "holidays.py",
     *sorted((SRC / "strategy" / "definition").glob("*.py")),
     SRC / "strategy" / "arms.py",
+    SRC / "strategy" / "simulation" / "replay.py",
     SRC / "cases" / "assignment_rules.py",
     SRC / "cases" / "plan_quote.py",
     SRC / "core" / "audit_chain.py",
