@@ -15,9 +15,7 @@ legal matters (``legal.Matter``) opened that month, each with every loan it cove
 
 Rows run from k = 0 to the last month end the cycle closed. Each kind is one statement for
 the balances and one for the collections, grouped by cohort and payment month; a new kind
-(agencies, once placements are kept) is one more pair of statements in ``_KINDS``. The legal
-app is a sibling on the same floor: its tables are named through the app registry, not
-imported.
+(agencies, once placements are kept) is one more pair of statements in ``_KINDS``.
 """
 
 from __future__ import annotations
@@ -25,8 +23,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
-
-from django.apps import apps
 
 from arrears.cases.models import CaseBucketSpell, CollectionCase
 from arrears.core.money import format_yuan
@@ -41,6 +37,7 @@ from arrears.insights.kpis_history import (
     stored_month_ends,
 )
 from arrears.insights.kpis_holders import case_scope
+from arrears.legal.models import Matter, MatterLoan
 from arrears.portfolio.models import Payment
 
 # One entry = (balance SQL selecting cohort, bucket, entries, balance) and (collections SQL
@@ -77,10 +74,7 @@ def _bucket_statements(scope: str) -> Statements:
 
 
 def _legal_statements(scope: str) -> Statements:
-    # legal sits beside insights on the same floor, so its models are not imported (the
-    # layers contract keeps siblings independent); the app registry names their tables.
-    matter = table(apps.get_model("legal", "Matter"))
-    covered = table(apps.get_model("legal", "MatterLoan"))
+    matter, covered = table(Matter), table(MatterLoan)
     payment = table(Payment)
     cohort = month_sql("c.opened_on")
     balances = f"""
