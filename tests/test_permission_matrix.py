@@ -163,6 +163,11 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     # Notices no loan matched, matched by hand.
     ("GET", "workbench:payments-unmatched"): by_capability("payments_match", allowed=200),
     ("POST", "workbench:payments-unmatched"): by_capability("payments_match", allowed=LET_IN),
+    # The insights pages: a download may find no figures for the month (404 with its reason).
+    ("GET", "workbench:insights"): by_capability("insights_view", allowed=200),
+    ("GET", "workbench:insights-xlsx"): by_capability(
+        "insights_view", allowed=frozenset({200, 404})
+    ),
     # The borrower portal has its own session, never a staff sign-in: its pages say so
     # (403) to everyone else, and a forged link is not found.
     ("GET", "portal:link"): everyone(404, anonymous=404),
@@ -292,6 +297,7 @@ def matrix_world(
             "provider": "generic",
             "party_id": borrower,
             "matter_id": matter.pk,
+            "table": "aging",
             **files,
             "contact_point_id": ContactPoint.objects.filter(party_id=borrower, kind="phone")
             .values_list("pk", flat=True)

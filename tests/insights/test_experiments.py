@@ -297,7 +297,7 @@ def test_unknown_names_and_muddled_options_exit_2_with_a_message(experiment: Exp
     assert "no user named 'ghost'" in refused(
         "experiment", "card-style", "--promote", "--by", "ghost"
     )
-    assert "only a manager or an administrator" in refused(
+    assert "it is for: Manager, Administrator" in refused(
         "experiment", "card-style", "--promote", "--by", "li"
     )
     assert "--by: say who promotes" in refused("experiment", "card-style", "--promote")

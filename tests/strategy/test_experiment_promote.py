@@ -95,7 +95,7 @@ def test_a_second_promotion_an_unknown_name_or_a_collector_changes_nothing(
     experiment: Experiment, manager: User
 ) -> None:
     collector = User.objects.create(username="li", role="collector")
-    with pytest.raises(Forbidden, match="only a manager or an administrator"):
+    with pytest.raises(Forbidden, match="it is for: Manager, Administrator"):
         experiment_promote("card-style", by=collector)
     assert Playbook.objects.get(name="consumer-loan").version == 1
 

@@ -140,13 +140,40 @@ def role_pages(world: World) -> dict[str, list[str]]:
     # Each role also tries a page it may not open (a 403 that says why) and one that does
     # not exist (a 404): those pages are read for English words too.
     return {
-        "collector1": ["/", "/queue/", *case_pages, loan, "/team/"],
+        "collector1": ["/", "/queue/", *case_pages, loan, "/team/", "/insights/"],
         "fieldagent": ["/", "/queue/", f"/cases/{mine.pk}/", "/approvals/"],
-        "lead": ["/", "/queue/", "/team/", "/approvals/", *case_pages, loan, "/cycle/"],
-        "manager": ["/", "/queue/", "/team/", "/approvals/", *case_pages, loan, "/cycle/"],
+        "lead": [
+            "/",
+            "/queue/",
+            "/team/",
+            "/approvals/",
+            *case_pages,
+            loan,
+            "/cycle/",
+            "/insights/",
+        ],
+        "manager": [
+            "/",
+            "/queue/",
+            "/team/",
+            "/approvals/",
+            *case_pages,
+            loan,
+            "/cycle/",
+            "/insights/",
+        ],
         "legal": ["/", f"/cases/{mine.pk}/", loan, "/queue/", "/cases/999999/"],
         "auditor": ["/", f"/cases/{mine.pk}/", loan, "/team/"],
-        "admin": ["/", "/queue/", "/team/", "/approvals/", *case_pages, loan, "/cycle/"],
+        "admin": [
+            "/",
+            "/queue/",
+            "/team/",
+            "/approvals/",
+            *case_pages,
+            loan,
+            "/cycle/",
+            "/insights/",
+        ],
     }
 
 

@@ -63,6 +63,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Matching a provider's payment notice that found no open loan to a loan by hand: it
     # puts money on a loan, so it is a manager's act (and an administrator's), audited.
     "payments_match": frozenset({MANAGER, ADMIN}),
+    # The insights pages (aging, roll rates, vintages, recovery, leagues, experiments): a
+    # manager for their creditors, a team lead for their team's, an administrator for all.
+    "insights_view": frozenset({TEAM_LEAD, MANAGER, ADMIN}),
+    # Promoting an experiment's challenger changes the strategy of every case of the
+    # champion playbook: a manager's act (and an administrator's), audited.
+    "experiment_promote": frozenset({MANAGER, ADMIN}),
 }
 
 # What each capability lets a person do, as the error page names what was refused: a verb
@@ -87,6 +93,8 @@ ACTIONS: dict[str, StrPromise] = {
     "legal_view": _("open the legal desk"),
     "legal_manage": _("open legal matters and draft court papers"),
     "payments_match": _("match unmatched payments to loans"),
+    "insights_view": _("open the insights pages"),
+    "experiment_promote": _("promote an experiment's challenger"),
 }
 
 

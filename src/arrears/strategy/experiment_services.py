@@ -14,22 +14,19 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from arrears.accounts.choices import Role
+from arrears.accounts.roles import refusal, role_can
 from arrears.core.audit import audit_record
 from arrears.core.errors import Forbidden, InvalidInput, NotFound
 from arrears.strategy.definition import parse
 from arrears.strategy.models import Experiment, PlaybookVersion
 from arrears.strategy.services import playbook_publish
 
-# Promotion changes the strategy of every case of the champion playbook: a manager's act.
-PROMOTING_ROLES = (Role.MANAGER, Role.ADMIN)
-
 
 def _may_promote(by: Any) -> None:
     if by is None or not by.is_active:
         raise Forbidden(_("an active user must promote the challenger"))
-    if not (by.is_superuser or by.role in PROMOTING_ROLES):
-        raise Forbidden(_("only a manager or an administrator may promote a challenger"))
+    if not (by.is_superuser or role_can(by.role, "experiment_promote")):
+        raise Forbidden(refusal(by.role, "experiment_promote"))
 
 
 @transaction.atomic

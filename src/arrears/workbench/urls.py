@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from arrears.workbench.views import cases, legal, legal_files, pages, payments, plans, team
+from arrears.workbench.views import (
+    cases,
+    insights,
+    legal,
+    legal_files,
+    pages,
+    payments,
+    plans,
+    team,
+)
 
 app_name = "workbench"
 urlpatterns = [
@@ -13,4 +22,5 @@ urlpatterns = [
     *legal.urlpatterns,
     *legal_files.urlpatterns,
     *payments.urlpatterns,
+    *insights.urlpatterns,
 ]
