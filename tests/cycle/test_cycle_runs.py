@@ -183,6 +183,7 @@ def test_the_json_summary_keeps_its_contract(worked: Loan) -> None:
         "limitation",
         "cases",
         "commitments",
+        "score",
         "plan",
         "outbox",
         "history",

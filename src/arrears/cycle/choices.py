@@ -28,6 +28,7 @@ STEPS: tuple[str, ...] = (
     "limitation",
     "cases",
     "commitments",
+    "score",
     "plan",
     "outbox",
     "history",

@@ -35,6 +35,7 @@ from arrears.core.errors import InvalidInput
 from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
 from arrears.cycle.lock import cycle_lock
 from arrears.cycle.models import CyclePartition, CycleRun, CycleStep
+from arrears.insights.batch import cases_score
 from arrears.outreach.batch import outbox_fill
 from arrears.portfolio import batch as ledger
 from arrears.portfolio.choices import LoanStatus
@@ -62,6 +63,7 @@ STEP_FUNCTIONS: dict[str, Step] = {
     "limitation": ledger.limitation_watch,
     "cases": cases_maintain,
     "commitments": commitments_judge,
+    "score": cases_score,
     "plan": actions_plan,
     "outbox": outbox_fill,
     "history": ledger.history_record,

@@ -44,7 +44,10 @@ PHONE, EMAIL = ContactKind.PHONE.value, ContactKind.EMAIL.value
 # A broken promise stays at the top of the queue this many days after the cycle found it
 # broken, unless a newer promise was taken since.
 BROKEN_PROMISE_DAYS = 7
-# Queue score points by risk grade (A lowest risk … E highest); no grade counts as C.
+# Queue score points for risk, up to 20: from the case's propensity-to-pay score (insights'
+# cycle step) when it has one, 20 × (1 − probability to pay); otherwise by its risk grade
+# (A lowest risk … E highest), no grade counting as C.
+RISK_POINTS_SPAN = 20.0
 RISK_POINTS = {"A": 0, "B": 5, "C": 10, "D": 15, "E": 20}
 RISK_POINTS_UNGRADED = 10
 DPD_SCORE_CAP = 180
@@ -107,16 +110,22 @@ def queue_score() -> Any:
 
         score = 20 × log10(1 + overdue yuan) + min(DPD, 180) / 6 + risk points
 
-    with risk points A 0, B 5, C 10 (and ungraded), D 15, E 20. So 1,000 yuan overdue is
-    worth 60 points, 10,000 yuan 80 and 100,000 yuan 100; each month past due adds 5 points
-    up to 30; the riskiest grade adds 20. Amount leads (recovering more matters most), age
-    and risk break near-ties. Overdue is the loan position's overdue principal, interest,
-    fees and penalty from the last cycle.
+    Risk points come from the propensity-to-pay score the cycle stored for the case
+    (``insights.CaseScore``): 20 × (1 − probability to pay), so a case unlikely to pay
+    without a call gains up to 20 points and one about to pay anyway loses them. A case
+    without a score (no model trained yet) counts its risk grade instead: A 0, B 5, C 10
+    (and ungraded), D 15, E 20 — the same scale, as the grades are cut from the score.
+    So 1,000 yuan overdue is worth 60 points, 10,000 yuan 80 and 100,000 yuan 100; each
+    month past due adds 5 points up to 30. Amount leads (recovering more matters most), age
+    and the score break near-ties. Overdue is the loan position's overdue principal,
+    interest, fees and penalty from the last cycle.
     """
     overdue_fen = Cast(F("overdue"), FloatField())
     amount = Value(20.0) * Ln(Value(1.0) + overdue_fen / Value(100.0)) / Value(2.302585092994046)
     age = Cast(Least(F("current_dpd"), Value(DPD_SCORE_CAP)), FloatField()) / Value(6.0)
+    unlikely = Value(1.0) - Cast(F("propensity__value"), FloatField())
     risk = Case(
+        When(propensity__value__isnull=False, then=Value(RISK_POINTS_SPAN) * unlikely),
         *(
             When(risk_grade=grade, then=Value(float(points)))
             for grade, points in RISK_POINTS.items()
@@ -251,7 +260,8 @@ def queue_for(
     Order: the user's own cases before their team's unassigned pool; within each, tier 1
     (a promise due today, or one broken in the last 7 days with no newer promise), then
     tier 2 (an open work item due by the end of today, or the latest contact's follow-up
-    due), then tier 3; within a tier by ``queue_score`` (highest first), then case number.
+    due), then tier 3; within a tier by ``queue_score`` (highest first: amount, age and
+    the propensity-to-pay score), then case number.
 
     ``filters``: ``bucket`` (M1 …), ``product`` (code), ``has_promise`` (an open promise),
     ``tier`` (1–3), ``page`` (from 1). ``search`` matches a loan id, a party's phone or ID

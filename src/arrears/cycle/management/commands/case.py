@@ -1,5 +1,5 @@
-"""``arrears case LOAN_ID [--json]``: the loan's case, its playbook, stage, arm, holds and
-actions; and a manager's acts on it, each with a reason:
+"""``arrears case LOAN_ID [--json]``: the loan's case, its playbook, stage, arm, holds,
+actions and propensity-to-pay score; and a manager's acts on it, each with a reason:
 
     arrears case L1 --pause --reason "客户住院" --by manager [--until 2026-08-01]
     arrears case L1 --resume --reason "已出院" --by manager
@@ -19,6 +19,7 @@ from django.db import transaction
 
 from arrears.core.errors import ArrearsError
 from arrears.cycle.models import CycleRun
+from arrears.insights.scoring.selectors import case_score
 from arrears.outreach.selectors import case_overview
 from arrears.outreach.services import outbox_cancel_for_case
 from arrears.portfolio.management.cli import (
@@ -66,6 +67,8 @@ class Command(BaseCommand):
         if acting:
             self._act(loan, options)
         overview = case_overview(loan)
+        # The propensity to pay (insights): {"value", "grade", "reasons"}, or null.
+        overview["score"] = case_score(overview["case"]["id"]) if overview["case"] else None
         if options["json"]:
             self.stdout.write(json.dumps(overview, ensure_ascii=False, indent=2))
             return
@@ -123,6 +126,13 @@ class Command(BaseCommand):
                 f"  playbook {overview['playbook']} v{overview['version']},"
                 f" stage {overview['stage'] or '-'}{arm}{paused}"
             )
+        score = overview.get("score")
+        if score:
+            why = "; ".join(
+                f"{reason['label']} {'+' if reason['effect'] > 0 else ''}{reason['effect']}"
+                for reason in score["reasons"]
+            )
+            self.stdout.write(f"  score {score['value']:.2f} grade {score['grade']}: {why}")
         for hold in overview["holds"]:
             self.stdout.write(f"  hold {hold['kind']} {hold['channel']}: {hold['reason']}")
         for action in overview["actions"]:

@@ -1,7 +1,10 @@
 """``arrears demo [--loans N]``: load the demo portfolio and a demo login.
 
-On a terminal progress bars (tape rows, then the week's cycle steps; rate and ETA) run on
-standard error; standard output has a line per tape, one for the cycle, and the login.
+The cycle closes the month ends of the year before the last week (the history the
+propensity model learns from and the insights read), a score model is trained on them, and
+then the last week is closed day by day. On a terminal progress bars (tape rows, then the
+cycle steps; rate and ETA) run on standard error; standard output has a line per tape, one
+for the history and its model, one for the cycle, and the login.
 """
 
 from __future__ import annotations
@@ -25,15 +28,19 @@ from arrears.accounts.demo_workforce import PEOPLE, demo_password, demo_workforc
 from arrears.accounts.models import User
 from arrears.cases.demo_work import demo_early_promise, demo_recent_work
 from arrears.cases.models import CollectionCase
+from arrears.cases.services import work_items_cancel_for_case
 from arrears.compliance.rules import DEFAULT_TIME_ZONE
 from arrears.compliance.services import contact_attempt_record, hold_place
+from arrears.core.errors import InvalidInput
 from arrears.core.progress import progress
 from arrears.cycle.runner import STEP_FUNCTIONS, cycle_run, cycle_run_through, partitions_planned
+from arrears.insights.scoring.training import model_train
 from arrears.legal.demo_matters import demo_legal_matters
 from arrears.outreach.channels.dev_sink import dev_outbox_dir
 from arrears.outreach.channels.email_dev import DEV_EMAIL_BACKEND
 from arrears.outreach.channels.sms import sms_provider_name
 from arrears.outreach.selectors import outbox_counts
+from arrears.outreach.services import outbox_cancel_for_case
 from arrears.portfolio.demo import PRODUCTS, build_demo_tapes
 from arrears.portfolio.management.commands.ingest import TapeProgress
 from arrears.portfolio.models import Loan, LoanParty, Product
@@ -46,6 +53,9 @@ DEMO_USERNAME = "demo"
 # replaces it); kept as a name because `arrears serve` prints it.
 DEMO_PASSWORD = demo_password()
 DEMO_CYCLE_DAYS = 7
+# Month ends closed before the last week: a year of labelled snapshots (each needs the 30
+# days after it) for the score model, and the month ends the insights tables read.
+DEMO_HISTORY_MONTHS = 13
 DEMO_CONTACTS = 12
 
 
@@ -108,13 +118,21 @@ class Command(BaseCommand):
         one borrower disputes the debt, so today's plan shows the gate at work."""
 
         first = today - timedelta(days=DEMO_CYCLE_DAYS - 1)
+        history = demo_month_ends(before=first, months=DEMO_HISTORY_MONTHS)
         started = time.perf_counter()
-        steps = DEMO_CYCLE_DAYS * partitions_planned() * len(STEP_FUNCTIONS)
+        days = DEMO_CYCLE_DAYS + len(history)
+        steps = days * partitions_planned() * len(STEP_FUNCTIONS)
         with progress(total=steps or None, desc="demo cycle", unit="step") as bar:
 
             def step_done(step: str) -> None:
                 bar.update()
 
+            # The cycle jumps from month end to month end (penalty accrues over the gap),
+            # then the model learns from them before the week's cycles score the cases.
+            for month_end in history:
+                cycle_run(on=month_end, on_progress=step_done)
+            self._withdraw_history_work()
+            self._train(history, started)
             # Early in the week a borrower promises and does not pay: the cycle breaks it.
             cycle_run_through(first=first, last=first + timedelta(days=1), on_progress=step_done)
             demo_early_promise(day=first + timedelta(days=1))
@@ -150,6 +168,32 @@ class Command(BaseCommand):
         self.stdout.write(
             f"outbox: {queued:,} messages queued — send the due ones with"
             f" `arrears worker --outbox-only --until-empty`{where}"
+        )
+
+    def _withdraw_history_work(self) -> None:
+        """The month ends were closed in one go today: the calls and messages their plans
+        queued belong to the past (nobody sends a year-old reminder), so they are withdrawn
+        as a pause would withdraw them, and the week starts with today's work only."""
+        for case_id in CollectionCase.objects.filter(status="open").values_list("pk", flat=True):
+            outbox_cancel_for_case(case_id=case_id)
+            work_items_cancel_for_case(case_id=case_id)
+
+    def _train(self, history: list[date], started: float) -> None:
+        """Train the demo's score model on the month ends just closed (as of the last). A
+        small demo (``--loans 40``) may hold too few overdue cases to learn from: it says
+        why and goes on unscored."""
+        if not history:
+            return
+        try:
+            model = model_train(as_of=history[-1])
+        except InvalidInput as exc:
+            self.stdout.write(f"demo history: {len(history)} month ends; no score model: {exc}")
+            return
+        self.stdout.write(
+            f"demo history: {len(history)} month ends {history[0]} → {history[-1]};"
+            f" score model v{model.version}: AUC {model.metrics['auc']} on the later"
+            f" {model.metrics['test_snapshots']:,} snapshots, DPD alone"
+            f" {model.metrics['auc_dpd']} ({time.perf_counter() - started:.1f} s)"
         )
 
     def _demo_contacts(self, day: date) -> None:
@@ -195,3 +239,13 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo users (same password): " + ", ".join(person.username for person in PEOPLE)
         )
+
+
+def demo_month_ends(*, before: date, months: int) -> list[date]:
+    """The last ``months`` month ends before ``before``, oldest first."""
+    ends: list[date] = []
+    end = date(before.year, before.month, 1) - timedelta(days=1)
+    while len(ends) < months:
+        ends.append(end)
+        end = date(end.year, end.month, 1) - timedelta(days=1)
+    return ends[::-1]
