@@ -187,6 +187,7 @@ def test_the_json_summary_keeps_its_contract(worked: Loan) -> None:
         "plan",
         "outbox",
         "history",
+        "rolls",
     ]
 
 

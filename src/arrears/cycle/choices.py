@@ -32,4 +32,5 @@ STEPS: tuple[str, ...] = (
     "plan",
     "outbox",
     "history",
+    "rolls",
 )

@@ -36,6 +36,7 @@ from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
 from arrears.cycle.lock import cycle_lock
 from arrears.cycle.models import CyclePartition, CycleRun, CycleStep
 from arrears.insights.batch import cases_score
+from arrears.insights.roll_cells import rolls_record
 from arrears.outreach.batch import outbox_fill
 from arrears.portfolio import batch as ledger
 from arrears.portfolio.choices import LoanStatus
@@ -67,6 +68,7 @@ STEP_FUNCTIONS: dict[str, Step] = {
     "plan": actions_plan,
     "outbox": outbox_fill,
     "history": ledger.history_record,
+    "rolls": rolls_record,
 }
 assert tuple(STEP_FUNCTIONS) == STEPS
 

@@ -7,7 +7,9 @@ the end of m, where ``to`` is ``closed`` for a loan with no principal outstandin
 row) at the end of m; ``rate`` = loans ÷ base; ``balance_rate`` = the principal outstanding
 at the start of those loans ÷ that of the whole base. For each month every ``from`` observed
 is crossed with every ``to`` observed that month (zero rows included), so the rows form the
-full transition matrix. One statement per month, over the two month ends' rows only.
+full transition matrix. A month reads the cells the cycle's ``rolls`` step kept when it
+closed the month end (``roll_cells``); a month closed before those existed pairs the two
+month ends' rows in one statement.
 """
 
 from __future__ import annotations
@@ -29,8 +31,7 @@ from arrears.insights.calculations.months import (
 )
 from arrears.insights.kpis import BUCKETS
 from arrears.insights.kpis_history import creditor_join, fetch, history, month_ends_require, ratio
-
-CLOSED = "closed"
+from arrears.insights.roll_cells import CLOSED, month_cells
 
 
 def roll_rates(
@@ -63,24 +64,9 @@ def _order(bucket: str) -> tuple[int, str]:
 
 
 def _month_rows(month: date, creditor_ids: Sequence[int] | None) -> list[dict[str, Any]]:
-    params: dict[str, Any] = {
-        "start": month_end(months_later(month, -1)),
-        "end": month_end(month),
-        "closed": CLOSED,
-    }
-    scope = creditor_join("s.loan_id", creditor_ids, params)
-    found = fetch(
-        f"""
-        SELECT s.bucket,
-               CASE WHEN e.principal_outstanding > 0 THEN e.bucket ELSE %(closed)s END,
-               COUNT(*), SUM(s.principal_outstanding)
-        FROM {history()} AS s {scope}
-        LEFT JOIN {history()} AS e ON e.loan_id = s.loan_id AND e.business_date = %(end)s
-        WHERE s.business_date = %(start)s AND s.principal_outstanding > 0
-        GROUP BY 1, 2
-        """,
-        params,
-    )
+    found = month_cells(month_end(month), creditor_ids)
+    if found is None:
+        found = _month_pairs(month, creditor_ids)
     cells = {
         (source, target): (int(loans), int(balance)) for source, target, loans, balance in found
     }
@@ -106,3 +92,26 @@ def _month_rows(month: date, creditor_ids: Sequence[int] | None) -> list[dict[st
                 }
             )
     return rows
+
+
+def _month_pairs(month: date, creditor_ids: Sequence[int] | None) -> list[tuple[Any, ...]]:
+    """The month's cells from the two month ends' history rows, for a month the cycle
+    closed before it kept cells (``roll_cells.rolls_record`` writes the same grouping)."""
+    params: dict[str, Any] = {
+        "start": month_end(months_later(month, -1)),
+        "end": month_end(month),
+        "closed": CLOSED,
+    }
+    scope = creditor_join("s.loan_id", creditor_ids, params)
+    return fetch(
+        f"""
+        SELECT s.bucket,
+               CASE WHEN e.principal_outstanding > 0 THEN e.bucket ELSE %(closed)s END,
+               COUNT(*), SUM(s.principal_outstanding)
+        FROM {history()} AS s {scope}
+        LEFT JOIN {history()} AS e ON e.loan_id = s.loan_id AND e.business_date = %(end)s
+        WHERE s.business_date = %(start)s AND s.principal_outstanding > 0
+        GROUP BY 1, 2
+        """,
+        params,
+    )

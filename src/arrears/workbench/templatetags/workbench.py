@@ -47,9 +47,11 @@ _CYCLE_STEPS: dict[str, Any] = {
     "limitation": _("Limitation periods"),
     "cases": _("Open and close cases"),
     "commitments": _("Promises and plans"),
+    "score": _("Score cases"),
     "plan": _("Plan actions"),
     "outbox": _("Queue messages"),
     "history": _("History"),
+    "rolls": _("Roll-rate cells"),
 }
 
 
