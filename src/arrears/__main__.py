@@ -11,7 +11,15 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.config.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except BrokenPipeError:
+        # The reader went away (`arrears insights vintages | head`): what it wanted was
+        # printed, so no traceback. Point stdout at /dev/null so the interpreter's own
+        # flush at exit does not raise again (the Python docs' advice for SIGPIPE).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

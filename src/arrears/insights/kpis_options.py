@@ -11,7 +11,8 @@ from django.core.management.base import OutputWrapper
 from django.utils.translation import gettext as _
 
 from arrears.core.errors import InvalidInput, NotFound
-from arrears.insights.calculations.months import parse_month
+from arrears.insights.calculations.months import month_end, month_first, months_later, parse_month
+from arrears.insights.kpis_history import history_span
 from arrears.portfolio.models import Creditor
 
 
@@ -34,8 +35,29 @@ def creditor_ids_from(options: dict[str, Any]) -> list[int] | None:
     return found
 
 
+def closed_months() -> tuple[date, date]:
+    """The first and the last month whose end the cycle closed, as their first days (the
+    first one's previous month end may be missing); ``InvalidInput`` before any."""
+    span = history_span()
+    if span is None:
+        raise InvalidInput(_("The cycle has closed no day yet: there are no months to show."))
+    first, last = span
+    first_month = (
+        month_first(first) if month_end(first) == first else months_later(month_first(first), 1)
+    )
+    last_month = (
+        month_first(last) if month_end(last) == last else months_later(month_first(last), -1)
+    )
+    if first_month > last_month:
+        raise InvalidInput(_("The cycle has closed no month end yet."))
+    return first_month, last_month
+
+
 def month_option(options: dict[str, Any], key: str, flag: str) -> date:
-    """The month in ``options[key]`` as its first day; ``InvalidInput`` naming ``flag``."""
+    """The month in ``options[key]`` as its first day (when not given: the last month whose
+    end the cycle closed); ``InvalidInput`` naming ``flag``."""
+    if not options.get(key):
+        return closed_months()[1]
     try:
         return parse_month(options[key])
     except ValueError:

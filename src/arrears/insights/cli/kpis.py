@@ -32,7 +32,9 @@ def add_to(actions: _SubParsersAction[Any]) -> None:
             " per collector and team (docs/insights.md defines each)."
         ),
     )
-    parser.add_argument("--month", required=True, metavar="YYYY-MM", help="the month")
+    parser.add_argument(
+        "--month", metavar="YYYY-MM", help="the month (default: the last one the cycle closed)"
+    )
     parser.add_argument("--team", metavar="NAME", help="only the cases this team held")
     add_creditor_and_json(parser)
     parser.set_defaults(run=run)

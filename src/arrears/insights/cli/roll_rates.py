@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.management.base import OutputWrapper
 
+from arrears.insights.calculations.months import months_later
 from arrears.insights.kpis_options import (
     add_creditor_and_json,
+    closed_months,
     creditor_ids_from,
     json_write,
     month_option,
@@ -29,16 +31,28 @@ def add_to(actions: _SubParsersAction[Any]) -> None:
             " month end."
         ),
     )
-    parser.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
-    parser.add_argument("--to", dest="last", required=True, metavar="YYYY-MM")
+    parser.add_argument(
+        "--from",
+        dest="first",
+        metavar="YYYY-MM",
+        help="the first month (default: 11 months before --to, or the second month closed)",
+    )
+    parser.add_argument(
+        "--to", dest="last", metavar="YYYY-MM", help="the last month (default: the last closed)"
+    )
     add_creditor_and_json(parser)
     parser.set_defaults(run=run)
 
 
 def run(options: dict[str, Any], stdout: OutputWrapper) -> int | None:
     """Print the roll rates as JSON or as one matrix per month."""
-    first = month_option(options, "first", "--from")
     last = month_option(options, "last", "--to")
+    if options.get("first"):
+        first = month_option(options, "first", "--from")
+    else:
+        # Twelve months, or as many as have a closed month end before them.
+        first = max(months_later(last, -11), months_later(closed_months()[0], 1))
+        first = min(first, last)
     report = roll_rates(first, last, creditor_ids=creditor_ids_from(options))
     if options["json"]:
         json_write(stdout, report)
