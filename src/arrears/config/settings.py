@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "arrears.outreach",
     "arrears.legal",
     "arrears.portal",
+    "arrears.guarantee",
+    "arrears.transfers",
     "arrears.insights",
     "arrears.api",
     "arrears.workbench",

@@ -1,0 +1,1 @@
+"""The guarantee app's tables (pay-outs and their recourse claims)."""

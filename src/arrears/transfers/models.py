@@ -1,0 +1,1 @@
+"""The transfers app's tables (assignments and their notices)."""
