@@ -5,7 +5,7 @@ experiment's challenger by a stable hash of the case."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -37,8 +37,10 @@ class Current:
 
 
 @lru_cache(maxsize=256)
-def _parsed(version_id: int) -> PlaybookDefinition:
-    # Versions never change, so each is parsed once per process.
+def _parsed(version_id: int, created_at: datetime) -> PlaybookDefinition:
+    # Versions never change, so each is parsed once per process. The key carries the
+    # version's creation time as well as its id: an id can name another version after a
+    # rolled-back insert (SQLite hands the id out again) or a restore from a backup.
     data = PlaybookVersion.objects.values_list("definition", flat=True).get(pk=version_id)
     return parse(data)
 
@@ -52,10 +54,10 @@ def current_playbooks() -> list[Current]:
     )
     found = []
     for playbook_id, number in rows:
-        version_id = PlaybookVersion.objects.values_list("pk", flat=True).get(
+        version_id, created_at = PlaybookVersion.objects.values_list("pk", "created_at").get(
             playbook_id=playbook_id, number=number
         )
-        found.append(Current(playbook_id, version_id, number, _parsed(version_id)))
+        found.append(Current(playbook_id, version_id, number, _parsed(version_id, created_at)))
     return found
 
 
