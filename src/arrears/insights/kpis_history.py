@@ -47,7 +47,8 @@ def month_sql(column: str) -> str:
 
 def stored_month_ends(days: Iterable[date]) -> set[date]:
     """Those of ``days`` on which the cycle stored history rows. One statement; each date is
-    an ``EXISTS`` probe, so an index on ``business_date`` answers it at once."""
+    the first stored date on or after it, which the index on ``business_date`` answers at
+    once on both databases (PostgreSQL planned an ``EXISTS`` probe as a scan of the table)."""
     wanted = sorted(set(days))
     if not wanted:
         return set()
@@ -56,8 +57,8 @@ def stored_month_ends(days: Iterable[date]) -> set[date]:
     for index, day in enumerate(wanted):
         params[f"d{index}"] = day
         parts.append(
-            f"SELECT {index} AS k WHERE EXISTS"
-            f" (SELECT 1 FROM {history()} WHERE business_date = %(d{index})s)"
+            f"SELECT {index} AS k WHERE (SELECT MIN(business_date) FROM {history()}"
+            f" WHERE business_date >= %(d{index})s) = %(d{index})s"
         )
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)

@@ -34,6 +34,8 @@ def rolls_record(*, first: int, last: int, on: date) -> int:
     if month_end(on) != on:
         return 0
     cells = table(MonthRoll)
+    # The partition's range is repeated on every table of the join: without it PostgreSQL
+    # plans a scan of the whole month end (and every loan) for each partition.
     params: dict[str, Any] = {
         "on": on,
         "start": month_before_end(on),
@@ -54,8 +56,9 @@ def rolls_record(*, first: int, last: int, on: date) -> int:
                CASE WHEN e.principal_outstanding > 0 THEN e.bucket ELSE %(closed)s END,
                COUNT(*), SUM(s.principal_outstanding)
         FROM {history()} AS s
-        JOIN {table(Loan)} AS l ON l.id = s.loan_id
+        JOIN {table(Loan)} AS l ON l.id = s.loan_id AND l.id BETWEEN %(first)s AND %(last)s
         LEFT JOIN {history()} AS e ON e.loan_id = s.loan_id AND e.business_date = %(on)s
+          AND e.loan_id BETWEEN %(first)s AND %(last)s
         WHERE s.business_date = %(start)s AND s.loan_id BETWEEN %(first)s AND %(last)s
           AND s.principal_outstanding > 0
         GROUP BY l.creditor_id, s.bucket,

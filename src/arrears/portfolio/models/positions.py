@@ -162,6 +162,17 @@ class LoanHistory(models.Model):
                 fields=["loan", "business_date"], name="loan_history_once_a_day"
             )
         ]
+        indexes = [
+            # One business date of every loan: the month tables (aging, roll rates,
+            # vintages) and the cycle re-closing a day read it. Bucket, principal and DPD
+            # ride along so those reads never visit the table (on 1M loans × 12 month
+            # ends, SQLite's roll rates took 17 s without it, 12 s on the first two
+            # columns alone, 9.5 s with this one).
+            models.Index(
+                fields=["business_date", "loan", "bucket", "principal_outstanding", "dpd"],
+                name="loan_history_by_date",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.loan_id} {self.business_date}"

@@ -1,5 +1,5 @@
-"""``arrears bench import|cycle|outreach|workbench``: time the import, the daily cycle,
-sending, or the collector's pages.
+"""``arrears bench import|cycle|outreach|workbench|insights|score``: time the import, the
+daily cycle, sending, the collector's pages, the manager's month tables, or scoring.
 
 Point it at a scratch database (``ARREARS_DATA_DIR`` for SQLite, ``DATABASE_URL`` for
 PostgreSQL): it loads a fresh creditor's portfolio. ``bench/import.sh`` does both.
@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from argparse import ArgumentParser
 from datetime import date
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from arrears.core.errors import ArrearsError
 from arrears.cycle.bench import bench_cycle
+from arrears.insights.bench import bench_insights
 from arrears.outreach.bench import bench_outreach
 from arrears.portfolio.bench_portfolio import bench_import
 from arrears.workbench.bench import bench_workbench
@@ -69,11 +71,33 @@ class Command(BaseCommand):
             help="pause between one user's pages; one load phase per value",
         )
         workbench.add_argument("--json", action="store_true")
+        insights = sub.add_parser(
+            "insights",
+            help="time the month tables (KPIs, roll rates, vintages, recovery) on a synthetic"
+            " history",
+        )
+        insights.add_argument("--loans", type=int, default=1_000_000)
+        insights.add_argument("--months", type=int, default=12, help="stored month ends")
+        insights.add_argument("--json", action="store_true")
+        score = sub.add_parser("score", help="time the cycle's scoring of open cases")
+        score.add_argument("--cases", type=int, default=150_000)
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0)
         kind = options["bench"]
-        if kind == "outreach":
+        if kind == "score":
+            # Imported here: the scoring bench builds its own cases and prints as it goes.
+            from arrears.insights.bench_score import score_bench
+
+            # OutputWrapper writes like a text stream without declaring itself one.
+            score_bench(options["cases"], cast("IO[str]", self.stdout))
+            return
+        if kind == "insights":
+            try:
+                figures = bench_insights(loans=options["loans"], months=options["months"])
+            except ArrearsError as exc:
+                raise CommandError(str(exc), returncode=2) from exc
+        elif kind == "outreach":
             figures = bench_outreach(
                 messages=options["messages"],
                 workers=options["workers"],
@@ -108,6 +132,7 @@ class Command(BaseCommand):
             self._print_cycle(figures)
         else:
             width = 20 if kind in ("outreach", "workbench") else 24
+            width = 26 if kind == "insights" else width
             for key, value in figures.items():
                 self.stdout.write(f"{key:>{width}}: {value}")
 
