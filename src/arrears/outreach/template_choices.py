@@ -31,3 +31,5 @@ class TemplatePurpose(models.TextChoices):
     PLAN_CONFIRMATION = "plan_confirmation", _("Repayment plan confirmation")
     RECEIPT = "receipt", _("Payment receipt")
     LAWYER_LETTER = "lawyer_letter", _("Lawyer's letter")
+    GUARANTOR_DEMAND = "guarantor_demand", _("Guarantor liability demand (保证责任催告函)")
+    ASSIGNMENT_NOTICE = "assignment_notice", _("Notice of assignment of the debt")

@@ -60,6 +60,18 @@ class PartyRole(models.TextChoices):
     CONTACT_PERSON = "contact_person", _("Emergency contact")
 
 
+class GuaranteeKind(models.TextChoices):
+    """How a guarantor is liable (民法典 arts. 686–688): a joint guarantor (连带责任保证) can be
+    asked to pay as soon as the debt is overdue; a general guarantor (一般保证) only after the
+    debtor was sued or arbitrated against and enforcement failed. Unspecified means joint for
+    contracts before 2021 and general after (art. 686 para 2); tapes default to joint, as
+    lenders' guarantee contracts almost always say so."""
+
+    JOINT = "joint", _("Joint and several guarantee (连带责任保证)")
+    GENERAL = "general", _("General guarantee (一般保证)")
+    NONE = "", _("Not a guarantor")
+
+
 class RepaymentMethod(models.TextChoices):
     ANNUITY = "annuity", _("Equal installments (annuity)")
     EQUAL_PRINCIPAL = "equal_principal", _("Equal principal")
@@ -82,6 +94,7 @@ class DayCount(models.IntegerChoices):
 class LoanStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
+    COMPENSATED = "compensated", _("Compensated by the guarantor")
 
 
 class TapeKind(models.TextChoices):

@@ -16,6 +16,7 @@ from arrears.core.masking import mask_address, mask_email, mask_id_number, mask_
 from arrears.core.money import format_yuan
 from arrears.portfolio.calculations.allocation import Components, LoanState
 from arrears.portfolio.choices import ContactKind
+from arrears.portfolio.guarantee_selectors import loan_guarantees_report
 from arrears.portfolio.models import (
     ContactPoint,
     LimitationEvent,
@@ -142,6 +143,7 @@ def loan_report(loan: Loan, state: LoanState, *, reveal: bool = False) -> dict[s
             "guarantee_type": loan.guarantee_type,
         },
         "parties": loan_parties_report(loan, reveal=reveal),
+        "guarantees": loan_guarantees_report(loan, on=state.as_of),
         "dpd": state.dpd,
         "bucket": state.bucket,
         "principal_outstanding": format_yuan(state.principal_outstanding if disbursed else 0),
@@ -173,6 +175,7 @@ def limitation_report(loan: Loan) -> dict[str, Any]:
                 "occurred_on": event.occurred_on.isoformat(),
                 "evidence": event.evidence,
                 "note": event.note,
+                "party_id": event.party_id,
                 "recorded_at": event.created_at.isoformat(),
             }
             for event in LimitationEvent.objects.filter(loan=loan).order_by("occurred_on", "pk")

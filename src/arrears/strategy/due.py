@@ -24,6 +24,9 @@ RULE_TABLE = "strategy_rule"
 STAGE_TABLE = "strategy_stage"
 DUE_TIME_TABLE = "strategy_due_time"
 DUE_CASE_TABLE = "strategy_due_case"
+# Each playbook condition (``definition.CONDITIONS``) as SQL over the target's loan-party
+# row ``lp``: the facts the ledger's cycle keeps there.
+CONDITION_SQL = {"guarantee_ending": "lp.guarantee_ending"}
 OPEN_END = 1_000_000  # the upper DPD of an open-ended stage, so windows compare plainly
 ONE_OFF_CLOCK = "09:00"
 Versions = dict[int, tuple[str, int, PlaybookDefinition]]
@@ -49,7 +52,8 @@ def fill_definitions(versions: Versions) -> None:
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {RULE_TABLE} (version_id BIGINT,"
             " stage VARCHAR(60), action VARCHAR(130), type VARCHAR(20), target_role VARCHAR(20),"
             " by_dpd INTEGER, start INTEGER, every INTEGER, until INTEGER, sentence VARCHAR(400),"
-            " template VARCHAR(60), queue VARCHAR(60), priority INTEGER, clock VARCHAR(5))"
+            " template VARCHAR(60), queue VARCHAR(60), priority INTEGER, clock VARCHAR(5),"
+            " cond VARCHAR(40))"
         )
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {DUE_TIME_TABLE} (creditor_id BIGINT,"
@@ -79,12 +83,13 @@ def fill_definitions(versions: Versions) -> None:
                             rule.queue,
                             rule.priority,
                             rule.time,
+                            rule.when,
                         )
                     )
         if stages:
             cursor.executemany(f"INSERT INTO {STAGE_TABLE} VALUES (%s, %s, %s, %s, %s)", stages)
         if rules:
-            marks = ", ".join(["%s"] * 14)
+            marks = ", ".join(["%s"] * 15)
             cursor.executemany(f"INSERT INTO {RULE_TABLE} VALUES ({marks})", rules)
         if connection.vendor == "postgresql":
             # The planner sizes joins with temporary tables from their statistics.
@@ -120,6 +125,12 @@ def json_param() -> str:
 
 def _empty_json() -> str:
     return "CAST('[]' AS JSONB)" if connection.vendor == "postgresql" else "'[]'"
+
+
+def _condition_sql() -> str:
+    """SQL true when rule ``r``'s ``when`` (if any) holds for the target party ``lp``."""
+    held = " ".join(f"WHEN '{name}' THEN {column}" for name, column in CONDITION_SQL.items())
+    return f"(r.cond = '' OR (CASE r.cond {held} ELSE FALSE END))"
 
 
 def _insert_columns() -> str:
@@ -185,6 +196,7 @@ def plan_from_rules(first: int, last: int, on: date) -> int:
           AND ((r.every IS NULL AND {x} = r.start)
                OR (r.every IS NOT NULL AND ({x} - r.start) %% r.every = 0))
           AND (r.until IS NULL OR {x} <= r.until)
+          AND {_condition_sql()}
           AND NOT EXISTS (
             SELECT 1 FROM {planned} AS pa
             WHERE pa.case_id = d.case_id AND pa.business_date = %(on)s

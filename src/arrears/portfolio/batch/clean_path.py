@@ -27,6 +27,7 @@ from django.db.models.expressions import RawSQL
 
 from arrears.core.bulk import bulk_insert
 from arrears.core.sql import date_of_day, day_number, least, table, years_later
+from arrears.portfolio.batch.columns import DEBTOR_EVENT
 from arrears.portfolio.batch.state import penalty_sql, recompute_loans
 from arrears.portfolio.calculations.limitation import LIMITATION_YEARS
 from arrears.portfolio.models import (
@@ -207,6 +208,7 @@ def mark_dirty(first: int, last: int, on: date, *, restrict: bool = True) -> int
         OR loan_id IN (
             SELECT e.loan_id FROM {table(LimitationEvent)} AS e
             WHERE e.loan_id BETWEEN %(first)s AND %(last)s AND e.occurred_on <= %(on)s
+              AND {DEBTOR_EVENT}
         )
         OR loan_id IN (
             SELECT v.loan_id FROM {table(Waiver)} AS v
@@ -370,6 +372,7 @@ def _insert_clean_loans(first: int, last: int, on: date) -> int:
                 SELECT loan_id, MIN({day_number("occurred_on")}) AS first
                 FROM {table(LimitationEvent)}
                 WHERE loan_id BETWEEN %(first)s AND %(last)s AND occurred_on > %(on)s
+                  AND {DEBTOR_EVENT}
                 GROUP BY loan_id
             ) AS ev ON ev.loan_id = l.id
             WHERE l.id BETWEEN %(first)s AND %(last)s

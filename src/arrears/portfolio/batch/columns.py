@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# The limitation events that bear on the debtor's own limitation period, as a SQL filter:
+# those recorded without a party, and every suit or arbitration (the debtor is sued even
+# when a guarantor is named). A demand to or acknowledgment by a guarantor only concerns
+# that guarantee (``calculations.guarantee_period``).
+DEBTOR_EVENT = "(party_id IS NULL OR kind = 'legal_action')"
+
 LOAN_COLUMNS = (
     "loan_id",
     "as_of",

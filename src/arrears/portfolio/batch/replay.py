@@ -24,7 +24,7 @@ from django.db import connection
 from arrears.core.bulk import bulk_insert, chunked
 from arrears.core.sql import table
 from arrears.portfolio.batch import clean_path, state
-from arrears.portfolio.batch.columns import INSTALLMENT_COLUMNS, LOAN_COLUMNS
+from arrears.portfolio.batch.columns import DEBTOR_EVENT, INSTALLMENT_COLUMNS, LOAN_COLUMNS
 from arrears.portfolio.calculations.allocation import (
     LoanState,
     LoanTerms,
@@ -141,7 +141,7 @@ def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[s
                 loans[loan_pk]["payments"].append(PaymentIn(key, paid_on, amount))
             cursor.execute(
                 f"SELECT loan_id, occurred_on, kind FROM {table(LimitationEvent)}"
-                f" WHERE loan_id IN ({marks}) AND occurred_on <= %s",
+                f" WHERE loan_id IN ({marks}) AND occurred_on <= %s AND {DEBTOR_EVENT}",
                 [*batch, on],
             )
             for loan_pk, occurred_on, kind in cursor.fetchall():

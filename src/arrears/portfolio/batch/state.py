@@ -13,6 +13,7 @@ import calendar
 from datetime import date
 
 from arrears.core.sql import day_number, execute, table
+from arrears.portfolio.batch.guarantees import guarantees_watch
 from arrears.portfolio.calculations.delinquency import BUCKET_BEYOND, BUCKET_BOUNDS
 from arrears.portfolio.models import (
     Installment,
@@ -232,7 +233,8 @@ def loans_classify(*, first: int, last: int, on: date) -> int:
 
 
 def limitation_watch(*, first: int, last: int, on: date) -> int:
-    """Flag loans with money owed whose limitation expires within 90 days (or has)."""
+    """Flag loans with money owed whose limitation expires within 90 days (or has), and
+    guarantees ending within 30 days with no preserving act (``guarantees_watch``)."""
     position = table(LoanPosition)
     watch = (
         "CASE WHEN limitation_day IS NOT NULL"
@@ -250,7 +252,7 @@ def limitation_watch(*, first: int, last: int, on: date) -> int:
         "day": on.toordinal(),
         "window": LIMITATION_WATCH_DAYS,
     }
-    return execute(sql, params)
+    return execute(sql, params) + guarantees_watch(first=first, last=last, on=on)
 
 
 def is_month_end(on: date) -> bool:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from arrears.core.models import BaseModel
 from arrears.portfolio.choices import (
     DayCount,
+    GuaranteeKind,
     GuaranteeType,
     LoanStatus,
     PartyRole,
@@ -64,8 +65,25 @@ class Loan(BaseModel):
         _("guarantee type"), max_length=20, choices=GuaranteeType.choices, blank=True, default=""
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=LoanStatus.choices, default=LoanStatus.ACTIVE
+        _("status"), max_length=20, choices=LoanStatus.choices, default=LoanStatus.ACTIVE
     )
+    # The last assignment of the claim (债权转让, 民法典 art. 545): ``creditor`` is the
+    # assignee from ``assigned_on``; payments the assignor still received name it in
+    # ``Payment.received_by``. Not indexed: read per loan, never searched by.
+    assigned_from = models.ForeignKey(
+        Creditor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("assigned from"),
+    )
+    assigned_on = models.DateField(_("assignment date"), null=True, blank=True)
+    # The day the creditor declared the whole loan due (宣布提前到期, by notice to the
+    # borrower): the main debt's performance period then ends here, which moves the start
+    # of every guarantee period (``calculations.guarantee_period``).
+    accelerated_on = models.DateField(_("accelerated on"), null=True, blank=True)
     # Bumped in the same transaction as every payment recorded for the loan, so the daily
     # cycle finds loans with new payments without re-reading all payments.
     payments_version = models.PositiveIntegerField(_("payments version"), db_default=0)
@@ -98,6 +116,33 @@ class LoanParty(BaseModel):
     )
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="loan_roles")
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
+    # Guarantors and counter-guarantors only; blank for every other role. ``db_default`` so
+    # raw-SQL inserts that do not name the column keep working.
+    guarantee_kind = models.CharField(
+        _("guarantee kind"),
+        max_length=10,
+        choices=GuaranteeKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # The guarantee period (保证期间, 民法典 art. 692) as agreed in the guarantee contract:
+    # an end date, or a length in months counted from the main debt's final due date. Both
+    # empty means none was agreed (six months by law); an agreed end on or before the main
+    # debt's final due date counts as none (art. 692 para 2), which
+    # ``calculations.guarantee_period`` decides, not the database.
+    guarantee_period_ends_on = models.DateField(
+        _("guarantee period ends on (agreed)"), null=True, blank=True
+    )
+    guarantee_period_months = models.PositiveSmallIntegerField(
+        _("guarantee period (months, agreed)"), null=True, blank=True
+    )
+    # Set by the cycle (``portfolio.batch.guarantees``): the loan still owes money and this
+    # guarantee's period ends within 30 days with no preserving act recorded. Playbook
+    # rules with ``when: guarantee_ending`` act on it.
+    guarantee_ending = models.BooleanField(
+        _("guarantee period ending"), default=False, db_default=False
+    )
 
     class Meta:
         ordering = ["loan_id", "role", "id"]

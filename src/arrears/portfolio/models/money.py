@@ -30,6 +30,18 @@ class Payment(BaseModel):
     paid_on = models.DateField(_("paid on"))
     amount = models.BigIntegerField(_("amount (fen)"))
     channel = models.CharField(_("channel"), max_length=60, blank=True, default="")
+    # The creditor whose tape or API recorded the payment: after an assignment the assignor
+    # may still receive money it must pass on. NULL for payments recorded before this was
+    # kept. Not indexed: read with the loan's payments, never searched by.
+    received_by = models.ForeignKey(
+        Creditor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("received by"),
+    )
 
     class Meta:
         ordering = ["loan_id", "paid_on", "payment_id"]

@@ -12,7 +12,7 @@ from arrears.portfolio.choices import (
     TapeKind,
 )
 from arrears.portfolio.models.loans import Loan
-from arrears.portfolio.models.parties import Creditor
+from arrears.portfolio.models.parties import Creditor, Party
 
 
 class TapeImport(BaseModel):
@@ -67,6 +67,19 @@ class LimitationEvent(BaseModel):
         blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
+    )
+    # Whom the act was aimed at. NULL: the debtor (the loan's own limitation period). A
+    # guarantor here makes it an act that preserves that guarantee (民法典 arts. 693–694):
+    # a demand to a joint guarantor, or for a general guarantee a suit against the debtor
+    # recorded with the guarantor named. Not indexed: read per loan.
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("party"),
     )
 
     class Meta:

@@ -21,7 +21,7 @@ from arrears.core.audit import audit_record
 from arrears.core.bounds import amount_check, date_check
 from arrears.core.errors import InvalidInput
 from arrears.core.money import format_yuan
-from arrears.portfolio.models import Loan, Payment
+from arrears.portfolio.models import Creditor, Loan, Payment
 from arrears.portfolio.services.allocations import allocations_rebuild
 from arrears.portfolio.services.payments_ingest import loans_payments_recorded
 
@@ -75,6 +75,7 @@ def payment_post(
     channel: str,
     source: str = "api",
     by: AbstractBaseUser | None = None,
+    received_by: Creditor | None = None,
 ) -> tuple[Payment, bool]:
     """Record a payment of ``amount`` fen on ``loan`` as of ``paid_on``; ``(payment, created)``.
 
@@ -84,7 +85,8 @@ def payment_post(
     version (the next cycle replays it) and appends ``payment.post`` to the audit chain
     naming ``source``, all in one transaction. Safe under concurrent posts of one id: the
     loan's row lock orders them, and the unique constraint catches posts of one id to two
-    loans at once.
+    loans at once. ``received_by`` is the creditor whose API recorded the payment (after
+    an assignment, possibly the assignor); ``None`` means the loan's own creditor.
     """
     payment_id = payment_id.strip()
     channel = channel.strip()
@@ -116,6 +118,9 @@ def payment_post(
                     paid_on=paid_on,
                     amount=amount,
                     channel=channel,
+                    received_by_id=(
+                        received_by.pk if received_by is not None else locked.creditor_id
+                    ),
                 )
         except IntegrityError:
             # The same id posted to another loan of the creditor at the same moment.

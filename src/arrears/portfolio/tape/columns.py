@@ -66,6 +66,10 @@ PARTY_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("phone", ("手机号", "手机号码", "电话", "联系电话")),
     ColumnSpec("email", ("邮箱", "电子邮箱")),
     ColumnSpec("address", ("地址", "联系地址")),
+    # Guarantor and counter-guarantor rows only (民法典 arts. 686, 692).
+    ColumnSpec("guarantee_kind", ("保证方式", "保证类型", "担保责任方式")),
+    ColumnSpec("guarantee_period_ends_on", ("保证期间届满日", "保证期间截止日", "保证到期日")),
+    ColumnSpec("guarantee_period_months", ("保证期间", "保证期间（月）", "保证期限")),
 )
 
 COLUMNS_BY_KIND = {"loans": LOAN_COLUMNS, "payments": PAYMENT_COLUMNS, "parties": PARTY_COLUMNS}

@@ -58,6 +58,21 @@ PARTY_ROLES = {
     "紧急联系人": "contact_person",
     "联系人": "contact_person",
 }
+GUARANTEE_KINDS = {
+    "joint": "joint",
+    "连带": "joint",
+    "连带责任": "joint",
+    "连带保证": "joint",
+    "连带责任保证": "joint",
+    "general": "general",
+    "一般": "general",
+    "一般保证": "general",
+}
+# An agreed guarantee period "until the debt is repaid" is an unclear agreement: the
+# six-month period applies (担保制度解释 art. 32), so these read as no agreed end.
+UNTIL_REPAID = frozenset(
+    {"until repaid", "直至还清", "至还清为止", "直至主债务本息还清时为止", "主债务还清之日"}
+)
 CURRENCY_ALIASES = {"人民币": "CNY", "RMB": "CNY", "CNY": "CNY"}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")

@@ -56,12 +56,25 @@ class PaymentRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class GuaranteeTerms:
+    """What a guarantor's row says of the guarantee: its kind (joint / general) and the
+    agreed period, an end date or a length in months (neither: none agreed)."""
+
+    kind: str = "joint"
+    period_ends_on: date | None = None
+    period_months: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PartyRowRecord:
-    """A valid parties-file row: a party to link to a loan in a role."""
+    """A valid parties-file row: a party to link to a loan in a role. ``guarantee`` is set
+    for a guarantor or counter-guarantor row that gives any guarantee column (``None``: the
+    row says nothing, and a guarantee already on file keeps its terms)."""
 
     loan_id: str
     role: str
     party: PartyRecord
+    guarantee: GuaranteeTerms | None = None
 
 
 @dataclass(slots=True)

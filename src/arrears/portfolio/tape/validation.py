@@ -21,6 +21,7 @@ from arrears.portfolio.tape.errors import gettext_noop as _
 from arrears.portfolio.tape.limits import ValueBounds
 from arrears.portfolio.tape.reading import Tape
 from arrears.portfolio.tape.records import (
+    GuaranteeTerms,
     LoanRecord,
     PartyRecord,
     PartyRowRecord,
@@ -273,9 +274,42 @@ def _party_row_record(row: _Row) -> PartyRowRecord | None:
         )
     # An emergency contact is not liable and often has no ID on file.
     party = _party(row, "", id_required=role not in (None, "contact_person"), name_column="name")
+    guarantee = _guarantee_terms(row, role)
     if row.errors or party is None or role is None:
         return None
-    return PartyRowRecord(loan_id, role, party)
+    return PartyRowRecord(loan_id, role, party, guarantee)
+
+
+GUARANTEE_COLUMNS = ("guarantee_kind", "guarantee_period_ends_on", "guarantee_period_months")
+GUARANTEE_ROLES = ("guarantor", "counter_guarantor")
+
+
+def _guarantee_terms(row: _Row, role: str | None) -> GuaranteeTerms | None:
+    """The guarantee columns of a guarantor's row (kind default joint); refused on others."""
+    given = [name for name in GUARANTEE_COLUMNS if row.present(name)]
+    if role not in GUARANTEE_ROLES:
+        for name in given if role is not None else ():
+            row.fail(name, Reason(_("only guarantor and counter_guarantor rows have a guarantee")))
+        return None
+    if not given:
+        return None
+    kind = row.get(
+        "guarantee_kind",
+        lambda v: fields.choice(v, fields.GUARANTEE_KINDS, "joint/连带, general/一般"),
+    )
+    ends = None
+    if fields.text(row.values.get("guarantee_period_ends_on")).lower() not in fields.UNTIL_REPAID:
+        ends = row.day("guarantee_period_ends_on")
+    months = row.get(
+        "guarantee_period_months",
+        lambda v: fields.whole_number(v, low=1, high=600, unit=" months"),
+    )
+    if ends is not None and months is not None:
+        row.fail(
+            "guarantee_period_months",
+            Reason(_("give guarantee_period_ends_on or guarantee_period_months, not both")),
+        )
+    return GuaranteeTerms(kind or "joint", ends, months)
 
 
 def _validate(

@@ -42,6 +42,8 @@ class ActionRule:
     every: int | None = None
     until_dpd: int | None = None
     until_day: int | None = None
+    # A fact (``vocabulary.CONDITIONS``) the target party must have on the day, or "".
+    when: str = ""
     time: str = DEFAULT_TIME
     template: str = ""
     queue: str = ""

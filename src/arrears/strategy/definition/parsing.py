@@ -26,6 +26,7 @@ from arrears.strategy.definition.model import (
 from arrears.strategy.definition.vocabulary import (
     ACTION_KEYS,
     ACTION_TYPES,
+    CONDITIONS,
     DEFAULT_ACTION_PRIORITY,
     MESSAGE_TYPES,
     PLAYBOOK_KEYS,
@@ -230,6 +231,11 @@ class PlaybookReader(FieldReader):
         every = self.integer(data, "every", path, default=None, minimum=1)
         until_dpd = self.integer(data, "until_dpd", path, default=None, minimum=1)
         until_day = self.integer(data, "until_day", path, default=None, minimum=1)
+        when = (
+            self.choice(data, "when", path, "condition", CONDITIONS)
+            if data.get("when") is not None
+            else ""
+        )
         time = self.time(data, "time", path)
         template = self.string(data, "template", path)
         queue = self.string(data, "queue", path)
@@ -282,6 +288,7 @@ class PlaybookReader(FieldReader):
             or title is None
             or kind is None
             or target is None
+            or when is None
             or time is None
             or template is None
             or queue is None
@@ -298,6 +305,7 @@ class PlaybookReader(FieldReader):
             every=every,
             until_dpd=until_dpd,
             until_day=until_day,
+            when=when,
             time=time,
             template=template,
             queue=queue,

@@ -46,6 +46,10 @@ CHANNEL_OF: dict[str, str | None] = {
 TARGET_ROLES: tuple[str, ...] = ("borrower", "co_borrower", "guarantor", "counter_guarantor")
 GUARANTEE_TYPES: tuple[str, ...] = ("credit", "guarantee", "mortgage", "pledge")
 CLASSIFICATIONS: tuple[str, ...] = ("normal", "special_mention", "substandard", "doubtful", "loss")
+# Facts about a case's party that a rule's ``when`` can require, as the cycle keeps them:
+# guarantee_ending — the target's guarantee period (保证期间) ends within 30 days and no
+# preserving act is recorded (``portfolio.batch.guarantees``).
+CONDITIONS: tuple[str, ...] = ("guarantee_ending",)
 
 DEFAULT_TIME = "09:00"
 DEFAULT_ACTION_PRIORITY = 50
@@ -66,6 +70,7 @@ ACTION_KEYS = (
     "every",
     "until_dpd",
     "until_day",
+    "when",
     "time",
     "template",
     "queue",

@@ -46,6 +46,7 @@ def _action_data(rule: ActionRule) -> dict[str, Any]:
         ("every", rule.every, None),
         ("until_dpd", rule.until_dpd, None),
         ("until_day", rule.until_day, None),
+        ("when", rule.when, ""),
         ("time", rule.time, DEFAULT_TIME),
         ("template", rule.template, ""),
         ("queue", rule.queue, ""),

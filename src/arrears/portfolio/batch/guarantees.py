@@ -1,0 +1,114 @@
+"""The cycle's guarantee watch: which guarantees end within 30 days unpreserved.
+
+One read per partition of its guarantor and counter-guarantor rows (with the main debt's
+final due date, the acceleration date and whether the loan still owes money), one read of
+the acts recorded against guarantors, the period worked out by
+``calculations.guarantee_period`` (calendar-month arithmetic SQL cannot share between
+SQLite and PostgreSQL), then one ``UPDATE`` per changed value. Guarantor rows are a small
+share of a portfolio's parties, and only rows whose flag changes are written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from arrears.core.bulk import chunked
+from arrears.core.sql import table
+from arrears.portfolio.calculations.guarantee_period import (
+    LEGAL_ACTION,
+    events_for,
+    guarantee_state,
+)
+from arrears.portfolio.choices import PartyRole
+from arrears.portfolio.models import (
+    Installment,
+    LimitationEvent,
+    Loan,
+    LoanParty,
+    LoanPosition,
+)
+
+GUARANTEE_ROLES = (PartyRole.GUARANTOR.value, PartyRole.COUNTER_GUARANTOR.value)
+
+
+def _guarantee_rows(first: int, last: int) -> list[tuple[Any, ...]]:
+    owed = (
+        "p.principal_outstanding + p.overdue_principal + p.overdue_interest"
+        " + p.overdue_fees + p.overdue_penalty"
+    )
+    roles = ", ".join(["%s"] * len(GUARANTEE_ROLES))
+    sql = f"""
+        SELECT lp.id, lp.loan_id, lp.party_id, lp.guarantee_kind, lp.guarantee_period_ends_on,
+               lp.guarantee_period_months, l.accelerated_on,
+               (SELECT MAX(i.due_on) FROM {table(Installment)} AS i WHERE i.loan_id = l.id),
+               CASE WHEN p.loan_id IS NOT NULL AND {owed} > 0 THEN 1 ELSE 0 END,
+               lp.guarantee_ending
+        FROM {table(LoanParty)} AS lp
+        JOIN {table(Loan)} AS l ON l.id = lp.loan_id
+        LEFT JOIN {table(LoanPosition)} AS p ON p.loan_id = lp.loan_id
+        WHERE lp.loan_id BETWEEN %s AND %s AND lp.role IN ({roles})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, last, *GUARANTEE_ROLES])
+        return list(cursor.fetchall())
+
+
+def _guarantor_events(
+    first: int, last: int, on: date
+) -> dict[int, list[tuple[date, str, int | None]]]:
+    """Per loan, the acts that can preserve a guarantee: any act naming a party, and every
+    suit or arbitration (against the debtor, it preserves a general guarantee)."""
+    events: dict[int, list[tuple[date, str, int | None]]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT loan_id, occurred_on, kind, party_id FROM {table(LimitationEvent)}"
+            " WHERE loan_id BETWEEN %s AND %s AND occurred_on <= %s"
+            " AND (party_id IS NOT NULL OR kind = %s)",
+            [first, last, on, LEGAL_ACTION],
+        )
+        for loan_id, occurred_on, kind, party_id in cursor.fetchall():
+            events[loan_id].append((_as_date(occurred_on), kind, party_id))
+    return events
+
+
+def _as_date(value: object) -> date:
+    # SQLite hands raw SQL dates back as ISO text.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _maybe_date(value: object) -> date | None:
+    return None if value is None else _as_date(value)
+
+
+def guarantees_watch(*, first: int, last: int, on: date) -> int:
+    """Flag each guarantee of the loans ``first``–``last`` whose loan still owes money and
+    whose period ends within 30 days of ``on`` with no preserving act on file (and clear
+    the flag elsewhere); return how many rows changed. Idempotent for a date."""
+    rows = _guarantee_rows(first, last)
+    if not rows:
+        return 0
+    events = _guarantor_events(first, last, on)
+    raise_ids: list[int] = []
+    clear_ids: list[int] = []
+    for pk, loan_id, party_id, kind, agreed, months, accelerated, last_due, owes, flag in rows:
+        state = guarantee_state(
+            kind=str(kind),
+            agreed_end=_maybe_date(agreed),
+            agreed_months=int(months) if months is not None else None,
+            main_due_on=_maybe_date(last_due),
+            accelerated_on=_maybe_date(accelerated),
+            events=events_for(str(kind), int(party_id), events.get(int(loan_id), [])),
+            on=on,
+        )
+        ending = bool(owes) and state.is_ending(on)
+        if ending != bool(flag):
+            (raise_ids if ending else clear_ids).append(int(pk))
+    changed = 0
+    for ids, value in ((raise_ids, True), (clear_ids, False)):
+        for batch in chunked(ids, 900):
+            changed += LoanParty.objects.filter(pk__in=batch).update(guarantee_ending=value)
+    return changed
