@@ -65,12 +65,13 @@ def overdue_loan(creditor: Creditor, tmp_path: Path) -> Loan:
 def test_arrears_ships_every_purpose_in_both_languages() -> None:
     keys = {(t.code, t.channel, t.language) for t in SHIPPED}
     messages = ["reminder", "promise-confirmation", "plan-confirmation", "receipt"]
-    letters = ["overdue-notice", "guarantor-notice", "lawyer-letter"]
+    letters = ["overdue-notice", "guarantor-notice", "lawyer-letter", "guarantor-demand"]
     assert keys == {
         (code, channel, language)
         for language in ("zh-hans", "en")
         for code, channels in [(c, ("sms", "email")) for c in messages]
         + [(c, ("letter",)) for c in letters]
+        + [("assignment-notice", ("sms", "letter"))]
         for channel in channels
     }
     assert all(t.subject for t in SHIPPED if t.channel == "email")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from arrears.core.bulk import bulk_insert, chunked
@@ -52,9 +52,18 @@ class PaymentIngestor:
         records: list[PaymentRecord] = [row.record for row in rows]
         loans: dict[str, tuple[int, date]] = {}
         for batch in chunked(sorted({r.loan_id for r in records}), 900):
-            for pk, loan_id, disbursed_on in Loan.objects.filter(
-                creditor=self.creditor, loan_id__in=batch
-            ).values_list("pk", "loan_id", "disbursed_on"):
+            # Also the loans this creditor assigned away (债权转让): until the borrower is
+            # notified, a payment to the old creditor still discharges the debt (民法典
+            # art. 546), so its tape must still find them; the creditor's own loan wins
+            # when both carry the id (ordered last, it overwrites).
+            for pk, loan_id, disbursed_on, _own in (
+                Loan.objects.filter(
+                    Q(creditor=self.creditor) | Q(assigned_from=self.creditor), loan_id__in=batch
+                )
+                .annotate(own=Q(creditor=self.creditor))
+                .order_by("own", "pk")
+                .values_list("pk", "loan_id", "disbursed_on", "own")
+            ):
                 loans[loan_id] = (pk, disbursed_on)
         loan_ids_by_pk = {pk: loan_id for loan_id, (pk, _) in loans.items()}
         stored: dict[str, tuple[int, date, int, str]] = {}
@@ -142,6 +151,7 @@ class PaymentIngestor:
                     record.paid_on,
                     record.amount,
                     record.channel,
+                    self.creditor.pk,
                     now,
                     now,
                 )
@@ -160,6 +170,7 @@ class PaymentIngestor:
                     "paid_on",
                     "amount",
                     "channel",
+                    "received_by_id",
                     "created_at",
                     "updated_at",
                 ],

@@ -19,6 +19,7 @@ from arrears.portfolio.management.cli import (
     resolve_loan,
 )
 from arrears.portfolio.selectors import loan_state
+from arrears.transfers.selectors import loan_assignment
 
 
 class Command(BaseCommand):
@@ -57,6 +58,8 @@ class Command(BaseCommand):
                 else timezone.localdate()
             )
             report = loan_report(loan, loan_state(loan, as_of=as_of))
+        # The latest assignment of debts (债权转让), with the borrower's notice: transfers.
+        report["assignment"] = loan_assignment(loan)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
@@ -91,6 +94,13 @@ class Command(BaseCommand):
         for party in report["parties"]:
             phones = ", ".join(p["value"] for p in party["phones"]) or "-"
             out(f"  {party['role']}: {party['name']} ({party['id_number']}) {phones}")
+        for item in report.get("guarantees", []):
+            preserved = f" on {item['preserved_on']}" if item["preserved_on"] else ""
+            ending = " · ending within 30 days" if item["ending"] else ""
+            out(
+                f"  guarantee of {item['party']} ({item['role']}, {item['kind']}): period ends"
+                f" {item['period_ends_on'] or '-'} · {item['status']}{preserved}{ending}"
+            )
         overdue = report["overdue"]
         out(
             f"  DPD {report['dpd']} ({report['bucket']}) · overdue principal "
