@@ -168,6 +168,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     ("GET", "workbench:insights-xlsx"): by_capability(
         "insights_view", allowed=frozenset({200, 404})
     ),
+    # A guarantor's pay-out from the case page (an empty POST: the form's field messages).
+    ("GET", "workbench:guarantee-payout"): by_capability("guarantee_payout", allowed=200),
+    ("POST", "workbench:guarantee-payout"): by_capability("guarantee_payout", allowed=LET_IN),
     # The borrower portal has its own session, never a staff sign-in: its pages say so
     # (403) to everyone else, and a forged link is not found.
     ("GET", "portal:link"): everyone(404, anonymous=404),

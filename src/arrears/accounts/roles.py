@@ -69,6 +69,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Promoting an experiment's challenger changes the strategy of every case of the
     # champion playbook: a manager's act (and an administrator's), audited.
     "experiment_promote": frozenset({MANAGER, ADMIN}),
+    # Recording a guarantee company's pay-out (代偿) settles the lender's loan and creates a
+    # recourse claim: it moves money and creditors, so a manager's act (and an
+    # administrator's), audited.
+    "guarantee_payout": frozenset({MANAGER, ADMIN}),
 }
 
 # What each capability lets a person do, as the error page names what was refused: a verb
@@ -95,6 +99,7 @@ ACTIONS: dict[str, StrPromise] = {
     "payments_match": _("match unmatched payments to loans"),
     "insights_view": _("open the insights pages"),
     "experiment_promote": _("promote an experiment's challenger"),
+    "guarantee_payout": _("record a guarantor's pay-out"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from arrears.workbench.views import (
     cases,
+    guarantee,
     insights,
     legal,
     legal_files,
@@ -23,4 +24,5 @@ urlpatterns = [
     *legal_files.urlpatterns,
     *payments.urlpatterns,
     *insights.urlpatterns,
+    *guarantee.urlpatterns,
 ]
