@@ -36,6 +36,8 @@ GUARANTEE_ROLES = (PartyRole.GUARANTOR.value, PartyRole.COUNTER_GUARANTOR.value)
 
 
 def _guarantee_rows(first: int, last: int) -> list[tuple[Any, ...]]:
+    # The main debt's final due date is the last installment's: one step down the unique
+    # (loan, seq) index, where MAX(due_on) read every installment of the loan.
     owed = (
         "p.principal_outstanding + p.overdue_principal + p.overdue_interest"
         " + p.overdue_fees + p.overdue_penalty"
@@ -44,7 +46,8 @@ def _guarantee_rows(first: int, last: int) -> list[tuple[Any, ...]]:
     sql = f"""
         SELECT lp.id, lp.loan_id, lp.party_id, lp.guarantee_kind, lp.guarantee_period_ends_on,
                lp.guarantee_period_months, l.accelerated_on,
-               (SELECT MAX(i.due_on) FROM {table(Installment)} AS i WHERE i.loan_id = l.id),
+               (SELECT i.due_on FROM {table(Installment)} AS i WHERE i.loan_id = l.id
+                ORDER BY i.seq DESC LIMIT 1),
                CASE WHEN p.loan_id IS NOT NULL AND {owed} > 0 THEN 1 ELSE 0 END,
                lp.guarantee_ending
         FROM {table(LoanParty)} AS lp
