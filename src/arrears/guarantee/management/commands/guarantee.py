@@ -11,30 +11,13 @@ function that runs it; this command only dispatches.
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
-from importlib import import_module
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError
-
-from arrears.core.errors import ArrearsError
-
-SUBCOMMAND_MODULES = ("payout", "recover", "report")
+from arrears.core.subcommands import SubcommandsCommand
 
 
-class Command(BaseCommand):
+class Command(SubcommandsCommand):
     help = (
         "Guarantee companies: record a pay-out (代偿) and its recourse claim, recoveries on"
         " claims, and the pay-out and recovery report."
     )
-
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True)
-        for name in SUBCOMMAND_MODULES:
-            import_module(f"arrears.guarantee.cli.{name}").add_to(actions)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            options["run"](options, self.stdout)
-        except ArrearsError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+    cli_package = "arrears.guarantee.cli"
+    subcommands = ("payout", "recover", "report")

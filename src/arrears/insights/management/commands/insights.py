@@ -13,37 +13,12 @@ table is a new module.
 
 from __future__ import annotations
 
-import pkgutil
-from argparse import ArgumentParser
-from importlib import import_module
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError
-
-from arrears.core.errors import ArrearsError
-from arrears.insights import cli
+from arrears.core.subcommands import SubcommandsCommand
 
 
-def subcommand_modules() -> list[str]:
-    """The modules of ``arrears.insights.cli``, in name order."""
-    return sorted(info.name for info in pkgutil.iter_modules(cli.__path__))
-
-
-class Command(BaseCommand):
+class Command(SubcommandsCommand):
     help = (
         "Insights: aging and KPIs for a month, roll rates, vintages, recovery curves and"
         " experiment results."
     )
-
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True)
-        for name in subcommand_modules():
-            import_module(f"arrears.insights.cli.{name}").add_to(actions)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            code = options["run"](options, self.stdout)
-        except ArrearsError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
-        if code:
-            raise SystemExit(code)
+    cli_package = "arrears.insights.cli"
