@@ -14,14 +14,15 @@ from tests.scratch import Scratch, arrears
 # The same audit key on both sides, as production keeps it in its secret store (a backup
 # never holds keys).
 KEY = {"ARREARS_AUDIT_KEY": "6b" * 32}
-# Cases and audit entries beyond the demo's: the lead hands five cases back to the pool.
+# Cases and audit entries beyond the demo's: the lead hands five open cases back to the pool
+# (the demo's past month ends also leave closed cases that kept their collector).
 PREPARE = """
 from django.utils import timezone
 from arrears.accounts.models import User
 from arrears.cases.assignment_services import case_reassign
 from arrears.cases.models import CollectionCase
 lead = User.objects.get(username="manager")
-for case in CollectionCase.objects.exclude(assignee=None).order_by("pk")[:5]:
+for case in CollectionCase.objects.filter(status="open").exclude(assignee=None).order_by("pk")[:5]:
     case_reassign(case=case, assignee=None, by=lead, reason="backup drill",
                   on=timezone.localdate())
 """
