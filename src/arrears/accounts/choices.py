@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     LEGAL_OFFICER = "legal_officer", _("Legal officer (法务)")
     COMPLIANCE_AUDITOR = "compliance_auditor", _("Compliance auditor (合规审计)")
     ADMIN = "admin", _("Administrator (管理员)")
+    # A collector of an outside agency (委外催收机构): sees only the cases placed with it.
+    AGENCY_COLLECTOR = "agency_collector", _("Agency collector (委外催收员)")
 
 
 class AssignmentMethod(models.TextChoices):

@@ -52,6 +52,29 @@ class Team(BaseModel):
         return [b.strip() for b in self.buckets.split(",") if b.strip()]
 
 
+class Agency(BaseModel):
+    """An outside collection agency (委外催收机构): an organisation with its own users (role
+    ``agency_collector``) who see only the cases placed with it. Contracts, placements and
+    commission live in ``arrears.agencies``; this is the organisation people belong to."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("short name used on the command line")
+    )
+    licence_number = models.CharField(_("licence number"), max_length=100, blank=True, default="")
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True, default="")
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("collection agency")
+        verbose_name_plural = _("collection agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """A person who signs in, in one role: collector, field agent, team lead, manager, legal
     officer, compliance auditor or administrator.
@@ -63,6 +86,10 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COLLECTOR)
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    # An agency collector's organisation; empty for the lender's own staff.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
     capacity = models.PositiveIntegerField(
         _("case capacity"), default=400, help_text=_("most open cases assignment gives them")

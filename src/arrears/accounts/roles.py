@@ -24,7 +24,10 @@ MANAGER, LEGAL, AUDITOR, ADMIN = (
     Role.COMPLIANCE_AUDITOR,
     Role.ADMIN,
 )
-WORKERS = frozenset({COLLECTOR, FIELD_AGENT, TEAM_LEAD})
+AGENCY = Role.AGENCY_COLLECTOR
+# People who work cases. An agency collector works the cases placed with its agency
+# (``cases.scoping``) and passes the same compliance gate as the lender's own staff.
+WORKERS = frozenset({COLLECTOR, FIELD_AGENT, TEAM_LEAD, AGENCY})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     # The day's queue and "next case": people who work cases.
@@ -73,6 +76,28 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # recourse claim: it moves money and creditors, so a manager's act (and an
     # administrator's), audited.
     "guarantee_payout": frozenset({MANAGER, ADMIN}),
+    # Recording a field visit (外访): always two staff, with the address, times and evidence.
+    "visit_record": frozenset({FIELD_AGENT, TEAM_LEAD, AGENCY}),
+    # Skip tracing (查找): adding a contact point someone found and verifying or invalidating
+    # one, its source and reason recorded.
+    "skip_trace": WORKERS | {MANAGER},
+    # Placing a case with an outside agency (委外) or recalling it.
+    "agency_place": frozenset({TEAM_LEAD, MANAGER}),
+    # Agencies, their contracts and the monthly commission statements.
+    "agency_manage": frozenset({MANAGER, ADMIN}),
+    # Writing a debt off (核销): proposing it, and deciding it within the authority matrix.
+    "writeoff_propose": frozenset({TEAM_LEAD, MANAGER, LEGAL}),
+    "writeoff_decide": frozenset({TEAM_LEAD, MANAGER}),
+    # The blacklist (黑名单): proposing a party, approving or delisting one (audited), and
+    # exporting it for the credit and guarantee side.
+    "blacklist_propose": frozenset({TEAM_LEAD, MANAGER, LEGAL}),
+    "blacklist_decide": frozenset({MANAGER}),
+    "blacklist_export": frozenset({MANAGER, AUDITOR, ADMIN}),
+    # The weekly stop-loss list: cases whose expected recovery is below the cost to collect.
+    "stop_loss_view": frozenset({TEAM_LEAD, MANAGER}),
+    # Attaching a call recording or transcript to a contact, and reviewing calls (质检).
+    "recording_attach": WORKERS,
+    "quality_review": frozenset({TEAM_LEAD, MANAGER, AUDITOR}),
 }
 
 # What each capability lets a person do, as the error page names what was refused: a verb
@@ -100,6 +125,18 @@ ACTIONS: dict[str, StrPromise] = {
     "insights_view": _("open the insights pages"),
     "experiment_promote": _("promote an experiment's challenger"),
     "guarantee_payout": _("record a guarantor's pay-out"),
+    "visit_record": _("record a field visit"),
+    "skip_trace": _("add or verify contact points"),
+    "agency_place": _("place cases with agencies or recall them"),
+    "agency_manage": _("manage agencies and their commission statements"),
+    "writeoff_propose": _("propose a write-off"),
+    "writeoff_decide": _("approve or reject write-offs"),
+    "blacklist_propose": _("propose a party for the blacklist"),
+    "blacklist_decide": _("approve or remove blacklist entries"),
+    "blacklist_export": _("export the blacklist"),
+    "stop_loss_view": _("open the stop-loss recommendations"),
+    "recording_attach": _("attach call recordings"),
+    "quality_review": _("review calls for quality"),
 }
 
 

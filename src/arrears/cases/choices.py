@@ -13,6 +13,13 @@ class CaseStatus(models.TextChoices):
 
 class CloseReason(models.TextChoices):
     CURED = "cured", _("Cured (DPD back to 0)")
+    PAID_OFF = "paid_off", _("Paid off (结清)")
+    SETTLED = "settled", _("Settled (和解结案)")
+    WRITTEN_OFF = "written_off", _("Written off (核销)")
+    SOLD = "sold", _("Sold or assigned (债权转让)")
+    DECEASED = "deceased", _("Deceased (死亡)")
+    COMPENSATED = "compensated", _("Compensated by the guarantor (代偿)")
+    LEGAL_TERMINATED = "legal_terminated", _("Legal proceedings ended (终结执行)")
 
 
 class WorkItemStatus(models.TextChoices):

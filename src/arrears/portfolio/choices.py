@@ -95,6 +95,9 @@ class LoanStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
     COMPENSATED = "compensated", _("Compensated by the guarantor")
+    # Written off the lender's books (核销): off the active book, still owed and collected
+    # (账销案存); payments after it are recoveries.
+    WRITTEN_OFF = "written_off", _("Written off")
 
 
 class TapeKind(models.TextChoices):

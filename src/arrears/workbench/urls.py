@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from arrears.workbench.views import (
+    agencies,
     cases,
+    closing,
+    field,
     guarantee,
     insights,
     legal,
@@ -11,6 +14,7 @@ from arrears.workbench.views import (
     pages,
     payments,
     plans,
+    quality,
     team,
 )
 
@@ -25,4 +29,8 @@ urlpatterns = [
     *payments.urlpatterns,
     *insights.urlpatterns,
     *guarantee.urlpatterns,
+    *field.urlpatterns,
+    *agencies.urlpatterns,
+    *closing.urlpatterns,
+    *quality.urlpatterns,
 ]

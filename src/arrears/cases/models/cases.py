@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from arrears.accounts.models import Team
+from arrears.accounts.models import Agency, Team
 from arrears.cases.choices import CaseStatus, CloseReason, DelinquencyReason, WorkItemStatus
 from arrears.core.models import BaseModel
 from arrears.portfolio.models import Creditor, Loan, Party
@@ -58,6 +58,23 @@ class CollectionCase(BaseModel):
         db_constraint=False,
     )
     assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    # The outside agency the case is placed with (委外), while placed; the placement's terms
+    # and history are ``agencies.Placement``. Agency collectors see only these cases.
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_constraint=False,
+    )
+    # A closed case whose loan falls overdue again is reopened (the same case, its history
+    # kept) rather than a new one opened: the last reopening day and how many times.
+    reopened_on = models.DateField(_("reopened on"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), db_default=0, default=0)
+    # The day every known contact point of the borrower was found invalid (失联); empty
+    # while one may still reach them. Skip tracing (查找) works these cases.
+    unreachable_since = models.DateField(_("unreachable since"), null=True, blank=True)
     # What collectors learn on calls; playbook segments and the queue score read them.
     delinquency_reason = models.CharField(
         _("reason for delinquency"),

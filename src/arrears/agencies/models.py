@@ -1,0 +1,1 @@
+"""Models of Collection agencies (built by issue 20)."""

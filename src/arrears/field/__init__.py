@@ -1,0 +1,1 @@
+"""Field visits and skip tracing."""

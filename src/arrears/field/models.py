@@ -1,0 +1,1 @@
+"""Models of Field visits and skip tracing (built by issue 20)."""

@@ -1,0 +1,1 @@
+"""Models of Call quality review (built by issue 20)."""

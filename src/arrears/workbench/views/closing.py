@@ -1,0 +1,7 @@
+"""Pages of closing a debt: write-off and blacklist (issue 20)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,7 @@
+"""Pages of call recordings and quality review (issue 20)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
