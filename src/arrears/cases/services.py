@@ -132,6 +132,12 @@ def _validate_contact(
         raise InvalidInput(_("choose a reason from the list"), field="reason")
     if contact_point is not None and contact_point.party_id != party.pk:
         raise InvalidInput(_("this contact point belongs to someone else"), field="contact_point")
+    if contact_point is not None and contact_point.status == ContactStatus.INVALID:
+        # A point found invalid is never dialled, texted, mailed or visited again.
+        raise InvalidInput(
+            _("this contact point was found invalid: it is not contacted again"),
+            field="contact_point",
+        )
     if case.status != "open":
         raise InvalidInput(_("the case is closed"), field="case")
     if next_follow_up_at is not None:

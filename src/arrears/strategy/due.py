@@ -25,8 +25,15 @@ STAGE_TABLE = "strategy_stage"
 DUE_TIME_TABLE = "strategy_due_time"
 DUE_CASE_TABLE = "strategy_due_case"
 # Each playbook condition (``definition.CONDITIONS``) as SQL over the target's loan-party
-# row ``lp``: the facts the ledger's cycle keeps there.
-CONDITION_SQL = {"guarantee_ending": "lp.guarantee_ending"}
+# row ``lp`` (the facts the ledger's cycle keeps there) or the due case ``d``.
+CONDITION_SQL = {
+    "guarantee_ending": "lp.guarantee_ending",
+    # Set-based like the rest: one probe of the case's row by its primary key.
+    "unreachable": (
+        f"EXISTS (SELECT 1 FROM {CollectionCase._meta.db_table} AS uc"
+        " WHERE uc.id = d.case_id AND uc.unreachable_since IS NOT NULL)"
+    ),
+}
 OPEN_END = 1_000_000  # the upper DPD of an open-ended stage, so windows compare plainly
 ONE_OFF_CLOCK = "09:00"
 Versions = dict[int, tuple[str, int, PlaybookDefinition]]

@@ -11,7 +11,10 @@ from collections.abc import Collection
 from arrears.strategy.definition.model import ActionRule, PlaybookDefinition, Stage
 
 # How a rule's condition reads in its sentence.
-CONDITION_WORDS = {"guarantee_ending": "保证期间30天内届满且未主张时"}
+CONDITION_WORDS = {
+    "guarantee_ending": "保证期间30天内届满且未主张时",
+    "unreachable": "借款人电话与地址均无效时",
+}
 
 
 def stage_for(defn: PlaybookDefinition, dpd: int) -> Stage | None:

@@ -48,8 +48,11 @@ GUARANTEE_TYPES: tuple[str, ...] = ("credit", "guarantee", "mortgage", "pledge")
 CLASSIFICATIONS: tuple[str, ...] = ("normal", "special_mention", "substandard", "doubtful", "loss")
 # Facts about a case's party that a rule's ``when`` can require, as the cycle keeps them:
 # guarantee_ending — the target's guarantee period (保证期间) ends within 30 days and no
-# preserving act is recorded (``portfolio.batch.guarantees``).
-CONDITIONS: tuple[str, ...] = ("guarantee_ending",)
+# preserving act is recorded (``portfolio.batch.guarantees``);
+# unreachable — every phone and address of the case's borrower was found invalid
+# (``CollectionCase.unreachable_since``, kept by ``field.reachability``): a rule can then
+# plan a skip-trace review or a visit instead of calls that cannot connect.
+CONDITIONS: tuple[str, ...] = ("guarantee_ending", "unreachable")
 
 DEFAULT_TIME = "09:00"
 DEFAULT_ACTION_PRIORITY = 50
