@@ -1,6 +1,6 @@
-"""Admin screens for people, teams and API tokens; and the roles' judgement handed to every
-admin screen (``core.admin.admin_may``), since the screens of lower apps cannot ask the
-accounts app themselves."""
+"""Admin screens for people, teams, collection agencies and API tokens; and the roles'
+judgement handed to every admin screen (``core.admin.admin_may``), since the screens of
+lower apps cannot ask the accounts app themselves."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from arrears.accounts.models import ApiToken, Team, User
+from arrears.accounts.models import Agency, ApiToken, Team, User
 from arrears.accounts.roles import role_can
 from arrears.core.admin import AuditedChangeAdmin, admin_capability_check_set
 
@@ -23,17 +23,20 @@ class ArrearsUserAdmin(AuditedChangeAdmin, UserAdmin):
 
     audit_hidden = ("password", "password1", "password2", "usable_password")
 
-    list_display = ["username", "first_name", "role", "team", "capacity", "is_active"]
-    list_filter = ["role", "team", "is_active"]
-    list_select_related = ["team"]
+    list_display = ["username", "first_name", "role", "team", "agency", "capacity", "is_active"]
+    list_filter = ["role", "team", "agency", "is_active"]
+    list_select_related = ["team", "agency"]
     filter_horizontal = ["creditors", "groups", "user_permissions"]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        (_("Collection work"), {"fields": ("role", "team", "capacity", "creditors")}),
+        (
+            _("Collection work"),
+            {"fields": ("role", "team", "agency", "capacity", "creditors")},
+        ),
     )
     add_fieldsets = (
         *(UserAdmin.add_fieldsets or ()),
-        (_("Collection work"), {"fields": ("role", "team", "capacity")}),
+        (_("Collection work"), {"fields": ("role", "team", "agency", "capacity")}),
     )
 
 
@@ -42,6 +45,17 @@ class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ["name", "creditor", "buckets", "assignment_method", "is_active"]
     list_filter = ["creditor", "assignment_method", "is_active"]
     list_select_related = ["creditor"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(AuditedChangeAdmin):
+    """Outside collection agencies (委外机构): the organisations agency collectors belong to
+    (a user's ``agency``). Contracts and placements are the agencies app's (``arrears
+    agency``); every change here is on the audit chain."""
+
+    list_display = ["code", "name", "licence_number", "contact_name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(ApiToken)

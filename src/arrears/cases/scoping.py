@@ -1,9 +1,11 @@
 """Which cases a person may see (DESIGN.md rule 10): every read of cases starts here.
 
-A collector or field agent sees the cases assigned to them and their team's unassigned pool;
-a team lead their team's cases; a manager, legal officer or auditor the portfolios of the
-creditors they are given; an administrator everything. A case outside the scope is reported
-as not found, so its existence does not leak.
+A collector or field agent sees the cases assigned to them and their team's unassigned pool,
+except cases placed with an outside agency (委外) while placed; a team lead their team's
+cases (placed ones too, to recall them); an agency collector the open cases placed with
+their agency, and none once recalled; a manager, legal officer or auditor the portfolios of
+the creditors they are given; an administrator everything. A case outside the scope is
+reported as not found, so its existence does not leak.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from arrears.accounts.choices import Role
 from arrears.accounts.models import User
+from arrears.cases.choices import CaseStatus
 from arrears.cases.models import CollectionCase
 
 
@@ -21,11 +24,17 @@ def case_scope(user: User) -> Q:
         return Q(pk__in=[])
     if user.role == Role.ADMIN or user.is_superuser:
         return Q()
+    if user.role == Role.AGENCY_COLLECTOR:
+        if user.agency_id is None:
+            return Q(pk__in=[])
+        return Q(agency_id=user.agency_id, status=CaseStatus.OPEN)
     if user.role in (Role.COLLECTOR, Role.FIELD_AGENT):
+        # A case placed with an agency leaves the lender's own queues until it is recalled.
+        in_house = Q(agency__isnull=True)
         own = Q(assignee_id=user.pk)
         if user.team_id is None:
-            return own
-        return own | Q(team_id=user.team_id, assignee__isnull=True)
+            return own & in_house
+        return (own | Q(team_id=user.team_id, assignee__isnull=True)) & in_house
     if user.role == Role.TEAM_LEAD:
         return Q(team_id=user.team_id) if user.team_id is not None else Q(pk__in=[])
     # Managers, legal officers and auditors: their creditors' portfolios.

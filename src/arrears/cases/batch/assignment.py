@@ -167,7 +167,8 @@ def _amount_sql() -> str:
 
 
 def _pool(team_ids: list[int]) -> dict[int, list[PoolCase]]:
-    """The unassigned open cases of each team, with borrower and overdue amount."""
+    """The unassigned open cases of each team, with borrower and overdue amount. A case
+    placed with an agency is the agency's while placed: not in any in-house pool."""
     case, position, party = table(CollectionCase), table(LoanPosition), table(LoanParty)
     ids = ", ".join(str(int(t)) for t in team_ids)
     pools: dict[int, list[PoolCase]] = defaultdict(list)
@@ -180,6 +181,7 @@ def _pool(team_ids: list[int]) -> dict[int, list[PoolCase]]:
                    {_amount_sql()}
             FROM {case} AS c LEFT JOIN {position} AS p ON p.loan_id = c.loan_id
             WHERE c.status = 'open' AND c.assignee_id IS NULL AND c.team_id IN ({ids})
+              AND c.agency_id IS NULL
             ORDER BY c.id
             """,
             {"borrower": PartyRole.BORROWER.value},

@@ -35,11 +35,15 @@ from arrears.insights.recovery import recovery_curves
 from arrears.insights.roll_rates import roll_rates
 from arrears.insights.vintages import vintages
 from arrears.strategy.models import Playbook
+from arrears.workbench.selectors.agencies_insights import agency_columns, agency_figures
 
 Record = dict[str, Any]
 BUCKETS = [f"M{n}" for n in range(8)]
 METRICS = ("ever30", "ever90")
-TABLES = ("aging", "roll-rates", "vintages", "recovery", "teams", "collectors", "experiments")
+TABLES = (
+    *("aging", "roll-rates", "vintages", "recovery", "teams", "collectors", "experiments"),
+    "agencies",
+)
 # What a person in charge of no portfolio is told instead of figures.
 NO_SCOPE = gettext_lazy("You are in charge of no portfolio yet, so there are no figures to show.")
 # The collector league's chart shows the leaders; its table and download hold everyone.
@@ -202,6 +206,7 @@ def _columns(slug: str) -> list[Column]:
             *(c("contacts_per_case", _("Contacts per case")), c("complaints", _("Complaints"))),
             c("p_value", _("p-value of the difference")),
         ],
+        "agencies": [c(key, label, kind) for key, label, kind in agency_columns()],
     }[slug]
 
 
@@ -217,6 +222,7 @@ def table_title(slug: str, metric: str = METRICS[0]) -> str:
         "teams": _("Team league"),
         "collectors": _("Collector league"),
         "experiments": _("Experiment arms"),
+        "agencies": _("Agency performance"),
     }.get(slug, slug)
 
 
@@ -350,6 +356,7 @@ BUILDERS: dict[str, Callable[[_Figures], tuple[list[Record], Record]]] = {
     "teams": _teams,
     "collectors": _collectors,
     "experiments": _experiments,
+    "agencies": lambda f: agency_figures(month=f.month, creditor_ids=f.scope.creditor_ids),
 }
 
 
