@@ -116,7 +116,8 @@ def _close_lender_case(loan: Loan, on: date) -> None:
     A compensated loan leaves the daily cycle (its partitions span active loans), so the
     cases step would never see its settled position: it is run here for this one loan, on
     the pay-out day (or the day after the case opened, if the pay-out was recorded for an
-    earlier day), and closes the case as the cycle closes any case whose DPD is back to 0.
+    earlier day), and closes the case as ``compensated`` (代偿), as the cycle closes the case
+    of any compensated loan (``cases.batch.closing``).
     """
     opened = (
         CollectionCase.objects.filter(loan=loan, status=CaseStatus.OPEN)

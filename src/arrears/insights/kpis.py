@@ -5,7 +5,8 @@ promises and contacts went, and who collected what.
 Definitions (docs/insights.md keeps the same words): the month's *end* E is its last day,
 its *start* S the previous month's end; both must have been closed by the cycle.
 
-- aging: loans with principal outstanding > 0 in the history row of E, by stored bucket.
+- aging: loans with principal outstanding > 0 in the history row of E, by stored bucket;
+  a loan written off on or before E is off the active book and not counted (核销).
 - cure rate: of the loans with DPD > 0 at S, those with DPD 0 at E (paid off included).
 - recovery: money received during the month (payments dated from the 1st to E) on the
   loans with an overdue balance at S ÷ the sum of those overdue balances at S.
@@ -36,7 +37,7 @@ from arrears.insights.kpis_history import (
     ratio,
 )
 from arrears.insights.kpis_holders import case_scope, holder_at_sql, holder_sql, month_instants
-from arrears.portfolio.models import Payment
+from arrears.portfolio.models import Payment, WriteOff
 
 BUCKETS = tuple(f"M{index}" for index in range(8))
 # Whom a contact reaches when it is a right-party contact: a party liable for the debt.
@@ -76,6 +77,10 @@ def _aging(params: dict[str, Any], creditor_ids: Sequence[int] | None) -> dict[s
         SELECT h.bucket, COUNT(*), SUM(h.principal_outstanding)
         FROM {history()} AS h {scope}
         WHERE h.business_date = %(end)s AND h.principal_outstanding > 0
+          AND NOT EXISTS (
+            SELECT 1 FROM {table(WriteOff)} AS w
+            WHERE w.loan_id = h.loan_id AND w.written_off_on <= %(end)s
+          )
         GROUP BY h.bucket
         """,
         params,

@@ -90,6 +90,22 @@ def _stage(first: int, last: int, on: date) -> int:
         FROM {case} AS c, {STAGE_TABLE} AS w
         WHERE {moving}
         """,
+        # A case reopened today (cured, then overdue again) starts its stage afresh even when
+        # its DPD falls in the stage it left: day-in-stage counts from the reopening, so the
+        # stage's first actions are planned again.
+        f"""
+        INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
+        SELECT cs.case_id, %(on)s, 'stage', cs.stage, 'case reopened', '', CURRENT_TIMESTAMP
+        FROM {strategy} AS cs JOIN {case} AS c ON c.id = cs.case_id
+        WHERE c.loan_id BETWEEN %(first)s AND %(last)s AND c.status = 'open'
+          AND c.reopened_on = %(on)s AND cs.stage_entered_on < %(on)s
+        """,
+        f"""
+        UPDATE {strategy} SET stage_entered_on = %(on)s, stage_pinned = %(no)s
+        WHERE stage_entered_on < %(on)s AND case_id IN (
+            SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
+              AND c.status = 'open' AND c.reopened_on = %(on)s)
+        """,
         f"""
         INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
         SELECT cs.case_id, %(on)s, 'resumed', 'pause ended', '', '', CURRENT_TIMESTAMP

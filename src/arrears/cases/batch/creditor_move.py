@@ -9,6 +9,11 @@ open ones to the new creditor's team for their bucket, as it routes any case wit
 
 Set-based: the caller (the transfers app) names the loans by a query of its own; two
 statements write this app's tables whatever the number of cases.
+
+The open case of a moved loan closes as ``sold`` on the assignment date (its spell ends, its
+open work is withdrawn): the old creditor's collection of the debt is over. It moves with
+the others, so the buyer sees the debt's history; the next daily cycle opens the buyer's own
+case when the loan is still overdue (a ``sold`` case never reopens).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from django.db import connection
 
 from arrears.cases.batch.assignment import HISTORY_COLUMNS
 from arrears.cases.choices import AssignmentRule
-from arrears.cases.models import CaseAssignment, CollectionCase
+from arrears.cases.models import CaseAssignment, CaseBucketSpell, CollectionCase, WorkItem
 from arrears.core.sql import table
 
 
@@ -57,6 +62,32 @@ def cases_creditor_move(
                    %(move_on)s, %(move_at)s
             FROM {case} AS c
             WHERE {moving} AND (c.team_id IS NOT NULL OR c.assignee_id IS NOT NULL)
+            """,
+            values,
+        )
+        # The old creditor's open case ends here: spell, open work, then the case itself.
+        cursor.execute(
+            f"""
+            UPDATE {table(CaseBucketSpell)} SET left_on = %(move_on)s
+            WHERE left_on IS NULL AND case_id IN (
+                SELECT c.id FROM {case} AS c WHERE {moving} AND c.status = 'open')
+            """,
+            values,
+        )
+        cursor.execute(
+            f"""
+            UPDATE {table(WorkItem)} SET status = 'cancelled', closed_at = CURRENT_TIMESTAMP
+            WHERE status = 'open' AND case_id IN (
+                SELECT c.id FROM {case} AS c WHERE {moving} AND c.status = 'open')
+            """,
+            values,
+        )
+        cursor.execute(
+            f"""
+            UPDATE {case} SET status = 'closed', close_reason = 'sold',
+                closed_on = CASE WHEN opened_on > %(move_on)s THEN opened_on ELSE %(move_on)s END,
+                updated_on = %(move_on)s, updated_at = CURRENT_TIMESTAMP
+            WHERE id IN (SELECT c.id FROM {case} AS c WHERE {moving} AND c.status = 'open')
             """,
             values,
         )

@@ -1,5 +1,5 @@
-"""The ``cases`` step: open, update, cure, bucket spells, and withdraw the work of cases
-closed today.
+"""The ``cases`` step: open, reopen, update and close cases (with their reason, see
+``cases.batch.closing``), bucket spells, and withdraw the work of cases closed today.
 
 Called by the cycle for one partition of loans and one business date, after the loan
 positions are up to date. Every statement is guarded so running it twice for the same
@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from arrears.cases.models import CaseBucketSpell, CollectionCase, WorkItem
+from arrears.cases.batch.closing import FINAL, close_statements, reopen_statements
+from arrears.cases.models import CaseBucketSpell, CollectionCase, Settlement, WorkItem
 from arrears.core.sql import execute_all, table
 from arrears.portfolio.models import Loan, LoanPosition, Product
 
@@ -28,22 +29,10 @@ def cases_maintain(*, first: int, last: int, on: date) -> int:
     in_range = (
         "c.loan_id BETWEEN %(first)s AND %(last)s AND p.loan_id BETWEEN %(first)s AND %(last)s"
     )
+    final = ", ".join(f"'{reason}'" for reason in FINAL)
+    names = {"case": case, "spell": spell, "position": position, "loan": loan}
     statements = [
-        # Cured: the open spell ends today, then the case closes.
-        f"""
-        UPDATE {spell} SET left_on = %(on)s
-        WHERE left_on IS NULL AND case_id IN (
-            SELECT c.id FROM {case} AS c JOIN {position} AS p ON p.loan_id = c.loan_id
-            WHERE {in_range} AND c.status = 'open' AND p.dpd = 0 AND c.opened_on < %(on)s
-        )
-        """,
-        f"""
-        UPDATE {case} AS c SET status = 'closed', closed_on = %(on)s, close_reason = 'cured',
-            current_dpd = 0, bucket = 'M0', updated_on = %(on)s, updated_at = CURRENT_TIMESTAMP
-        FROM {position} AS p
-        WHERE p.loan_id = c.loan_id AND {in_range} AND c.status = 'open' AND p.dpd = 0
-          AND c.opened_on < %(on)s
-        """,
+        *close_statements(**names, settlement=table(Settlement), in_range=in_range),
         # A bucket change ends the current spell and starts one in the new bucket.
         f"""
         UPDATE {spell} SET left_on = %(on)s
@@ -69,7 +58,11 @@ def cases_maintain(*, first: int, last: int, on: date) -> int:
         WHERE p.loan_id = c.loan_id AND {in_range} AND c.status = 'open'
           AND (c.current_dpd <> p.dpd OR c.bucket <> p.bucket)
         """,
-        # New cases: DPD at or beyond the product's threshold and no open case.
+        # A loan cured or paid off whose case is closed and that is overdue again gets that
+        # case back (cases.batch.closing) before any new case is considered.
+        *reopen_statements(**names, product=product, in_range=in_range),
+        # New cases: an active loan whose collection was not ended for good, DPD at or
+        # beyond the product's threshold, no open case.
         f"""
         INSERT INTO {case} (loan_id, creditor_id, status, opened_on, entry_dpd, entry_amount,
                             current_dpd, bucket, worst_dpd, updated_on, close_reason,
@@ -80,11 +73,11 @@ def cases_maintain(*, first: int, last: int, on: date) -> int:
         FROM {position} AS p
         JOIN {loan} AS l ON l.id = p.loan_id
         LEFT JOIN {product} AS pr ON pr.id = l.product_id
-        WHERE p.loan_id BETWEEN %(first)s AND %(last)s
+        WHERE p.loan_id BETWEEN %(first)s AND %(last)s AND l.status = 'active'
           AND p.dpd > 0 AND p.dpd >= COALESCE(pr.case_threshold_dpd, 1)
           AND NOT EXISTS (
             SELECT 1 FROM {case} AS c WHERE c.loan_id = p.loan_id
-              AND (c.status = 'open' OR c.opened_on = %(on)s)
+              AND (c.status = 'open' OR c.opened_on = %(on)s OR c.close_reason IN ({final}))
           )
         """,
         f"""

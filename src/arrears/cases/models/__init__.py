@@ -6,6 +6,7 @@ from arrears.cases.models.cases import CaseBucketSpell, CollectionCase, WorkItem
 from arrears.cases.models.plans import AuthorityLimit, PlanInstallment, RepaymentPlan
 from arrears.cases.models.promises import Promise
 from arrears.cases.models.settlements import Settlement
+from arrears.cases.models.writeoffs import WriteOffEvidence, WriteOffProposal, WriteOffStatus
 
 __all__ = [
     "Activity",
@@ -18,4 +19,7 @@ __all__ = [
     "RepaymentPlan",
     "Settlement",
     "WorkItem",
+    "WriteOffEvidence",
+    "WriteOffProposal",
+    "WriteOffStatus",
 ]

@@ -32,6 +32,8 @@ class AuthorityLimit(models.Model):
         default="penalty,interest,fees,principal",
         help_text=_("comma-separated: penalty, interest, fees, principal"),
     )
+    # The largest balance (fen) the role may approve writing off (核销); 0: may not.
+    writeoff_max_amount = models.BigIntegerField(_("write-off: largest balance (fen)"), default=0)
 
     class Meta:
         ordering = ["role"]

@@ -26,6 +26,7 @@ from arrears.portfolio.models.parties import (
 )
 from arrears.portfolio.models.positions import InstallmentPosition, LoanHistory, LoanPosition
 from arrears.portfolio.models.records import LimitationEvent, TapeImport
+from arrears.portfolio.models.writeoffs import BlacklistEntry, BlacklistStatus, WriteOff
 
 __all__ = [
     "DEFAULT_ALLOCATION_ORDER",
@@ -33,6 +34,8 @@ __all__ = [
     "RATE_DECIMALS",
     "RATE_MAX_DIGITS",
     "Allocation",
+    "BlacklistEntry",
+    "BlacklistStatus",
     "ContactPoint",
     "Creditor",
     "Installment",
@@ -50,5 +53,6 @@ __all__ = [
     "Product",
     "TapeImport",
     "Waiver",
+    "WriteOff",
     "payment_id_of",
 ]

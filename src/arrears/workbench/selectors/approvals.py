@@ -1,4 +1,5 @@
-"""The approvals list: pending repayment plans and settlements a person may decide.
+"""The approvals list: pending repayment plans, settlements and write-offs a person may
+decide.
 
 Read through ``arrears.cases.scoping.cases_visible_to`` (only the person's scope) and cut
 to what the role's authority covers (``plan_services.authority_of``); a fixed number of
@@ -18,7 +19,13 @@ from django.utils.translation import gettext as _
 from arrears.accounts.models import User
 from arrears.accounts.roles import role_can
 from arrears.cases.choices import PlanStatus, SettlementStatus
-from arrears.cases.models import CollectionCase, RepaymentPlan, Settlement
+from arrears.cases.models import (
+    CollectionCase,
+    RepaymentPlan,
+    Settlement,
+    WriteOffProposal,
+    WriteOffStatus,
+)
 from arrears.cases.plan_services import authority_of
 from arrears.cases.scoping import cases_visible_to
 from arrears.core.money import format_yuan_grouped
@@ -108,5 +115,29 @@ def approvals_for(user: User) -> list[PendingRow]:
                 s.reason,
             )
             for s in settlements
+        ]
+    if role_can(user.role, "writeoff_decide"):
+        # Write-offs (核销) someone else proposed, within the role's write-off limit.
+        writeoffs = (
+            WriteOffProposal.objects.filter(
+                status=WriteOffStatus.PENDING,
+                case__in=scope,
+                balance__lte=limit.writeoff_max_amount,
+            )
+            .exclude(proposed_by=user)
+            .select_related("case__loan", "proposed_by")
+        )
+        rows += [
+            PendingRow(
+                "writeoff",
+                w.pk,
+                w.case,
+                _("Write-off: %(evidence)s") % {"evidence": w.evidence or "–"},
+                format_yuan_grouped(w.balance),
+                w.proposed_by.get_username(),
+                w.proposed_on,
+                w.reason,
+            )
+            for w in writeoffs
         ]
     return sorted(rows, key=lambda row: (row.made_on, row.kind, row.pk))

@@ -1,0 +1,122 @@
+"""The statements of the ``cases`` step that close and reopen cases, one per reason.
+
+Why a case closes, in the order tried (a case takes the first that applies; each UPDATE
+touches only cases still open, so the order is the precedence):
+
+- ``compensated``: the loan was paid out by its guarantor (loan status ``compensated``);
+- ``written_off``: the loan was written off (核销; the write-off service closes the case at
+  once, this catches a loan written off outside it);
+- ``settled``: nothing is owed any more and the case has an approved settlement (和解);
+- ``paid_off``: nothing is owed any more (loan status ``closed``, or no principal
+  outstanding and nothing overdue);
+- ``cured``: DPD back to 0, the loan still running.
+
+``sold``, ``deceased`` and ``legal_terminated`` are not the cycle's: the assignment of the
+debt (``creditor_move``) and a manager's or legal officer's decision
+(``cases.closing_services``) close those.
+
+Reopening: a loan whose latest case closed as ``cured``, ``paid_off`` or ``settled`` and that
+falls overdue again (DPD at or beyond its product's case threshold) while the loan is still
+active gets that same case back, open, with ``reopened_on`` and ``reopen_count`` + 1, close
+fields cleared, and a new bucket spell; activities, promises and earlier spells stay
+attached. A written-off, sold, compensated, deceased or legally ended case never reopens:
+those loans are out of the active book (or belong to another creditor, whose new case the
+cycle opens as for any overdue loan). After ``deceased`` or ``legal_terminated`` the cycle
+opens no new case for the loan either (``FINAL``): resuming collection is a person's call.
+"""
+
+from __future__ import annotations
+
+REOPENABLE = ("cured", "paid_off", "settled")
+# A person ended the loan's collection: no case is opened for it again by the cycle.
+FINAL = ("deceased", "legal_terminated")
+
+# Open cases this step may close today: not opened (or reopened) today, so a day's run is
+# idempotent and a case is never opened and closed on the same date.
+_CLOSABLE = (
+    "c.status = 'open' AND c.opened_on < %(on)s"
+    " AND (c.reopened_on IS NULL OR c.reopened_on < %(on)s)"
+)
+_NOTHING_OWED = (
+    "p.dpd = 0 AND p.principal_outstanding = 0 AND p.overdue_principal + p.overdue_interest"
+    " + p.overdue_fees + p.overdue_penalty = 0"
+)
+
+
+def close_statements(
+    *, case: str, spell: str, position: str, loan: str, settlement: str, in_range: str
+) -> list[str]:
+    """The spell-ending statement and one UPDATE per close reason, in precedence order."""
+    reasons = [
+        ("compensated", "l.status = 'compensated'"),
+        ("written_off", "l.status = 'written_off'"),
+        (
+            "settled",
+            f"{_NOTHING_OWED} AND EXISTS (SELECT 1 FROM {settlement} AS st"
+            " WHERE st.case_id = c.id AND st.status = 'approved')",
+        ),
+        ("paid_off", f"(l.status = 'closed' OR ({_NOTHING_OWED}))"),
+        ("cured", "p.dpd = 0"),
+    ]
+    ending = [
+        # The open spell of every case closing today ends today.
+        f"""
+        UPDATE {spell} SET left_on = %(on)s
+        WHERE left_on IS NULL AND case_id IN (
+            SELECT c.id FROM {case} AS c
+            JOIN {position} AS p ON p.loan_id = c.loan_id
+            JOIN {loan} AS l ON l.id = c.loan_id
+            WHERE {in_range} AND {_CLOSABLE} AND (p.dpd = 0 OR l.status <> 'active')
+        )
+        """
+    ]
+    return ending + [
+        f"""
+        UPDATE {case} AS c SET status = 'closed', closed_on = %(on)s,
+            close_reason = '{reason}',
+            current_dpd = CASE WHEN p.dpd = 0 THEN 0 ELSE c.current_dpd END,
+            bucket = CASE WHEN p.dpd = 0 THEN 'M0' ELSE c.bucket END,
+            updated_on = %(on)s, updated_at = CURRENT_TIMESTAMP
+        FROM {position} AS p, {loan} AS l
+        WHERE p.loan_id = c.loan_id AND l.id = c.loan_id AND {in_range} AND {_CLOSABLE}
+          AND {condition}
+        """
+        for reason, condition in reasons
+    ]
+
+
+def reopen_statements(
+    *, case: str, spell: str, position: str, loan: str, product: str, in_range: str
+) -> list[str]:
+    """Reopen the latest case of each active loan overdue again, then start its spell."""
+    reopenable = ", ".join(f"'{reason}'" for reason in REOPENABLE)
+    return [
+        f"""
+        UPDATE {case} AS c SET status = 'open', reopened_on = %(on)s,
+            reopen_count = c.reopen_count + 1, closed_on = NULL, close_reason = '',
+            current_dpd = p.dpd, bucket = p.bucket,
+            worst_dpd = CASE WHEN p.dpd > c.worst_dpd THEN p.dpd ELSE c.worst_dpd END,
+            updated_on = %(on)s, updated_at = CURRENT_TIMESTAMP
+        FROM {position} AS p, {loan} AS l
+        WHERE p.loan_id = c.loan_id AND l.id = c.loan_id AND {in_range}
+          AND c.status = 'closed' AND c.close_reason IN ({reopenable})
+          AND c.closed_on < %(on)s AND l.status = 'active'
+          AND p.dpd > 0
+          AND p.dpd >= COALESCE(
+            (SELECT pr.case_threshold_dpd FROM {product} AS pr WHERE pr.id = l.product_id), 1)
+          AND c.id = (SELECT MAX(c2.id) FROM {case} AS c2 WHERE c2.loan_id = c.loan_id)
+          AND NOT EXISTS (
+            SELECT 1 FROM {case} AS o WHERE o.loan_id = c.loan_id AND o.status = 'open'
+          )
+        """,
+        f"""
+        INSERT INTO {spell} (case_id, bucket, entered_on, left_on)
+        SELECT c.id, c.bucket, %(on)s, NULL
+        FROM {case} AS c
+        WHERE c.loan_id BETWEEN %(first)s AND %(last)s AND c.reopened_on = %(on)s
+          AND c.status = 'open'
+          AND NOT EXISTS (
+            SELECT 1 FROM {spell} AS s WHERE s.case_id = c.id AND s.entered_on = %(on)s
+          )
+        """,
+    ]

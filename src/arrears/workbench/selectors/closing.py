@@ -1,0 +1,33 @@
+"""What the case page shows of closing a debt: why and when the case closed (or reopened),
+the blacklist entries of the loan's parties, a write-off waiting or posted, and which
+closing acts the person may take. A fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arrears.accounts.models import User
+from arrears.accounts.roles import role_can
+from arrears.cases.blacklist_services import blacklist_of_case
+from arrears.cases.models import CollectionCase, WriteOffProposal, WriteOffStatus
+from arrears.portfolio.models import WriteOff
+
+
+def closing_panel(case: CollectionCase, user: User) -> dict[str, Any]:
+    """The closing part of ``case``'s page for ``user``."""
+    is_open = case.status == "open"
+    role = getattr(user, "role", "")
+    return {
+        "case": case,
+        "blacklist": list(blacklist_of_case(case)),
+        "pending_writeoff": WriteOffProposal.objects.filter(
+            case=case, status=WriteOffStatus.PENDING
+        )
+        .select_related("proposed_by")
+        .first(),
+        "write_off": WriteOff.objects.filter(loan_id=case.loan_id).first(),
+        "may_propose_writeoff": is_open and role_can(role, "writeoff_propose"),
+        "may_close_deceased": is_open and role_can(role, "case_close_deceased"),
+        "may_close_legal": is_open and role_can(role, "case_close_legal"),
+        "may_propose_blacklist": role_can(role, "blacklist_propose"),
+    }
