@@ -88,6 +88,7 @@ api = ArrearsAPI(
     parser=BoundedParser(),
 )
 install_error_handlers(api)
+api.add_router("/activities", "arrears.api.recordings.router")
 api.add_router("/cases", cases_router)
 api.add_router("/cases", plans_router)
 api.add_router("/loans", loans_router)
