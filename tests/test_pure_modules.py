@@ -28,6 +28,12 @@ PURE = [
     SRC / "cases" / "assignment_rules.py",
     SRC / "cases" / "plan_quote.py",
     SRC / "core" / "audit_chain.py",
+    SRC / "field" / "districts.py",
+    SRC / "field" / "evidence_files.py",
+    SRC / "agencies" / "commission.py",
+    SRC / "quality" / "checklist.py",
+    SRC / "quality" / "sampling.py",
+    SRC / "quality" / "audio.py",
 ]
 ALLOWED_PROJECT_PREFIXES = (
     "arrears.core.money",

@@ -184,10 +184,12 @@ def test_the_json_summary_keeps_its_contract(worked: Loan) -> None:
         "cases",
         "commitments",
         "score",
+        "unreachable",
         "plan",
         "outbox",
         "history",
         "rolls",
+        "placements",
     ]
 
 

@@ -59,7 +59,7 @@ def loan_range() -> tuple[int, int]:
 
 
 def test_the_score_step_runs_after_commitments_and_before_the_plan() -> None:
-    assert STEPS[STEPS.index("commitments") + 1 : STEPS.index("plan")] == ("score",)
+    assert STEPS[STEPS.index("commitments") + 1 : STEPS.index("plan")] == ("score", "unreachable")
 
 
 def test_the_cycle_scores_every_open_case_and_sets_its_risk_grade(

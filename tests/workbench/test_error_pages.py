@@ -71,7 +71,9 @@ def test_a_refused_action_shows_a_chinese_403_naming_what_and_why(
     assert response.status_code == 403
     assert 'lang="zh-hans"' in html and 'data-testid="error-page"' in html
     assert "无权操作" in html and "被拒绝的操作：记录联系。" in html
-    assert "您的角色（合规审计）无权记录联系；此操作仅限：催收员、外访员、组长。" in html
+    assert (
+        "您的角色（合规审计）无权记录联系；此操作仅限：催收员、外访员、组长、委外催收员。" in html
+    )
     assert 'href="/"' in html and "返回首页" in html
     assert "Forbidden" not in html
 

@@ -95,6 +95,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "blacklist_export": frozenset({MANAGER, AUDITOR, ADMIN}),
     # The weekly stop-loss list: cases whose expected recovery is below the cost to collect.
     "stop_loss_view": frozenset({TEAM_LEAD, MANAGER}),
+    # Closing a case for a reason the cycle cannot see: the borrower died (after a deceased
+    # hold, a manager), or the legal proceedings ended (终结本次执行, legal or a manager).
+    "case_close_deceased": frozenset({MANAGER}),
+    "case_close_legal": frozenset({LEGAL, MANAGER}),
     # Attaching a call recording or transcript to a contact, and reviewing calls (质检).
     "recording_attach": WORKERS,
     "quality_review": frozenset({TEAM_LEAD, MANAGER, AUDITOR}),
@@ -135,6 +139,8 @@ ACTIONS: dict[str, StrPromise] = {
     "blacklist_decide": _("approve or remove blacklist entries"),
     "blacklist_export": _("export the blacklist"),
     "stop_loss_view": _("open the stop-loss recommendations"),
+    "case_close_deceased": _("close a case because the borrower died"),
+    "case_close_legal": _("close a case because the legal proceedings ended"),
     "recording_attach": _("attach call recordings"),
     "quality_review": _("review calls for quality"),
 }

@@ -338,7 +338,11 @@ ARREARS_PORTAL_PROMISE_DAYS = env_int("ARREARS_PORTAL_PROMISE_DAYS", 14)
 ARREARS_PORTAL_PROMISE_MIN_PERCENT = env_int("ARREARS_PORTAL_PROMISE_MIN_PERCENT", 100)
 ARREARS_PORTAL_SMS_TEMPLATE_CODE = os.environ.get("ARREARS_PORTAL_SMS_TEMPLATE_CODE", "").strip()
 
-# Strategy simulation (docs/strategy.md): fen per message or task by channel.
+# Call recordings (docs/quality.md): the largest audio file accepted, in bytes.
+ARREARS_RECORDING_MAX_BYTES = env_int("ARREARS_RECORDING_MAX_BYTES", 50 * 1024 * 1024)
+
+# Strategy simulation (docs/strategy.md) and the stop-loss list (docs/closing.md): fen per
+# message or task by channel.
 ARREARS_CHANNEL_COSTS = os.environ.get(
     "ARREARS_CHANNEL_COSTS", "sms=5,email=1,letter=800,call=300,visit=5000"
 )

@@ -29,8 +29,10 @@ STEPS: tuple[str, ...] = (
     "cases",
     "commitments",
     "score",
+    "unreachable",
     "plan",
     "outbox",
     "history",
     "rolls",
+    "placements",
 )

@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
 
+from arrears.agencies.batch import placements_expire
 from arrears.cases.batch import cases_assign, cases_maintain, commitments_judge
 from arrears.cases.models import CollectionCase
 from arrears.core.bulk import refresh_statistics
@@ -35,6 +36,7 @@ from arrears.core.errors import InvalidInput
 from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
 from arrears.cycle.lock import cycle_lock
 from arrears.cycle.models import CyclePartition, CycleRun, CycleStep
+from arrears.field.reachability import unreachable_refresh
 from arrears.insights.batch import cases_score
 from arrears.insights.roll_cells import rolls_record
 from arrears.outreach.batch import outbox_fill
@@ -65,10 +67,15 @@ STEP_FUNCTIONS: dict[str, Step] = {
     "cases": cases_maintain,
     "commitments": commitments_judge,
     "score": cases_score,
+    # Before the plan: a case whose last number a call found wrong is unreachable today, so
+    # ``when: unreachable`` rules and the skip-trace queue see it the same day.
+    "unreachable": unreachable_refresh,
     "plan": actions_plan,
     "outbox": outbox_fill,
     "history": ledger.history_record,
     "rolls": rolls_record,
+    # Last: a placement whose term ended goes back to its team's pool before assignment.
+    "placements": placements_expire,
 }
 assert tuple(STEP_FUNCTIONS) == STEPS
 

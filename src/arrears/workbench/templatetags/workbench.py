@@ -49,9 +49,11 @@ _CYCLE_STEPS: dict[str, Any] = {
     "commitments": _("Promises and plans"),
     "score": _("Score cases"),
     "plan": _("Plan actions"),
+    "unreachable": _("Unreachable cases"),
     "outbox": _("Queue messages"),
     "history": _("History"),
     "rolls": _("Roll-rate cells"),
+    "placements": _("End agency placements"),
 }
 
 

@@ -53,6 +53,8 @@ CAPABILITY_OF_VIEW: dict[str, str] = {
     "workbench:team": "team_view",
     "workbench:case-reassign": "case_reassign",
     "workbench:loan-lookup": "loan_view",
+    "workbench:closing-stop-loss": "stop_loss_view",
+    "workbench:closing-blacklist": "blacklist_propose",
 }
 
 # The words a view says when it names no reason of its own (English and translated).

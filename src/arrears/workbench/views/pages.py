@@ -92,6 +92,7 @@ def loan_lookup(request: HttpRequest) -> HttpResponse:
                 status = 400
             else:
                 context["report"] = loan_report(loan, loan_state(loan, as_of=as_of))
+                context["loan_pk"] = loan.pk
     return render(request, "workbench/loan.html", context, status=status)
 
 

@@ -26,6 +26,8 @@ from django.utils import timezone
 from arrears.accounts.choices import Role
 from arrears.accounts.demo_workforce import PEOPLE, demo_password, demo_workforce_create
 from arrears.accounts.models import User
+from arrears.agencies.demo import DEMO_AGENCY_USER, demo_agency_create
+from arrears.cases.demo_closing import demo_closing
 from arrears.cases.demo_work import demo_early_promise, demo_recent_work
 from arrears.cases.models import CollectionCase
 from arrears.cases.services import work_items_cancel_for_case
@@ -34,6 +36,7 @@ from arrears.compliance.services import contact_attempt_record, hold_place
 from arrears.core.errors import InvalidInput
 from arrears.core.progress import progress
 from arrears.cycle.runner import STEP_FUNCTIONS, cycle_run, cycle_run_through, partitions_planned
+from arrears.field.demo import demo_field_work
 from arrears.insights.scoring.training import model_train
 from arrears.legal.demo_matters import demo_legal_matters
 from arrears.outreach.channels.dev_sink import dev_outbox_dir
@@ -43,8 +46,9 @@ from arrears.outreach.selectors import outbox_counts
 from arrears.outreach.services import outbox_cancel_for_case
 from arrears.portfolio.demo import PRODUCTS, build_demo_tapes
 from arrears.portfolio.management.commands.ingest import TapeProgress
-from arrears.portfolio.models import Loan, LoanParty, Product
+from arrears.portfolio.models import Creditor, Loan, LoanParty, Product
 from arrears.portfolio.services import creditor_get_or_create, tape_ingest
+from arrears.quality.demo import demo_quality
 from arrears.strategy.models import PlannedAction
 
 DEMO_CREDITOR = "示范小额贷款有限公司"
@@ -109,7 +113,21 @@ class Command(BaseCommand):
         # The teams exist before the cycle runs, so its allocation shares the cases out.
         demo_workforce_create(creditor=creditor)
         self._close_recent_days(today)
+        self._field_agency_and_closing(creditor, today)
         self._ensure_login()
+
+    def _field_agency_and_closing(self, creditor: Creditor, today: date) -> None:
+        """Yesterday's two-person visits and skip tracing, call recordings with a flagged
+        transcript and a review, an agency with placed cases, a write-off waiting for the
+        manager and a blacklisted borrower: each desk opens with something on it."""
+        visits = demo_field_work(day=today - timedelta(days=1))
+        recordings = demo_quality(today=today)
+        placements = demo_agency_create(creditor=creditor, today=today)
+        demo_closing(day=today)
+        self.stdout.write(
+            f"field and agencies: {visits.get('visits', 0)} visits, {recordings} call"
+            f" recordings, {len(placements)} cases placed with an agency (user agency1)"
+        )
 
     def _close_recent_days(self, today: date) -> None:
         """Run the daily cycle over the last week, so the demo opens with cases, their
@@ -237,7 +255,8 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         self.stdout.write(f"Demo login: {DEMO_USERNAME} / {demo_password()}")
         self.stdout.write(
-            "Demo users (same password): " + ", ".join(person.username for person in PEOPLE)
+            "Demo users (same password): "
+            + ", ".join([person.username for person in PEOPLE] + [DEMO_AGENCY_USER])
         )
 
 
