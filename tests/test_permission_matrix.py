@@ -13,10 +13,13 @@ here is about the role's capability and not about scope.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,16 +28,24 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from arrears.accounts.choices import Role
 from arrears.accounts.roles import CAPABILITIES
 from arrears.api.routes import api
+from arrears.cases.blacklist_services import blacklist_decide, blacklist_propose
 from arrears.cases.choices import SettlementStatus
-from arrears.cases.models import Settlement
+from arrears.cases.models import CollectionCase, Settlement
+from arrears.cases.services import activity_record
+from arrears.cases.writeoff_services import writeoff_propose
+from arrears.field.demo import demo_photo
+from arrears.field.visit_services import UploadedFile, visit_record
 from arrears.legal.models import EvidenceBundle, LegalDocument, Matter
 from arrears.legal.services import matter_open
-from arrears.portfolio.models import ContactPoint, LoanParty
+from arrears.portfolio.models import ContactPoint, LoanParty, Party
+from arrears.quality.recording_services import UploadedAudio, recording_attach
+from arrears.quality.review_services import sample_draw
 from tests.e2e.world import World, world_build
 
 ANONYMOUS = "anonymous"
@@ -47,6 +58,7 @@ USERNAME_OF_ROLE: dict[str, str] = {
     Role.LEGAL_OFFICER: "legal",
     Role.COMPLIANCE_AUDITOR: "auditor",
     Role.ADMIN: "admin",
+    Role.AGENCY_COLLECTOR: "agencycollector",
 }
 
 # Statuses that mean "let in": a POST made with an empty body may be saved (302), re-render
@@ -85,7 +97,28 @@ def api_row(capability: str | None, *, allowed: Expected = 200) -> dict:
     return row
 
 
-WORKERS = (Role.COLLECTOR, Role.FIELD_AGENT, Role.TEAM_LEAD)
+def case_row(capability: str, *, allowed: Expected, refused: Expected = 403) -> dict:
+    """A row for a page or endpoint about team A's pool case (or something of it: its loan,
+    a call, a visit, a plan …).
+
+    The agency collector sees only the cases placed with its agency, and the target case is
+    not placed (``matrix_world``). Every such view checks the capability first (403 naming
+    the refusal) and the case's scope second (404), so the agency collector gets 404 where
+    its role has the capability and 403 where it has not; the other roles follow the
+    capability (their scope holds the case)."""
+    row = by_capability(capability, allowed=allowed, refused=refused)
+    if Role.AGENCY_COLLECTOR in CAPABILITIES[capability]:
+        row[Role.AGENCY_COLLECTOR] = 404
+    return row
+
+
+def api_case_row(capability: str, *, allowed: Expected = 200) -> dict:
+    """``case_row`` for the API: the same order (403, then 404), anonymous callers 401."""
+    row = api_row(capability, allowed=allowed)
+    if Role.AGENCY_COLLECTOR in CAPABILITIES[capability]:
+        row[Role.AGENCY_COLLECTOR] = 404
+    return row
+
 
 # (method, URL name or API path) -> role -> status.
 EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
@@ -97,55 +130,55 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
     # Home: people who work cases go on to their queue.
     ("GET", "workbench:home"): {
         **everyone(200),
-        **{role: 302 for role in WORKERS},
+        **{role: 302 for role in CAPABILITIES["queue"]},
     },
     # Loan look-up: every role, within its scope (the loan of team A's pool case is in every
     # role's scope; out of scope: ``test_a_case_out_of_scope_is_not_found``).
-    ("GET", "workbench:loan-lookup"): by_capability("loan_view", allowed=200),
+    ("GET", "workbench:loan-lookup"): case_row("loan_view", allowed=200),
     # The cycle page needs a Django model permission that no role grants yet; only the
     # administrator (a superuser) has it.
     ("GET", "workbench:cycle"): {**everyone(403), Role.ADMIN: 200},
     # The collector workbench.
     ("GET", "workbench:queue"): by_capability("queue", allowed=200),
     ("GET", "workbench:queue-next"): by_capability("queue", allowed=302),
-    ("GET", "workbench:case"): by_capability("case_view", allowed=200),
-    ("POST", "workbench:contact-record"): by_capability("contact_record", allowed=LET_IN),
-    ("POST", "workbench:promise-create"): by_capability("promise_create", allowed=LET_IN),
-    ("POST", "workbench:hold-place"): by_capability("hold_place", allowed=LET_IN),
-    ("POST", "workbench:reveal"): by_capability("reveal_phone", allowed=200),
+    ("GET", "workbench:case"): case_row("case_view", allowed=200),
+    ("POST", "workbench:contact-record"): case_row("contact_record", allowed=LET_IN),
+    ("POST", "workbench:promise-create"): case_row("promise_create", allowed=LET_IN),
+    ("POST", "workbench:hold-place"): case_row("hold_place", allowed=LET_IN),
+    ("POST", "workbench:reveal"): case_row("reveal_phone", allowed=200),
     # Plans, settlements and approvals.
-    ("GET", "workbench:plan-new"): by_capability("plan_request", allowed=200),
-    ("POST", "workbench:plan-new"): by_capability("plan_request", allowed=LET_IN),
-    ("POST", "workbench:plan-decide"): by_capability("plan_decide", allowed=LET_IN),
-    ("GET", "workbench:settlement-new"): by_capability("settlement_request", allowed=200),
-    ("POST", "workbench:settlement-new"): by_capability("settlement_request", allowed=LET_IN),
-    ("POST", "workbench:settlement-decide"): by_capability("settlement_decide", allowed=LET_IN),
+    ("GET", "workbench:plan-new"): case_row("plan_request", allowed=200),
+    ("POST", "workbench:plan-new"): case_row("plan_request", allowed=LET_IN),
+    ("POST", "workbench:plan-decide"): case_row("plan_decide", allowed=LET_IN),
+    ("GET", "workbench:settlement-new"): case_row("settlement_request", allowed=200),
+    ("POST", "workbench:settlement-new"): case_row("settlement_request", allowed=LET_IN),
+    ("POST", "workbench:settlement-decide"): case_row("settlement_decide", allowed=LET_IN),
     ("GET", "workbench:approvals"): {
         **by_capability("plan_decide", allowed=200),
         **{role: 200 for role in CAPABILITIES["settlement_decide"]},
     },
     # The team view and reassignment.
     ("GET", "workbench:team"): by_capability("team_view", allowed=200),
-    ("POST", "workbench:case-reassign"): by_capability("case_reassign", allowed=LET_IN),
+    ("POST", "workbench:case-reassign"): case_row("case_reassign", allowed=LET_IN),
     # The legal desk: legal_view reads it, legal_manage changes it (empty forms: 400).
     ("GET", "workbench:legal"): by_capability("legal_view", allowed=200),
-    ("GET", "workbench:legal-matter"): by_capability("legal_view", allowed=200),
-    ("GET", "workbench:legal-matter-new"): by_capability("legal_manage", allowed=200),
-    ("POST", "workbench:legal-matter-new"): by_capability("legal_manage", allowed=LET_IN),
-    ("POST", "workbench:legal-event"): by_capability("legal_manage", allowed=LET_IN),
-    ("POST", "workbench:legal-cost"): by_capability("legal_manage", allowed=LET_IN),
-    ("POST", "workbench:legal-close"): by_capability("legal_manage", allowed=LET_IN),
-    ("POST", "workbench:legal-document"): by_capability("legal_manage", allowed=LET_IN),
-    ("POST", "workbench:legal-bundle"): by_capability("legal_manage", allowed=LET_IN),
-    ("GET", "workbench:legal-document-download"): by_capability("legal_view", allowed=200),
-    ("GET", "workbench:legal-bundle-download"): by_capability("legal_view", allowed=200),
+    ("GET", "workbench:legal-matter"): case_row("legal_view", allowed=200),
+    ("GET", "workbench:legal-matter-new"): case_row("legal_manage", allowed=200),
+    ("POST", "workbench:legal-matter-new"): case_row("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-event"): case_row("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-cost"): case_row("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-close"): case_row("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-document"): case_row("legal_manage", allowed=LET_IN),
+    ("POST", "workbench:legal-bundle"): case_row("legal_manage", allowed=LET_IN),
+    ("GET", "workbench:legal-document-download"): case_row("legal_view", allowed=200),
+    ("GET", "workbench:legal-bundle-download"): case_row("legal_view", allowed=200),
     # REST API.
-    ("GET", "/api/v1/loans/{loan_id}"): api_row("loan_view"),
+    ("GET", "/api/v1/loans/{loan_id}"): api_case_row("loan_view"),
     ("GET", "/api/v1/cases/"): api_row("case_view"),
-    ("GET", "/api/v1/cases/{case_id}"): api_row("case_view"),
-    ("POST", "/api/v1/cases/{case_id}/contacts"): api_row("contact_record", allowed=LET_IN),
-    ("POST", "/api/v1/cases/{case_id}/promises"): api_row("promise_create", allowed=LET_IN),
-    ("POST", "/api/v1/cases/{case_id}/plans"): api_row("plan_request", allowed=LET_IN),
+    ("GET", "/api/v1/cases/{case_id}"): api_case_row("case_view"),
+    ("POST", "/api/v1/cases/{case_id}/contacts"): api_case_row("contact_record", allowed=LET_IN),
+    ("POST", "/api/v1/cases/{case_id}/promises"): api_case_row("promise_create", allowed=LET_IN),
+    ("POST", "/api/v1/cases/{case_id}/plans"): api_case_row("plan_request", allowed=LET_IN),
     # A path under /api/ that no endpoint serves: JSON 404 for everyone.
     ("GET", "api-not-found"): everyone(404, anonymous=404),
     # Provider callbacks: no user at all, only the shared secret (absent here, so refused).
@@ -169,8 +202,77 @@ EXPECTED: dict[tuple[str, str], dict[str, Expected]] = {
         "insights_view", allowed=frozenset({200, 404})
     ),
     # A guarantor's pay-out from the case page (an empty POST: the form's field messages).
-    ("GET", "workbench:guarantee-payout"): by_capability("guarantee_payout", allowed=200),
-    ("POST", "workbench:guarantee-payout"): by_capability("guarantee_payout", allowed=LET_IN),
+    ("GET", "workbench:guarantee-payout"): case_row("guarantee_payout", allowed=200),
+    ("POST", "workbench:guarantee-payout"): case_row("guarantee_payout", allowed=LET_IN),
+    # Field visits and skip tracing (issue 20): recording a visit needs ``visit_record``;
+    # its report and evidence are read by anyone who may see the case (``case_view``).
+    ("GET", "workbench:field-visit-new"): case_row("visit_record", allowed=200),
+    ("POST", "workbench:field-visit-new"): case_row("visit_record", allowed=LET_IN),
+    ("GET", "workbench:field-visit-report"): case_row("case_view", allowed=200),
+    ("GET", "workbench:field-evidence"): case_row("case_view", allowed=200),
+    ("GET", "workbench:field-route"): by_capability("visit_record", allowed=200),
+    ("GET", "workbench:field-skip-trace"): case_row("skip_trace", allowed=200),
+    ("POST", "workbench:field-point-add"): case_row("skip_trace", allowed=LET_IN),
+    ("POST", "workbench:field-point-judge"): case_row("skip_trace", allowed=LET_IN),
+    ("POST", "workbench:field-employer"): case_row("skip_trace", allowed=LET_IN),
+    ("POST", "workbench:field-person"): case_row("skip_trace", allowed=LET_IN),
+    ("GET", "workbench:field-skip-trace-queue"): by_capability("skip_trace", allowed=200),
+    # Agencies (issue 20): placing and recalling a case, the placements desk, the
+    # commission statement. The target case is not placed, so a recall finds nothing (404)
+    # even for the roles that may recall.
+    ("GET", "workbench:agency-place"): case_row("agency_place", allowed=200),
+    ("POST", "workbench:agency-place"): case_row("agency_place", allowed=LET_IN),
+    ("GET", "workbench:agency-recall"): case_row("agency_place", allowed=404),
+    ("POST", "workbench:agency-recall"): case_row("agency_place", allowed=404),
+    ("GET", "workbench:agency-placements"): by_capability("agency_place", allowed=200),
+    ("GET", "workbench:agency-statement"): by_capability("agency_manage", allowed=200),
+    # Closing (issue 20): write-offs, closing a case by hand, stop-loss, the blacklist.
+    ("GET", "workbench:closing-writeoff-propose"): case_row("writeoff_propose", allowed=200),
+    ("POST", "workbench:closing-writeoff-propose"): case_row("writeoff_propose", allowed=LET_IN),
+    # An empty decision is a rejection without a reason: refused, shown on /approvals/.
+    ("POST", "workbench:closing-writeoff-decide"): case_row("writeoff_decide", allowed=302),
+    # Closing a case needs either capability (deceased: a manager; legal: legal, manager).
+    ("POST", "workbench:closing-case-close"): {
+        **by_capability("case_close_legal", allowed=302),
+        **{role: 302 for role in CAPABILITIES["case_close_deceased"]},
+    },
+    ("GET", "workbench:closing-stop-loss"): by_capability("stop_loss_view", allowed=200),
+    ("POST", "workbench:closing-stop-loss"): by_capability("stop_loss_view", allowed=LET_IN),
+    ("GET", "workbench:closing-blacklist-propose"): case_row("blacklist_propose", allowed=200),
+    ("POST", "workbench:closing-blacklist-propose"): case_row("blacklist_propose", allowed=LET_IN),
+    # The blacklist page: any of the three blacklist capabilities.
+    ("GET", "workbench:closing-blacklist"): {
+        **by_capability("blacklist_propose", allowed=200),
+        **{
+            role: 200
+            for capability in ("blacklist_decide", "blacklist_export")
+            for role in CAPABILITIES[capability]
+        },
+    },
+    # Empty decisions and delistings are refused as messages on the blacklist page.
+    ("POST", "workbench:closing-blacklist-decide"): case_row("blacklist_decide", allowed=302),
+    ("POST", "workbench:closing-blacklist-delist"): case_row("blacklist_decide", allowed=302),
+    ("GET", "workbench:closing-blacklist-export"): by_capability("blacklist_export", allowed=200),
+    # Call recordings and quality review (issue 20).
+    ("GET", "workbench:quality-recording-new"): case_row("recording_attach", allowed=200),
+    ("POST", "workbench:quality-recording-new"): case_row("recording_attach", allowed=LET_IN),
+    # An empty transcript: back to the case with the refusal as a message.
+    ("POST", "workbench:quality-transcript-new"): case_row("recording_attach", allowed=302),
+    # The audio of an uploaded recording: anyone whose scope holds its case.
+    ("GET", "workbench:quality-audio"): case_row("case_view", allowed=200),
+    ("GET", "workbench:quality"): by_capability("quality_review", allowed=200),
+    ("POST", "workbench:quality"): by_capability("quality_review", allowed=LET_IN),
+    # Samples are personal: the team lead drew the world's, any other reviewer gets 404.
+    ("GET", "workbench:quality-sample"): {
+        **by_capability("quality_review", allowed=404),
+        Role.TEAM_LEAD: 200,
+    },
+    ("GET", "workbench:quality-review"): case_row("quality_review", allowed=200),
+    ("POST", "workbench:quality-review"): case_row("quality_review", allowed=LET_IN),
+    ("GET", "workbench:quality-report"): by_capability("quality_review", allowed=200),
+    ("POST", "/api/v1/activities/{activity_id}/recording"): api_case_row(
+        "recording_attach", allowed=LET_IN
+    ),
     # The borrower portal has its own session, never a staff sign-in: its pages say so
     # (403) to everyone else, and a forged link is not found.
     ("GET", "portal:link"): everyone(404, anonymous=404),
@@ -261,6 +363,81 @@ def _legal_files(matter: Matter) -> dict[str, object]:
     return {"document_id": document.pk, "bundle_id": bundle.pk}
 
 
+def _silent_wav() -> bytes:
+    """A second of silence as a WAV file (a recording's bytes are checked to be audio)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(bytes(2 * 8000))
+    return buffer.getvalue()
+
+
+def _issue_20_objects(world: World, target: CollectionCase, borrower: int) -> dict[str, object]:
+    """What issue 20's pages act on, made through their own services on the target case: a
+    call of collector2 (so team A's reviewers may score it) with an uploaded recording, the
+    team lead's review sample holding it, a two-person visit with a photo, a pending
+    write-off proposal by the legal officer, and two blacklist entries (one pending, one
+    listed: the borrower and an emergency contact of the loan)."""
+    users = world.users
+    now = timezone.now()
+    party = Party.objects.get(pk=borrower)
+    result = activity_record(
+        case=target,
+        party=party,
+        channel="call",
+        party_reached="nobody",
+        outcome="no_answer",
+        by=users["collector2"],
+        at=now - timedelta(minutes=30),
+        on=world.today,
+    )
+    call = result.activity
+    assert call is not None, f"the gate refused the matrix world's call: {result}"
+    recording = recording_attach(
+        activity=call, by=None, upload=UploadedAudio(name="call.wav", data=_silent_wav())
+    )
+    sample = sample_draw(
+        by=users["lead"], first_day=world.today, last_day=world.today, per_collector=1
+    )
+    visit = visit_record(
+        case=target,
+        party_id=borrower,
+        by=users["fieldagent"],
+        colleague_ids=[users["lead"].pk],
+        arrived_at=now - timedelta(minutes=20),
+        left_at=now - timedelta(minutes=5),
+        outcome="met_debtor",
+        on=world.today,
+        new_address="北京市朝阳区某路1号",
+        files=[UploadedFile("door.png", demo_photo())],
+    )
+    assert visit.visit is not None, f"the gate refused the matrix world's visit: {visit}"
+    proposal = writeoff_propose(
+        case=target, by=users["legal"], reason="matrix: nothing to recover", on=world.today
+    )
+    contact = Party.objects.create(creditor=world.creditor, kind="person", name="Contact")
+    LoanParty.objects.create(loan_id=target.loan_id, party=contact, role="contact_person")
+    pending = blacklist_propose(party=party, by=users["lead"], reason="matrix")
+    listed = blacklist_propose(party=contact, by=users["lead"], reason="matrix")
+    blacklist_decide(entry=listed, by=users["manager"], approve=True)
+    return {
+        "activity_id": call.pk,
+        "recording_id": recording.pk,
+        "sample_id": sample.pk,
+        "visit_id": visit.visit.pk,
+        "evidence_id": visit.visit.evidence.get().pk,
+        "proposal_id": proposal.pk,
+        # The decide URL takes the pending entry, the delist URL the listed one
+        # (``OTHER_KWARGS``).
+        "entry_id": pending.pk,
+        "listed_entry_id": listed.pk,
+        "agency_code": world.agency.code if world.agency else "",
+        "month": f"{world.today:%Y-%m}",
+    }
+
+
 @dataclass
 class MatrixWorld:
     world: World
@@ -288,6 +465,8 @@ def matrix_world(
             made_on=world.today,
         )
         borrower = LoanParty.objects.get(loan_id=target.loan_id, role="borrower").party_id
+        # Before the lawsuit: its litigation hold lets no call or visit through.
+        issue_20 = _issue_20_objects(world, target, borrower)
         matter = matter_open(loan=target.loan, kind="lawsuit", on=world.today)
         files = _legal_files(matter)
         kwargs = {
@@ -302,6 +481,7 @@ def matrix_world(
             "matter_id": matter.pk,
             "table": "aging",
             **files,
+            **issue_20,
             "contact_point_id": ContactPoint.objects.filter(party_id=borrower, kind="phone")
             .values_list("pk", flat=True)
             .first(),
@@ -314,10 +494,21 @@ def matrix_world(
 QUERIES: dict[str, str] = {
     "workbench:loan-lookup": "?loan_id={loan_id}",
     "workbench:legal-matter-new": "?case={case_id}",
+    "workbench:agency-statement": "?agency={agency_code}&month={month}",
+    "workbench:quality-report": "?month={month}",
+    "workbench:quality-review": "?sample={sample_id}",
+}
+
+
+# URL keywords a view names like another's but means another object by:
+# target -> {keyword in the URL: key in the world's kwargs}.
+OTHER_KWARGS: dict[str, dict[str, str]] = {
+    "workbench:closing-blacklist-delist": {"entry_id": "listed_entry_id"},
 }
 
 
 def _url_for(target: str, kwargs: dict[str, object]) -> str:
+    kwargs = {**kwargs, **{k: kwargs[v] for k, v in OTHER_KWARGS.get(target, {}).items()}}
     query = QUERIES.get(target, "").format(**kwargs)
     return _path_for(target, kwargs) + query
 
@@ -398,9 +589,12 @@ API_BODIES: dict[str, dict[str, object]] = {
 
 
 # Web forms are posted empty, except where the view cannot tell which capability applies
-# without its input: a reveal says what it reveals (the borrower's phone: ``reveal_phone``).
+# without its input: a reveal says what it reveals (the borrower's phone: ``reveal_phone``),
+# and a stop-loss keep which case it keeps (none is not found).
 FORM_BODIES: dict[str, dict[str, object]] = {
     "workbench:reveal": {"kind": "phone", "contact_point": "{contact_point_id}"},
+    # Keeping a case off the stop-loss list names the case (no reason: the form's message).
+    "workbench:closing-stop-loss": {"case": "{case_id}"},
 }
 
 
@@ -444,6 +638,13 @@ OUT_OF_SCOPE = [
     ("POST", "/api/v1/cases/{case_id}/contacts", Role.COLLECTOR),
     ("POST", "/api/v1/cases/{case_id}/plans", Role.COLLECTOR),
     ("POST", "/api/v1/cases/{case_id}/promises", Role.FIELD_AGENT),
+    # Issue 20's case pages.
+    ("GET", "workbench:field-visit-new", Role.FIELD_AGENT),
+    ("GET", "workbench:field-skip-trace", Role.COLLECTOR),
+    ("POST", "workbench:field-point-add", Role.COLLECTOR),
+    ("GET", "workbench:agency-place", Role.TEAM_LEAD),
+    ("GET", "workbench:closing-writeoff-propose", Role.TEAM_LEAD),
+    ("GET", "workbench:closing-blacklist-propose", Role.TEAM_LEAD),
 ]
 
 

@@ -59,8 +59,11 @@ def test_placing_records_the_balance_and_bucket_and_hands_the_case_to_the_agency
     assert placement.ends_on == PLACED + timedelta(days=30)
     case.refresh_from_db()
     assert case.agency_id == world.agency.pk and case.assignee_id is None
-    released = CaseAssignment.objects.get(case=case, rule="released")
-    assert released.previous_assignee_id == world.collector.pk
+    released = CaseAssignment.objects.get(case=case, rule="agency")
+    assert (released.previous_assignee_id, released.reason) == (
+        world.collector.pk,
+        world.agency.name,
+    )
     assert AuditEntry.objects.filter(action="agency.place", subject_id=str(case.pk)).exists()
 
 

@@ -9,14 +9,14 @@ quote form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.utils import timezone
 
 from arrears.accounts.choices import AssignmentMethod, Role
-from arrears.accounts.models import Team, User
+from arrears.accounts.models import Agency, Team, User
 from arrears.cases.choices import PlanStatus
 from arrears.cases.models import CollectionCase, PlanInstallment, RepaymentPlan
 from arrears.compliance.models import CompliancePolicy
@@ -38,7 +38,14 @@ PEOPLE: dict[str, tuple[str, str | None]] = {
     "legal": (Role.LEGAL_OFFICER, None),
     "auditor": (Role.COMPLIANCE_AUDITOR, None),
     "admin": (Role.ADMIN, None),
+    # An outside agency's collector: no team, belongs to the world's agency (``World.agency``)
+    # and sees only the cases placed with it (none, unless a test places one). Not named
+    # ``agency1``: tests/e2e/test_agency_placement.py adds that user with its own agency.
+    "agencycollector": (Role.AGENCY_COLLECTOR, None),
 }
+
+# The agency that ``agencycollector`` works for.
+AGENCY_NAME, AGENCY_CODE = "E2E 委外", "e2e-agency"
 
 
 @dataclass
@@ -52,6 +59,10 @@ class World:
     users: dict[str, User]
     cases: dict[str, CollectionCase]
     pending_plan: RepaymentPlan
+    agency: Agency | None = None
+    # Ids of what a test adds to the world (a visit, a sample …), for code that may not
+    # query the database when it needs them (a browser test's page list).
+    ids: dict[str, int] = field(default_factory=dict)
 
 
 def daytime_zone(now: datetime) -> str:
@@ -78,6 +89,7 @@ def world_build(tmp_path: Path) -> World:
     )
     team_b = Team.objects.create(name="M1 team B", creditor=creditor, buckets="M1")
     teams = {"A": team_a, "B": team_b}
+    agency = Agency.objects.create(name=AGENCY_NAME, code=AGENCY_CODE)
     users: dict[str, User] = {}
     for username, (role, team) in PEOPLE.items():
         user = User.objects.create_user(
@@ -87,6 +99,7 @@ def world_build(tmp_path: Path) -> World:
             team=teams[team] if team else None,
             is_staff=role == Role.ADMIN,
             is_superuser=role == Role.ADMIN,
+            agency=agency if role == Role.AGENCY_COLLECTOR else None,
         )
         if role in (Role.MANAGER, Role.LEGAL_OFFICER, Role.COMPLIANCE_AUDITOR):
             user.creditors.add(creditor)
@@ -149,4 +162,5 @@ def world_build(tmp_path: Path) -> World:
         users=users,
         cases=cases,
         pending_plan=plan,
+        agency=agency,
     )

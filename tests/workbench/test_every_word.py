@@ -11,7 +11,9 @@ visible text is the HTML without its tags, scripts, styles and attribute values.
 from __future__ import annotations
 
 import html
+import io
 import re
+import wave
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,9 +23,19 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
+from arrears.accounts.models import Agency
+from arrears.agencies.commission import RateLine
+from arrears.agencies.services import contract_create, placement_create
+from arrears.cases.blacklist_services import blacklist_propose
+from arrears.cases.models import Activity
 from arrears.cases.services import activity_record
+from arrears.cases.writeoff_services import writeoff_propose
 from arrears.compliance.services import contact_check, hold_place
+from arrears.field.demo import demo_photo
+from arrears.field.visit_services import UploadedFile, visit_record
 from arrears.portfolio.models import ContactPoint, Creditor, LoanParty, Party, Product
+from arrears.quality.recording_services import UploadedAudio, recording_attach
+from arrears.quality.review_services import sample_draw
 from tests.e2e.world import PEOPLE, World, world_build
 
 # Latin words allowed on a Chinese page, each a proper name or a code, never a sentence:
@@ -43,12 +55,28 @@ ALLOWED = frozenset(
         "PDF",
         "API",
         "HTMX",
+        "SHA",  # SHA-256, the name of the hash kept beside each evidence file and recording
+        "URL",  # where the dialer keeps a recording (网址 would be as foreign to a dialer)
+        "CSV",  # file formats a page offers or accepts, by their names
+        "Excel",
+        "JPEG",
+        "PNG",
+        "WebP",
+        "MB",  # the unit of a file's size limit
+        "mp",  # audio formats accepted for a recording: mp3, wav, amr, ogg
+        "wav",
+        "amr",
+        "ogg",
     }
 )
 # Usernames (the world's people: collector1, lead …) are names the admin typed, as are
 # email addresses and the loans' ids; they are taken out before the words are read.
 USERNAMES = frozenset(PEOPLE)
 EMAIL = re.compile(r"[\w.+*-]+@[\w.*-]+")
+# A SHA-256 (or any long hex digest) is a code, and a file's name is what its uploader
+# called it: both are taken out before the words are read.
+DIGEST = re.compile(r"\b[0-9a-f]{12,}")  # whole, or cut short ("56d4af65701c26...")
+FILE_NAME = re.compile(r"[^\s/·]+\.(?:png|jpe?g|webp|pdf|wav|mp3|m4a|amr|ogg|txt)\b", re.I)
 REQUEST = re.compile(r"(?:\b(?:GET|POST|PUT|PATCH|DELETE|HEAD)\s+)?(?<!\S)/\S*")
 WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -65,6 +93,8 @@ def visible_text(page: str) -> str:
 def english_words(text: str) -> set[str]:
     """The Latin words of 2+ letters in ``text`` that are not proper names or codes."""
     text = EMAIL.sub(" ", text)
+    text = DIGEST.sub(" ", text)
+    text = FILE_NAME.sub(" ", text)
     # An error page names the refused request ("GET /team/", "/cases/9/") for support: codes.
     text = REQUEST.sub(" ", text)
     words: set[str] = set()
@@ -122,7 +152,72 @@ def world_in_chinese(tmp_path: Path) -> World:
         hour=23, tzinfo=timezone.get_current_timezone()
     )
     contact_check(loan=loan, party=borrower, channel="call", at=at_night, asked_by="collector1")
+    _issue_20_in_chinese(world, borrower)
     return world
+
+
+def _silent_wav() -> bytes:
+    """A second of silence as a WAV file, standing in for a call's recording."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(8000)
+        audio.writeframes(bytes(2 * 8000))
+    return buffer.getvalue()
+
+
+def _issue_20_in_chinese(world: World, borrower: Party) -> None:
+    """Issue 20's parts on the world, through their own services: a two-person visit with a
+    photo on collector1's case, the team lead's review sample of its call, a write-off
+    proposal and a blacklist proposal on it, and team B's case placed with the agency under
+    a contract (so the agency collector has a case, the placements desk and the commission
+    statement have a row)."""
+    users, today = world.users, world.today
+    case = world.cases["E2E-A1"]
+    now = timezone.now()
+    visit = visit_record(
+        case=case,
+        party_id=borrower.pk,
+        by=users["fieldagent"],
+        colleague_ids=[users["lead"].pk],
+        arrived_at=now - timedelta(minutes=40),
+        left_at=now - timedelta(minutes=10),
+        outcome="met_debtor",
+        on=today,
+        notes="两人上门，见到本人，约定月底前还款",
+        files=[UploadedFile("门牌照片.png", demo_photo())],
+        address_id=ContactPoint.objects.filter(party=borrower, kind="address")
+        .values_list("pk", flat=True)
+        .first(),
+    )
+    assert visit.allowed and visit.visit is not None, visit.refusals
+    sample = sample_draw(by=users["lead"], first_day=today, last_day=today, per_collector=1)
+    call = Activity.objects.filter(case=case, channel="call").values_list("pk", flat=True)[0]
+    world.ids.update(visit=visit.visit.pk, call=call, sample=sample.pk)
+    # The call's recording with a transcript that says a forbidden phrase (a flag to review).
+    recording_attach(
+        activity=Activity.objects.get(pk=call),
+        by=users["collector1"],
+        upload=UploadedAudio(name="通话录音.wav", data=_silent_wav()),
+        transcript="催收员：再不还款后果自负。".encode(),
+    )
+    writeoff_propose(case=case, by=users["legal"], reason="借款人已无还款能力", on=today)
+    blacklist_propose(party=borrower, by=users["lead"], reason="恶意逃废债务")
+    assert world.agency is not None
+    Agency.objects.filter(pk=world.agency.pk).update(name="华信委外催收有限公司")
+    world.agency.refresh_from_db()
+    contract_create(
+        agency=world.agency,
+        creditor=world.creditor,
+        reference="2026-001",
+        valid_from=today - timedelta(days=30),
+        valid_to=None,
+        placement_days=90,
+        basis="bucket",
+        rates=[RateLine(rate_bp=1000, bucket="M1"), RateLine(rate_bp=1800, bucket="M2")],
+    )
+    placement_create(case=world.cases["E2E-B1"], agency=world.agency, on=today, by=None)
 
 
 def role_pages(world: World) -> dict[str, list[str]]:
@@ -137,11 +232,48 @@ def role_pages(world: World) -> dict[str, list[str]]:
         f"/cases/{mine.pk}/plans/new/",
         f"/cases/{mine.pk}/settlements/new/",
     ]
+    # Issue 20's pages: field visits and skip tracing, agencies, closing, quality review.
+    # (no query here: the browser test lists the pages while Chromium runs)
+    visit, call, sample = world.ids["visit"], world.ids["call"], world.ids["sample"]
+    placed = world.cases["E2E-B1"]
+    agency_code = world.agency.code if world.agency else ""
+    month = f"{world.today:%Y-%m}"
+    field_pages = [
+        "/field/route/",
+        "/skip-trace/",
+        f"/cases/{mine.pk}/skip-trace/",
+        f"/cases/{mine.pk}/visits/new/",
+        f"/visits/{visit}/report/",
+    ]
+    closing_pages = [
+        "/stop-loss/",
+        "/blacklist/",
+        f"/cases/{mine.pk}/write-off/",
+        f"/cases/{mine.pk}/blacklist/",
+    ]
+    quality_pages = [
+        "/quality/",
+        f"/quality/report/?month={month}",
+        f"/quality/calls/{call}/review/",
+    ]
+    statement = f"/agencies/statement/?agency={agency_code}&month={month}"
     # Each role also tries a page it may not open (a 403 that says why) and one that does
     # not exist (a 404): those pages are read for English words too.
     return {
-        "collector1": ["/", "/queue/", *case_pages, loan, "/team/", "/insights/"],
-        "fieldagent": ["/", "/queue/", f"/cases/{mine.pk}/", "/approvals/"],
+        "collector1": [
+            "/",
+            "/queue/",
+            *case_pages,
+            loan,
+            "/team/",
+            "/insights/",
+            "/skip-trace/",
+            f"/cases/{mine.pk}/skip-trace/",
+            f"/cases/{mine.pk}/calls/{call}/recording/",
+            f"/visits/{visit}/report/",
+            "/quality/",
+        ],
+        "fieldagent": ["/", "/queue/", f"/cases/{mine.pk}/", "/approvals/", *field_pages],
         "lead": [
             "/",
             "/queue/",
@@ -151,6 +283,14 @@ def role_pages(world: World) -> dict[str, list[str]]:
             loan,
             "/cycle/",
             "/insights/",
+            *field_pages,
+            "/agencies/placements/",
+            f"/cases/{mine.pk}/placement/",
+            *closing_pages,
+            *quality_pages,
+            f"/quality/samples/{sample}/",
+            f"/quality/calls/{call}/review/?sample={sample}",
+            statement,
         ],
         "manager": [
             "/",
@@ -161,9 +301,34 @@ def role_pages(world: World) -> dict[str, list[str]]:
             loan,
             "/cycle/",
             "/insights/",
+            "/skip-trace/",
+            f"/cases/{mine.pk}/skip-trace/",
+            "/agencies/placements/",
+            f"/cases/{mine.pk}/placement/",
+            f"/cases/{placed.pk}/placement/recall/",
+            statement,
+            *closing_pages,
+            *quality_pages,
         ],
-        "legal": ["/", f"/cases/{mine.pk}/", loan, "/queue/", "/cases/999999/"],
-        "auditor": ["/", f"/cases/{mine.pk}/", loan, "/team/"],
+        "legal": [
+            "/",
+            f"/cases/{mine.pk}/",
+            loan,
+            "/queue/",
+            "/cases/999999/",
+            "/blacklist/",
+            f"/cases/{mine.pk}/write-off/",
+            f"/cases/{mine.pk}/blacklist/",
+            "/quality/",
+        ],
+        "auditor": [
+            "/",
+            f"/cases/{mine.pk}/",
+            loan,
+            "/team/",
+            "/blacklist/",
+            *quality_pages,
+        ],
         "admin": [
             "/",
             "/queue/",
@@ -173,6 +338,19 @@ def role_pages(world: World) -> dict[str, list[str]]:
             loan,
             "/cycle/",
             "/insights/",
+            statement,
+            "/blacklist/",
+        ],
+        # The agency collector: its queue (the case placed with its agency), that case, and
+        # a case of the lender's own that it may not see (404).
+        "agencycollector": [
+            "/",
+            "/queue/",
+            f"/cases/{placed.pk}/",
+            f"/cases/{placed.pk}/visits/new/",
+            f"/cases/{placed.pk}/skip-trace/",
+            f"/cases/{mine.pk}/",
+            "/field/route/",
         ],
     }
 

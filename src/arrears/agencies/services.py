@@ -211,8 +211,10 @@ def placement_create(
                 team_id=locked.team_id,
                 assignee=None,
                 previous_assignee_id=locked.assignee_id,
-                rule=AssignmentRule.RELEASED,
-                reason=f"placed with agency {agency.code}",
+                # The rule says what happened in the reader's language; the reason names
+                # the agency (a proper name, not a sentence stored in one language).
+                rule=AssignmentRule.AGENCY,
+                reason=agency.name,
                 by=by,
                 on=on,
                 at=now,

@@ -36,6 +36,7 @@ class AssignmentRule(models.TextChoices):
     STAGE_CHANGE = "stage_change", _("Stage change (re-assigned)")
     MANUAL = "manual", _("Manual reassignment")
     RELEASED = "released", _("Returned to the team pool")
+    AGENCY = "agency", _("Placed with an outside agency (委外)")
 
 
 class PartyReached(models.TextChoices):

@@ -15,3 +15,14 @@ class Answer(models.TextChoices):
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
     NOT_APPLICABLE = "na", _("Not applicable")
+
+
+# The compliance linter's phrase categories (``compliance/data/template_phrases.json``) as a
+# reviewer reads them; a category added to that data later shows its code until named here.
+FLAG_CATEGORIES = {
+    "threat_of_arrest": _("Threat of arrest or criminal action"),
+    "threat_of_harm": _("Threat of harm or intimidation"),
+    "exposure": _("Threat to expose the debtor"),
+    "false_legal": _("Imitates court or police papers"),
+    "insult": _("Insult or shaming"),
+}

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arrears.cases.models import Activity, CollectionCase
-from arrears.quality.choices import RecordingSource
+from arrears.quality.choices import FLAG_CATEGORIES, RecordingSource
 
 
 class Recording(models.Model):
@@ -106,6 +106,11 @@ class CallFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} at {self.position} in activity {self.activity_id}"
+
+    @property
+    def category_label(self) -> str:
+        """The category in the reader's language (its code when the data added a new one)."""
+        return str(FLAG_CATEGORIES.get(self.category, self.category))
 
 
 class ReviewSample(models.Model):
