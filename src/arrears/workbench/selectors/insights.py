@@ -17,7 +17,6 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from arrears.insights.roll_rates import roll_rates
 from arrears.insights.vintages import vintages
 from arrears.strategy.models import Playbook
 from arrears.workbench.selectors.agencies_insights import agency_columns, agency_figures
+from arrears.workbench.selectors.insights_cells import as_float, cell_text, number, percent
 
 Record = dict[str, Any]
 BUCKETS = [f"M{n}" for n in range(8)]
@@ -134,41 +134,6 @@ def month_default(today: date) -> date:
     )
 
 
-def number(value: Any) -> Decimal | None:
-    """A figure as an exact decimal (yuan strings, ratios), None when absent."""
-    if value is None or value == "" or isinstance(value, list | tuple | dict):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def percent(value: Any) -> float | None:
-    """A ratio as a percentage for a chart (0.1234 → 12.34)."""
-    ratio = number(value)
-    return None if ratio is None else float(round(ratio * 100, 2))
-
-
-def _plain(value: Any) -> float | None:
-    return None if (amount := number(value)) is None else float(amount)
-
-
-def cell_text(value: Any, kind: str) -> str:
-    """A cell as the page shows it."""
-    if value is None or value == "":
-        return "—"
-    if kind == "rate":
-        shown = percent(value)
-        return "—" if shown is None else f"{shown:.2f} %"
-    if kind == "interval" and isinstance(value, list | tuple) and len(value) == 2:
-        return f"{cell_text(value[0], 'rate')} – {cell_text(value[1], 'rate')}"
-    if kind == "yuan":
-        amount = number(value)
-        return f"{amount:,.2f}" if amount is not None else str(value)
-    return str(value)
-
-
 def _columns(slug: str) -> list[Column]:
     """Each table's columns, in the active language."""
     c = Column
@@ -262,7 +227,7 @@ def _aging(figures: _Figures) -> tuple[list[Record], Record]:
     chart["series"].append(
         {
             "name": _("Principal (yuan)"),
-            "data": [_plain(r["principal"]) for r in records],
+            "data": [as_float(r["principal"]) for r in records],
             "axis": 1,
         }
     )
@@ -312,14 +277,14 @@ def _by_collected(records: list[Record]) -> list[Record]:
 def _teams(figures: _Figures) -> tuple[list[Record], Record]:
     records = _by_collected(figures.kpis().get("teams", []))
     names = [str(r["team"]) for r in records]
-    return records, _bars(names, _("Collected (yuan)"), [_plain(r["collected"]) for r in records])
+    return records, _bars(names, _("Collected (yuan)"), [as_float(r["collected"]) for r in records])
 
 
 def _collectors(figures: _Figures) -> tuple[list[Record], Record]:
     records = _by_collected(figures.kpis().get("collectors", []))
     top = records[:CHART_COLLECTORS]
     names = [str(r["user"]) for r in top]
-    return records, _bars(names, _("Collected (yuan)"), [_plain(r["collected"]) for r in top])
+    return records, _bars(names, _("Collected (yuan)"), [as_float(r["collected"]) for r in top])
 
 
 def _experiments(figures: _Figures) -> tuple[list[Record], Record]:
