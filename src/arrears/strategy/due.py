@@ -185,7 +185,15 @@ def _due_cases(first: int, last: int, on: date) -> None:
 
 
 def plan_from_rules(first: int, last: int, on: date) -> int:
-    """Plan the playbook actions whose timing falls on ``on``, once per case, action, party."""
+    """Plan the playbook actions whose timing falls on ``on``, once per case, action, party.
+
+    The joins are written as ``CROSS JOIN`` so SQLite takes them in the order given (its
+    rule for that keyword): from the day's due cases to their stage's rules and then to the
+    party rows. Without statistics on the temporary tables it started from every party row
+    of the partition crossed with every rule of the role, three times the whole step's
+    work. PostgreSQL reads the statement as plain inner joins and plans it from the
+    ``ANALYZE`` of the temporary tables.
+    """
     _due_cases(first, last, on)
     loan_party, planned = table(LoanParty), table(PlannedAction)
     x = "(CASE WHEN r.by_dpd = 1 THEN d.dpd ELSE d.stage_day END)"
@@ -195,10 +203,13 @@ def plan_from_rules(first: int, last: int, on: date) -> int:
                r.target_role, {_channel_sql("r.type")}, d.version_id, d.stage, r.sentence,
                r.template, r.queue, r.priority, d.arm, 'queued', {_empty_json()}, %(now)s
         FROM {DUE_CASE_TABLE} AS d
-        JOIN {RULE_TABLE} AS r ON r.version_id = d.version_id AND r.stage = d.stage
-        JOIN {loan_party} AS lp ON lp.loan_id = d.loan_id AND lp.role = r.target_role
-        JOIN {DUE_TIME_TABLE} AS t ON t.creditor_id = d.creditor_id AND t.clock = r.clock
-        WHERE lp.loan_id BETWEEN %(first)s AND %(last)s
+        CROSS JOIN {RULE_TABLE} AS r
+        CROSS JOIN {loan_party} AS lp
+        CROSS JOIN {DUE_TIME_TABLE} AS t
+        WHERE r.version_id = d.version_id AND r.stage = d.stage
+          AND lp.loan_id = d.loan_id AND lp.role = r.target_role
+          AND t.creditor_id = d.creditor_id AND t.clock = r.clock
+          AND lp.loan_id BETWEEN %(first)s AND %(last)s
           AND {x} >= r.start
           AND ((r.every IS NULL AND {x} = r.start)
                OR (r.every IS NOT NULL AND ({x} - r.start) %% r.every = 0))

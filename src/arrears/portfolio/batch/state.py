@@ -80,7 +80,7 @@ def penalty_accrue(*, first: int, last: int, on: date) -> int:
     return execute(sql, {"first": first, "last": last, "day": on.toordinal()})
 
 
-def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
+def recompute_loans(first: int, last: int, scope: str, on: date, *, carried: bool = False) -> int:
     """Recompute the positions of loans ``first``–``last`` in ``scope`` (SQL over alias
     ``q``) from their installment positions and, for what is not yet due, the schedule.
 
@@ -88,6 +88,12 @@ def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
     unpaid or accrued among installments already due; installments due after ``on`` are
     wholly unpaid and come from the schedule. The ranges keep the planner on the loan
     indexes instead of a scan of every installment.
+
+    ``carried``: the loans' positions were whole yesterday and no money moved since (the
+    ``loan_state`` step): principal outstanding is what it was (an installment falling due
+    only moves principal from the schedule to its position), and the next due day is
+    looked up only for a loan whose next due day has come. Reading the schedule of every
+    overdue loan every day was most of the step.
     """
     position, installment_position = table(LoanPosition), table(InstallmentPosition)
     schedule = table(Installment)
@@ -95,6 +101,27 @@ def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
     overdue = f"i.due_day < %(day)s AND {unpaid} > 0"
     in_scope = f"q.loan_id BETWEEN %(first)s AND %(last)s AND {scope}"
     dpd = "(CASE WHEN a.oldest_overdue IS NULL THEN 0 ELSE %(day)s - a.oldest_overdue END)"
+    future = "s.due_on > %(on)s AND s.principal + s.interest + s.fees > 0"
+    if carried:
+        outstanding = "q.principal_outstanding"
+        # One step down the (loan, seq) index for the few loans whose next due day came.
+        next_due = (
+            "(CASE WHEN q.next_due_day IS NULL OR q.next_due_day > %(day)s THEN q.next_due_day"
+            f" ELSE (SELECT MIN({day_number('s.due_on')}) FROM {schedule} AS s"
+            f" WHERE s.loan_id = q.loan_id AND {future}) END)"
+        )
+        future_join = ""
+    else:
+        outstanding = "COALESCE(r.principal_unpaid, 0) + COALESCE(f.principal, 0)"
+        next_due = "f.next_due"
+        future_join = f"""LEFT JOIN (
+                SELECT s.loan_id, SUM(s.principal) AS principal,
+                    MIN({day_number("s.due_on")}) AS next_due
+                FROM {schedule} AS s
+                JOIN {position} AS q ON q.loan_id = s.loan_id
+                WHERE s.loan_id BETWEEN %(first)s AND %(last)s AND {in_scope} AND {future}
+                GROUP BY s.loan_id
+            ) AS f ON f.loan_id = q.loan_id"""
     sql = f"""
         UPDATE {position} AS p SET
             dpd = {dpd},
@@ -116,11 +143,10 @@ def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
                 COALESCE(r.fees, 0) AS fees,
                 COALESCE(r.penalty, 0) AS penalty,
                 COALESCE(r.penalty_accrued, 0) AS penalty_accrued,
-                COALESCE(r.principal_unpaid, 0) + COALESCE(f.principal, 0)
-                    AS principal_outstanding,
-                f.next_due,
+                {outstanding} AS principal_outstanding,
+                {next_due} AS next_due,
                 r.oldest_overdue,
-                COALESCE(r.oldest_unpaid, f.next_due) AS oldest_unpaid
+                COALESCE(r.oldest_unpaid, {next_due}) AS oldest_unpaid
             FROM {position} AS q
             LEFT JOIN (
                 SELECT i.loan_id,
@@ -138,15 +164,7 @@ def recompute_loans(first: int, last: int, scope: str, on: date) -> int:
                 WHERE i.loan_id BETWEEN %(first)s AND %(last)s AND {in_scope}
                 GROUP BY i.loan_id
             ) AS r ON r.loan_id = q.loan_id
-            LEFT JOIN (
-                SELECT s.loan_id, SUM(s.principal) AS principal,
-                    MIN({day_number("s.due_on")}) AS next_due
-                FROM {schedule} AS s
-                JOIN {position} AS q ON q.loan_id = s.loan_id
-                WHERE s.loan_id BETWEEN %(first)s AND %(last)s AND {in_scope}
-                  AND s.due_on > %(on)s AND s.principal + s.interest + s.fees > 0
-                GROUP BY s.loan_id
-            ) AS f ON f.loan_id = q.loan_id
+            {future_join}
             WHERE {in_scope}
         ) AS a
         WHERE p.loan_id = a.loan_id
@@ -198,7 +216,7 @@ def positions_update(*, first: int, last: int, on: date) -> int:
     their position (and its ``as_of``) untouched.
     """
     scope = "q.oldest_unpaid_day <= %(day)s AND q.as_of < %(on)s"
-    return recompute_loans(first, last, scope, on)
+    return recompute_loans(first, last, scope, on, carried=True)
 
 
 def _classification_case(dpd: str) -> str:
