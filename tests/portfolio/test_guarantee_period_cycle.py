@@ -151,3 +151,35 @@ def test_a_party_that_is_not_a_guarantor_is_refused_in_one_line(guaranteed: Loan
 
     assert refused.value.returncode == 2
     assert str(refused.value) == f"party {borrower} is not a guarantor of loan G1"
+
+
+def test_the_watch_judges_only_guarantees_whose_main_debt_ends_within_the_window(
+    guaranteed: Loan, creditor: Creditor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A guarantee period never ends before the main debt does, so a guarantee of a loan
+    with a year still to run is not even read into the period calculation: the daily watch
+    costs what the guarantees near their end cost, not what the whole book does."""
+    from arrears.portfolio.batch import guarantees
+
+    row = loan_row(
+        "G12",
+        term_months="12",
+        guarantee_type="担保",
+        guarantor_name="赵六",
+        guarantor_id_number=valid_id(),
+        guarantor_phone=valid_phone(),
+    )
+    tape_ingest(creditor=creditor, kind="loans", path=write_csv(tmp_path / "l12.csv", [row]))
+    judged: list[int] = []
+    real = guarantees.guarantee_state
+
+    def counting(**kwargs: object) -> object:
+        judged.append(1)
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(guarantees, "guarantee_state", counting)
+    cycle("2026-07-29")  # T−30 for G1; G12's last installment is due in 2027
+
+    assert len(judged) == 2  # G1's guarantor and counter-guarantor, not G12's guarantor
+    assert ending(guaranteed) == {"guarantor": True, "counter_guarantor": True}
+    assert not LoanParty.objects.get(loan__loan_id="G12", role="guarantor").guarantee_ending

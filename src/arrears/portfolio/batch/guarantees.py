@@ -11,7 +11,7 @@ share of a portfolio's parties, and only rows whose flag changes are written.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
@@ -19,6 +19,7 @@ from django.db import connection
 from arrears.core.bulk import chunked
 from arrears.core.sql import table
 from arrears.portfolio.calculations.guarantee_period import (
+    ENDING_WINDOW_DAYS,
     LEGAL_ACTION,
     events_for,
     guarantee_state,
@@ -35,7 +36,15 @@ from arrears.portfolio.models import (
 GUARANTEE_ROLES = (PartyRole.GUARANTOR.value, PartyRole.COUNTER_GUARANTOR.value)
 
 
-def _guarantee_rows(first: int, last: int) -> list[tuple[Any, ...]]:
+def _guarantee_rows(first: int, last: int, on: date) -> list[tuple[Any, ...]]:
+    """The guarantor rows of the partition whose flag can be up on ``on``, or is.
+
+    A guarantee period never ends before the main debt's performance period does (an agreed
+    end before it counts as no agreement, art. 692), so a guarantee whose main debt ends
+    more than the window after ``on`` cannot be ending: it is not read into Python at all.
+    Most guarantees of a running book are such, and judging each one every day was the
+    step's cost. Rows flagged now are always read, so a flag is cleared when it must be.
+    """
     # The main debt's final due date is the last installment's: one step down the unique
     # (loan, seq) index, where MAX(due_on) read every installment of the loan.
     owed = (
@@ -44,19 +53,24 @@ def _guarantee_rows(first: int, last: int) -> list[tuple[Any, ...]]:
     )
     roles = ", ".join(["%s"] * len(GUARANTEE_ROLES))
     sql = f"""
-        SELECT lp.id, lp.loan_id, lp.party_id, lp.guarantee_kind, lp.guarantee_period_ends_on,
-               lp.guarantee_period_months, l.accelerated_on,
-               (SELECT i.due_on FROM {table(Installment)} AS i WHERE i.loan_id = l.id
-                ORDER BY i.seq DESC LIMIT 1),
-               CASE WHEN p.loan_id IS NOT NULL AND {owed} > 0 THEN 1 ELSE 0 END,
-               lp.guarantee_ending
-        FROM {table(LoanParty)} AS lp
-        JOIN {table(Loan)} AS l ON l.id = lp.loan_id
-        LEFT JOIN {table(LoanPosition)} AS p ON p.loan_id = lp.loan_id
-        WHERE lp.loan_id BETWEEN %s AND %s AND lp.role IN ({roles})
+        SELECT * FROM (
+            SELECT lp.id, lp.loan_id, lp.party_id, lp.guarantee_kind,
+                   lp.guarantee_period_ends_on, lp.guarantee_period_months, l.accelerated_on,
+                   (SELECT i.due_on FROM {table(Installment)} AS i WHERE i.loan_id = l.id
+                    ORDER BY i.seq DESC LIMIT 1) AS last_due,
+                   CASE WHEN p.loan_id IS NOT NULL AND {owed} > 0 THEN 1 ELSE 0 END,
+                   lp.guarantee_ending
+            FROM {table(LoanParty)} AS lp
+            JOIN {table(Loan)} AS l ON l.id = lp.loan_id
+            LEFT JOIN {table(LoanPosition)} AS p ON p.loan_id = lp.loan_id
+            WHERE lp.loan_id BETWEEN %s AND %s AND lp.role IN ({roles})
+        ) AS g
+        WHERE g.guarantee_ending OR g.accelerated_on <= %s OR g.last_due <= %s
+           OR (g.accelerated_on IS NULL AND g.last_due IS NULL)
     """
+    horizon = on + timedelta(days=ENDING_WINDOW_DAYS)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, last, *GUARANTEE_ROLES])
+        cursor.execute(sql, [first, last, *GUARANTEE_ROLES, horizon, horizon])
         return list(cursor.fetchall())
 
 
@@ -91,7 +105,7 @@ def guarantees_watch(*, first: int, last: int, on: date) -> int:
     """Flag each guarantee of the loans ``first``–``last`` whose loan still owes money and
     whose period ends within 30 days of ``on`` with no preserving act on file (and clear
     the flag elsewhere); return how many rows changed. Idempotent for a date."""
-    rows = _guarantee_rows(first, last)
+    rows = _guarantee_rows(first, last, on)
     if not rows:
         return 0
     events = _guarantor_events(first, last, on)
