@@ -27,6 +27,8 @@ opens no new case for the loan either (``FINAL``): resuming collection is a pers
 
 from __future__ import annotations
 
+from django.db import connection
+
 REOPENABLE = ("cured", "paid_off", "settled")
 # A person ended the loan's collection: no case is opened for it again by the cycle.
 FINAL = ("deceased", "legal_terminated")
@@ -43,11 +45,47 @@ _NOTHING_OWED = (
 )
 
 
+MOVING_TABLE = "cases_moving"
+
+
+def moving_statements(*, case: str, position: str, loan: str, in_range: str) -> list[str]:
+    """Fill ``cases_moving`` (created by ``moving_table``) with the partition's open cases
+    that close today (``closing`` 1) or change bucket (``closing`` 0, with the new bucket).
+
+    One read of the open cases with their positions and loans: the statements that end and
+    start spells and close cases then read these few rows instead of each joining every open
+    case of the partition again.
+    """
+    closing = f"{_CLOSABLE} AND (p.dpd = 0 OR l.status <> 'active')"
+    return [
+        f"DELETE FROM {MOVING_TABLE}",
+        f"""
+        INSERT INTO {MOVING_TABLE} (case_id, closing, bucket)
+        SELECT c.id, CASE WHEN {closing} THEN 1 ELSE 0 END, p.bucket
+        FROM {case} AS c
+        JOIN {position} AS p ON p.loan_id = c.loan_id
+        JOIN {loan} AS l ON l.id = c.loan_id
+        WHERE {in_range} AND l.id BETWEEN %(first)s AND %(last)s AND c.status = 'open'
+          AND (({closing}) OR p.bucket <> c.bucket)
+        """,
+    ]
+
+
+def moving_table() -> str:
+    """Create the per-connection temporary table ``moving_statements`` fills."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {MOVING_TABLE}"
+            " (case_id BIGINT PRIMARY KEY, closing SMALLINT NOT NULL, bucket VARCHAR(10))"
+        )
+    return MOVING_TABLE
+
+
 def close_statements(
     *, case: str, spell: str, position: str, loan: str, settlement: str, in_range: str
 ) -> list[str]:
     """The spell-ending statement and the UPDATE that closes each case with the first reason
-    that holds, in precedence order."""
+    that holds, in precedence order; the cases are those ``moving_statements`` marked."""
     reasons = [
         ("compensated", "l.status = 'compensated'"),
         ("written_off", "l.status = 'written_off'"),
@@ -64,10 +102,7 @@ def close_statements(
         f"""
         UPDATE {spell} SET left_on = %(on)s
         WHERE left_on IS NULL AND case_id IN (
-            SELECT c.id FROM {case} AS c
-            JOIN {position} AS p ON p.loan_id = c.loan_id
-            JOIN {loan} AS l ON l.id = c.loan_id
-            WHERE {in_range} AND {_CLOSABLE} AND (p.dpd = 0 OR l.status <> 'active')
+            SELECT case_id FROM {MOVING_TABLE} WHERE closing = 1
         )
         """
     ]
@@ -83,6 +118,7 @@ def close_statements(
         FROM {position} AS p, {loan} AS l
         WHERE p.loan_id = c.loan_id AND l.id = c.loan_id AND {in_range} AND {_CLOSABLE}
           AND (p.dpd = 0 OR l.status <> 'active')
+          AND c.id IN (SELECT case_id FROM {MOVING_TABLE} WHERE closing = 1)
         """
     return [*ending, closing]
 

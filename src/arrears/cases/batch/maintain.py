@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from arrears.cases.batch.closing import FINAL, close_statements, reopen_statements
+from arrears.cases.batch.closing import (
+    FINAL,
+    MOVING_TABLE,
+    close_statements,
+    moving_statements,
+    moving_table,
+    reopen_statements,
+)
 from arrears.cases.models import CaseBucketSpell, CollectionCase, Settlement, WorkItem
 from arrears.core.sql import execute_all, table
 from arrears.portfolio.models import Loan, LoanPosition, Product
@@ -31,23 +38,31 @@ def cases_maintain(*, first: int, last: int, on: date) -> int:
     )
     final = ", ".join(f"'{reason}'" for reason in FINAL)
     names = {"case": case, "spell": spell, "position": position, "loan": loan}
+    moving_table()
+    # Cases still open after the closing whose bucket changes (read before the UPDATE below
+    # brings ``c.bucket`` in line).
+    rebucketed = f"""
+        SELECT m.case_id FROM {MOVING_TABLE} AS m JOIN {case} AS c ON c.id = m.case_id
+        WHERE m.closing = 0 AND c.status = 'open' AND m.bucket <> c.bucket
+    """
+    # Bookkeeping of this step only: its rows are not counted as written.
+    execute_all(
+        moving_statements(case=case, position=position, loan=loan, in_range=in_range), params
+    )
     statements = [
         *close_statements(**names, settlement=table(Settlement), in_range=in_range),
         # A bucket change ends the current spell and starts one in the new bucket.
         f"""
         UPDATE {spell} SET left_on = %(on)s
-        WHERE left_on IS NULL AND entered_on < %(on)s AND case_id IN (
-            SELECT c.id FROM {case} AS c JOIN {position} AS p ON p.loan_id = c.loan_id
-            WHERE {in_range} AND c.status = 'open' AND p.bucket <> c.bucket
-        )
+        WHERE left_on IS NULL AND entered_on < %(on)s AND case_id IN ({rebucketed})
         """,
         f"""
         INSERT INTO {spell} (case_id, bucket, entered_on, left_on)
-        SELECT c.id, p.bucket, %(on)s, NULL
-        FROM {case} AS c JOIN {position} AS p ON p.loan_id = c.loan_id
-        WHERE {in_range} AND c.status = 'open' AND p.bucket <> c.bucket
+        SELECT m.case_id, m.bucket, %(on)s, NULL
+        FROM {MOVING_TABLE} AS m
+        WHERE m.case_id IN ({rebucketed})
           AND NOT EXISTS (
-            SELECT 1 FROM {spell} AS s WHERE s.case_id = c.id AND s.entered_on = %(on)s
+            SELECT 1 FROM {spell} AS s WHERE s.case_id = m.case_id AND s.entered_on = %(on)s
           )
         """,
         f"""
