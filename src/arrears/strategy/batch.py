@@ -62,49 +62,48 @@ def _follow_versions(first: int, last: int, playbooks: list[Current]) -> int:
     return written
 
 
+_MOVING = "strategy_moving"
+
+
 def _stage(first: int, last: int, on: date) -> int:
     """Each case enters the stage its DPD falls in; ended pauses lift."""
     case, strategy, event = table(CollectionCase), table(CaseStrategy), table(StrategyEvent)
     params: dict[str, Any] = {"first": first, "last": last, "on": on, "no": False}
-    moving = """
-        c.id = cs.case_id AND w.version_id = cs.version_id
-        AND c.loan_id BETWEEN %(first)s AND %(last)s AND c.status = 'open'
-        AND c.current_dpd BETWEEN w.from_dpd AND w.to_dpd
-        AND (cs.stage <> w.name OR cs.stage_order <> w.ord)
-        AND NOT (cs.stage_pinned AND w.ord <= cs.stage_order AND cs.stage <> w.name)
-    """
+    # One read of the partition's open cases against the stage windows finds the cases
+    # whose stage moves (into a temporary table); the event and the update read those.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_MOVING} (case_id BIGINT,"
+            " name VARCHAR(60), ord INTEGER, entered SMALLINT NOT NULL)"
+        )
+        cursor.execute(f"DELETE FROM {_MOVING}")
+        cursor.execute(
+            f"""
+            INSERT INTO {_MOVING} (case_id, name, ord, entered)
+            SELECT cs.case_id, w.name, w.ord, CASE WHEN cs.stage <> w.name THEN 1 ELSE 0 END
+            FROM {strategy} AS cs, {case} AS c, {STAGE_TABLE} AS w
+            WHERE c.id = cs.case_id AND w.version_id = cs.version_id
+              AND c.loan_id BETWEEN %(first)s AND %(last)s AND c.status = 'open'
+              AND c.current_dpd BETWEEN w.from_dpd AND w.to_dpd
+              AND (cs.stage <> w.name OR cs.stage_order <> w.ord)
+              AND NOT (cs.stage_pinned AND w.ord <= cs.stage_order AND cs.stage <> w.name)
+            """,
+            params,
+        )
     statements = [
         f"""
         INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
-        SELECT cs.case_id, %(on)s, 'stage', w.name, '', '', CURRENT_TIMESTAMP
-        FROM {strategy} AS cs, {case} AS c, {STAGE_TABLE} AS w
-        WHERE {moving} AND cs.stage <> w.name
+        SELECT m.case_id, %(on)s, 'stage', m.name, '', '', CURRENT_TIMESTAMP
+        FROM {_MOVING} AS m WHERE m.entered = 1
         """,
         # A new stage starts today; a renumbered one (a new version) keeps its entry day.
-        # SET reads the row as it was, so cs.stage is the old stage throughout.
         f"""
-        UPDATE {strategy} AS cs SET stage = w.name, stage_order = w.ord,
-            stage_entered_on = CASE WHEN cs.stage <> w.name THEN %(on)s
+        UPDATE {strategy} AS cs SET stage = m.name, stage_order = m.ord,
+            stage_entered_on = CASE WHEN m.entered = 1 THEN %(on)s
                                     ELSE cs.stage_entered_on END,
-            stage_pinned = CASE WHEN cs.stage <> w.name THEN %(no)s ELSE cs.stage_pinned END
-        FROM {case} AS c, {STAGE_TABLE} AS w
-        WHERE {moving}
-        """,
-        # A case reopened today (cured, then overdue again) starts its stage afresh even when
-        # its DPD falls in the stage it left: day-in-stage counts from the reopening, so the
-        # stage's first actions are planned again.
-        f"""
-        INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
-        SELECT cs.case_id, %(on)s, 'stage', cs.stage, 'case reopened', '', CURRENT_TIMESTAMP
-        FROM {strategy} AS cs JOIN {case} AS c ON c.id = cs.case_id
-        WHERE c.loan_id BETWEEN %(first)s AND %(last)s AND c.status = 'open'
-          AND c.reopened_on = %(on)s AND cs.stage_entered_on < %(on)s
-        """,
-        f"""
-        UPDATE {strategy} SET stage_entered_on = %(on)s, stage_pinned = %(no)s
-        WHERE stage_entered_on < %(on)s AND case_id IN (
-            SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s
-              AND c.status = 'open' AND c.reopened_on = %(on)s)
+            stage_pinned = CASE WHEN m.entered = 1 THEN %(no)s ELSE cs.stage_pinned END
+        FROM {_MOVING} AS m
+        WHERE m.case_id = cs.case_id
         """,
         f"""
         INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
@@ -119,7 +118,46 @@ def _stage(first: int, last: int, on: date) -> int:
             SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %(first)s AND %(last)s)
         """,
     ]
-    return sum(execute(sql, params) for sql in statements)
+    moved = sum(execute(sql, params) for sql in statements[:2])
+    restarted = _restart_reopened(first, last, on)
+    return moved + restarted + sum(execute(sql, params) for sql in statements[2:])
+
+
+def _restart_reopened(first: int, last: int, on: date) -> int:
+    """A case reopened today (cured, then overdue again) starts its stage afresh even when
+    its DPD falls in the stage it left: day-in-stage counts from the reopening, so the
+    stage's first actions are planned again.
+
+    The few reopened cases are read first and their strategy rows reached by key: the same
+    statements joined to every strategy row of the book to find none on most days.
+    """
+    case, strategy, event = table(CollectionCase), table(CaseStrategy), table(StrategyEvent)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id FROM {case} AS c WHERE c.loan_id BETWEEN %s AND %s"
+            " AND c.status = 'open' AND c.reopened_on = %s",
+            [first, last, on],
+        )
+        reopened = [row[0] for row in cursor.fetchall()]
+    written = 0
+    for start in range(0, len(reopened), 500):
+        ids = reopened[start : start + 500]
+        marks = ", ".join(["%s"] * len(ids))
+        params: list[Any] = [on, *ids, on]
+        written += execute(
+            f"""
+            INSERT INTO {event} (case_id, business_date, kind, detail, reason, by, created_at)
+            SELECT cs.case_id, %s, 'stage', cs.stage, 'case reopened', '', CURRENT_TIMESTAMP
+            FROM {strategy} AS cs WHERE cs.case_id IN ({marks}) AND cs.stage_entered_on < %s
+            """,
+            params,
+        )
+        written += execute(
+            f"UPDATE {strategy} SET stage_entered_on = %s, stage_pinned = %s"
+            f" WHERE case_id IN ({marks}) AND stage_entered_on < %s",
+            [on, False, *ids, on],
+        )
+    return written
 
 
 def _cancel_closed(first: int, last: int, on: date) -> int:
