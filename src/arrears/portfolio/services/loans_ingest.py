@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from arrears.core.bulk import bulk_insert, chunked, reserve_ids
+from arrears.core.bulk import chunked, reserve_ids
+from arrears.core.bulk_load import DateText, bulk_load, db_stamp
 from arrears.core.money import format_yuan
 from arrears.portfolio.calculations.schedule import build_schedule
 from arrears.portfolio.choices import LoanStatus, PartyRole
@@ -242,7 +244,9 @@ class LoanIngestor:
         )
         return outcomes
 
-    def _insert_loans(self, new_loans: dict[int, dict[str, object]], now: object) -> dict[int, int]:
+    def _insert_loans(
+        self, new_loans: dict[int, dict[str, object]], now: datetime
+    ) -> dict[int, int]:
         """Insert in bulk under reserved ids; return row index → loan id."""
         columns = [
             "loan_id",
@@ -253,11 +257,21 @@ class LoanIngestor:
         ]
         creditor_id = self.creditor.pk
         ids = dict(zip(new_loans, reserve_ids(Loan._meta.db_table, len(new_loans)), strict=True))
-        bulk_insert(
+        stamp = db_stamp(now)
+        day = DateText()
+        dates = {"disbursed_on", "first_due_on"}
+        bulk_load(
             Loan._meta.db_table,
             ["id", "creditor_id", *columns, "status", "created_at", "updated_at"],
             (
-                [ids[index], creditor_id, *(loan[c] for c in columns), LoanStatus.ACTIVE, now, now]
+                [
+                    ids[index],
+                    creditor_id,
+                    *[day(loan[c]) if c in dates else loan[c] for c in columns],  # type: ignore[arg-type]
+                    LoanStatus.ACTIVE.value,
+                    stamp,
+                    stamp,
+                ]
                 for index, loan in new_loans.items()
             ),
         )
@@ -265,6 +279,8 @@ class LoanIngestor:
 
     def _write_schedules(self, loans: list[tuple[int, dict[str, object]]]) -> None:
         """Insert the installments of (loan id, financial terms) pairs."""
+
+        day = DateText()
 
         def rows() -> Iterable[tuple[object, ...]]:
             for pk, terms in loans:
@@ -276,9 +292,9 @@ class LoanIngestor:
                     disbursed_on=terms["disbursed_on"],  # type: ignore[arg-type]
                     first_due_on=terms["first_due_on"],  # type: ignore[arg-type]
                 ):
-                    yield (pk, item.seq, item.due_on, item.principal, item.interest, item.fees)
+                    yield (pk, item.seq, day(item.due_on), item.principal, item.interest, item.fees)
 
-        bulk_insert(
+        bulk_load(
             Installment._meta.db_table,
             ["loan_id", "seq", "due_on", "principal", "interest", "fees"],
             rows(),
@@ -292,7 +308,7 @@ class LoanIngestor:
         party_ids: list[int],
         party_changed: list[bool],
         outcomes: list[Outcome],
-        now: object,
+        now: datetime,
     ) -> None:
         """Add missing loan–party links; a row whose party changed counts as updated."""
         # Loans created in this chunk have no links yet: only older ones are looked up.
@@ -304,17 +320,18 @@ class LoanIngestor:
                 .values_list("loan_id", "party_id", "role")
             )
         new_links: list[tuple[object, ...]] = []
+        stamp = db_stamp(now)
         for index, handle, role in party_slots:
             link = (loan_pk_by_row[index], party_ids[handle], role)
             touched = party_changed[handle]
             if link not in linked:
                 linked.add(link)
-                new_links.append((*link, now, now))
+                new_links.append((*link, stamp, stamp))
                 touched = True
             if touched and outcomes[index] == UNCHANGED:
                 outcomes[index] = UPDATED
         if new_links:
-            bulk_insert(
+            bulk_load(
                 LoanParty._meta.db_table,
                 ["loan_id", "party_id", "role", "created_at", "updated_at"],
                 new_links,

@@ -14,7 +14,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from arrears.core.bulk import bulk_insert, chunked
+from arrears.core.bulk import chunked
+from arrears.core.bulk_load import bulk_load, db_stamp
 from arrears.portfolio.choices import GuaranteeKind, PartyRole
 from arrears.portfolio.models import ContactPoint, Creditor, Loan, LoanParty, Party
 from arrears.portfolio.services.ingest import (
@@ -116,6 +117,7 @@ class PartyIngestor:
             outcomes.append(UNCHANGED)
         party_ids, changed = upsert.flush()
         now = timezone.now()
+        stamp = db_stamp(now)  # a bulk-loaded row's created_at and updated_at
         new_links: list[tuple[object, ...]] = []
         retermed: dict[Terms, list[int]] = defaultdict(list)
         for index, handle, loan_pk, role, terms in slots:
@@ -124,7 +126,7 @@ class PartyIngestor:
             if known is None:
                 stored = terms or _default_terms(role)
                 linked[link] = (0, stored)
-                new_links.append((*link, *stored, now, now))
+                new_links.append((*link, *stored, stamp, stamp))
                 outcomes[index] = CREATED
             elif terms is not None and terms != known[1] and known[0]:
                 linked[link] = (known[0], terms)
@@ -133,7 +135,7 @@ class PartyIngestor:
             elif changed[handle]:
                 outcomes[index] = UPDATED
         if new_links:
-            bulk_insert(
+            bulk_load(
                 LoanParty._meta.db_table,
                 [
                     "loan_id",

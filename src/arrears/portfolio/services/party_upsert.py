@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Q
 from django.utils import timezone
 
-from arrears.core.bulk import bulk_insert, chunked, reserve_ids
-from arrears.core.crypto import blind_index, encrypt, normalise
+from arrears.core.bulk import chunked, reserve_ids
+from arrears.core.bulk_load import bulk_load, db_stamp
+from arrears.core.bulk_seal import index_many, seal_many
+from arrears.core.crypto import normalise
 from arrears.core.fields import encrypted_field
 from arrears.portfolio.choices import ContactKind, ContactStatus
 from arrears.portfolio.models import ContactPoint, Creditor, Party
@@ -72,11 +75,15 @@ class PartyUpsert:
 
     creditor: Creditor
     source: str
-    _records: list[tuple[PartyRecord, KnownParty | None]] = field(default_factory=list)
+    _records: list[tuple[PartyRecord, KnownParty | None, PartyKey | None]] = field(
+        default_factory=list
+    )
+    # The blind index of each identity seen, computed once: looked up, then written.
+    _indexes: dict[PartyKey, str] = field(default_factory=dict)
 
     def add(self, record: PartyRecord, existing: KnownParty | None = None) -> int:
         """Queue ``record``; ``existing`` pins the party when the caller already knows it."""
-        self._records.append((record, existing))
+        self._records.append((record, existing, party_key(record)))
         return len(self._records) - 1
 
     def _lookup(self, keys: Iterable[PartyKey]) -> dict[PartyKey, KnownParty]:
@@ -87,9 +94,13 @@ class PartyUpsert:
         ``id_number_index <> ''`` term lets SQLite and PostgreSQL use the partial unique
         index on the identity.
         """
+        indexes = self._indexes
+        wanted_keys = list(dict.fromkeys(keys))
+        fresh = [key for key in wanted_keys if key not in indexes]
+        indexes.update(zip(fresh, index_many([key[1] for key in fresh], scheme="id"), strict=True))
         by_index: dict[str, dict[str, PartyKey]] = {}
-        for key in keys:
-            by_index.setdefault(key[0], {})[blind_index(key[1], scheme="id")] = key
+        for key in wanted_keys:
+            by_index.setdefault(key[0], {})[indexes[key]] = key
         known: dict[PartyKey, KnownParty] = {}
         for id_type, wanted in by_index.items():
             for batch in chunked(sorted(wanted), 900):
@@ -109,14 +120,13 @@ class PartyUpsert:
     def flush(self) -> tuple[list[int], list[bool]]:
         """Write everything queued; return (party id, changed?) per ``add`` call, in order."""
         now = timezone.now()
-        known = self._lookup(key for record, _ in self._records if (key := party_key(record)))
+        known = self._lookup(key for _, _, key in self._records if key)
         # Parties: the last row naming an identity decides its name and employer.
         to_create: dict[PartyKey | int, KnownParty] = {}
         to_update: dict[int, KnownParty] = {}
         resolved: list[KnownParty] = []
         changed = [False] * len(self._records)
-        for index, (record, pinned) in enumerate(self._records):
-            key = party_key(record)
+        for index, (record, pinned, key) in enumerate(self._records):
             found = pinned or (known.get(key) if key else None)
             if found is None and key:
                 found = to_create.get(key)
@@ -172,14 +182,27 @@ class PartyUpsert:
         contact_changed = self._flush_contacts(party_ids, preexisting, now)
         return party_ids, [a or b for a, b in zip(changed, contact_changed, strict=True)]
 
-    def _insert(self, parties: list[KnownParty], now: object) -> None:
+    def _insert(self, parties: list[KnownParty], now: datetime) -> None:
         """Insert new parties in bulk under reserved ids, the ID number sealed."""
         table = Party._meta.db_table
         for party, pk in zip(parties, reserve_ids(table, len(parties)), strict=True):
             party.pk = pk
         creditor_id = self.creditor.pk
         context = encrypted_field(Party, "id_number").context
-        bulk_insert(
+        stamp = db_stamp(now)
+        sealed = seal_many([p.id_number for p in parties], context=context)
+        # Every new party with an ID number was looked up first, so its index is known.
+        indexes = self._indexes
+        numbers = [
+            indexes.get((p.id_type, normalise(p.id_number, scheme="id"))) if p.id_number else ""
+            for p in parties
+        ]
+        missing = [n for n, found in enumerate(numbers) if found is None]
+        for n, found in zip(
+            missing, index_many([parties[n].id_number for n in missing], scheme="id"), strict=True
+        ):
+            numbers[n] = found
+        bulk_load(
             table,
             [
                 "id",
@@ -200,18 +223,18 @@ class PartyUpsert:
                     p.kind,
                     p.name,
                     p.id_type,
-                    encrypt(p.id_number, context=context),
-                    blind_index(p.id_number, scheme="id"),
+                    seal,
+                    number,
                     p.employer,
-                    now,
-                    now,
+                    stamp,
+                    stamp,
                 )
-                for p in parties
+                for p, seal, number in zip(parties, sealed, numbers, strict=True)
             ),
         )
 
     def _flush_contacts(
-        self, party_ids: list[int], preexisting: set[int], now: object
+        self, party_ids: list[int], preexisting: set[int], now: datetime
     ) -> list[bool]:
         """Add contact values not yet known; a new value becomes the primary of its kind.
 
@@ -229,34 +252,52 @@ class PartyUpsert:
             ):
                 existing.setdefault((party_id, kind), {})[value_index] = primary
         changed = [False] * len(party_ids)
-        new_rows: list[tuple[object, ...]] = []
+        # Every contact value of the chunk, indexed in one pass per kind.
+        seen = [
+            (index, party_id, kind, value)
+            for index, ((record, _, _), party_id) in enumerate(
+                zip(self._records, party_ids, strict=True)
+            )
+            for kind, value in _contacts(record)
+        ]
+        by_kind: dict[str, list[int]] = {}
+        for position, (_, _, kind, _) in enumerate(seen):
+            by_kind.setdefault(kind, []).append(position)
+        value_indexes = [""] * len(seen)
+        for kind, positions in by_kind.items():
+            found = index_many([seen[p][3] for p in positions], scheme=kind)
+            for position, value_index in zip(positions, found, strict=True):
+                value_indexes[position] = value_index
+        new_values: list[tuple[int, str, str, str]] = []  # party, kind, value, index
         demote: set[tuple[int, str]] = set()
+        for (index, party_id, kind, value), value_index in zip(seen, value_indexes, strict=True):
+            values = existing.setdefault((party_id, kind), {})
+            if value_index in values:
+                continue
+            if values:
+                demote.add((party_id, kind))
+                for known_value in values:
+                    values[known_value] = False
+            values[value_index] = True
+            new_values.append((party_id, kind, value, value_index))
+            changed[index] = True
         context = encrypted_field(ContactPoint, "value").context
-        for index, ((record, _), party_id) in enumerate(zip(self._records, party_ids, strict=True)):
-            for kind, value in _contacts(record):
-                values = existing.setdefault((party_id, kind), {})
-                value_index = blind_index(value, scheme=kind)
-                if value_index in values:
-                    continue
-                if values:
-                    demote.add((party_id, kind))
-                    for known_value in values:
-                        values[known_value] = False
-                values[value_index] = True
-                new_rows.append(
-                    (
-                        party_id,
-                        kind,
-                        encrypt(value, context=context),
-                        value_index,
-                        ContactStatus.UNVERIFIED,
-                        True,
-                        self.source,
-                        now,
-                        now,
-                    )
-                )
-                changed[index] = True
+        stamp = db_stamp(now)
+        sealed = seal_many([value for _, _, value, _ in new_values], context=context)
+        new_rows = [
+            (
+                party_id,
+                kind,
+                seal,
+                value_index,
+                ContactStatus.UNVERIFIED.value,
+                True,
+                self.source,
+                stamp,
+                stamp,
+            )
+            for (party_id, kind, _, value_index), seal in zip(new_values, sealed, strict=True)
+        ]
         for pairs in chunked(sorted(demote), 400):
             condition = Q()
             for party_id, kind in pairs:
@@ -265,7 +306,7 @@ class PartyUpsert:
                 is_primary=False, updated_at=now
             )
         if new_rows:
-            bulk_insert(
+            bulk_load(
                 ContactPoint._meta.db_table,
                 [
                     "party_id",

@@ -14,7 +14,8 @@ from datetime import date
 from django.db.models import F, Q
 from django.utils import timezone
 
-from arrears.core.bulk import bulk_insert, chunked
+from arrears.core.bulk import chunked
+from arrears.core.bulk_load import bulk_load, db_stamp
 from arrears.core.money import format_yuan
 from arrears.portfolio.models import Allocation, Creditor, Loan, Payment
 from arrears.portfolio.services.allocations import allocations_rebuild
@@ -74,6 +75,7 @@ class PaymentIngestor:
                 stored[payment_id] = (loan_pk, paid_on, amount, channel)
         today = timezone.localdate()
         now = timezone.now()
+        stamp = db_stamp(now)  # a bulk-loaded row's created_at and updated_at
         outcomes: list[Outcome] = []
         new_rows: list[tuple[object, ...]] = []
         recorded: set[int] = set()  # loans receiving a payment in this chunk
@@ -152,8 +154,8 @@ class PaymentIngestor:
                     record.amount,
                     record.channel,
                     self.creditor.pk,
-                    now,
-                    now,
+                    stamp,
+                    stamp,
                 )
             )
             self.touched.add(loan[0])
@@ -161,7 +163,7 @@ class PaymentIngestor:
             outcomes.append(CREATED)
         if new_rows:
             loans_payments_recorded(loan_ids=recorded)
-            bulk_insert(
+            bulk_load(
                 Payment._meta.db_table,
                 [
                     "creditor_id",

@@ -40,33 +40,40 @@ class _Row:
         bounds: ValueBounds,
         region: str = phones.DEFAULT_REGION,
     ) -> None:
-        self.values = {canonical: cells.get(original) for original, canonical in mapping.items()}
+        # Each cell is turned into text once: presence checks, text columns and the
+        # parsers all read that (a text cell is kept trimmed, as every parser reads it).
+        self.values: dict[str, object] = {}
+        self.texts: dict[str, str] = {}
         self.bounds = bounds
         self.region = region
         self.errors: list[str] = []
         self.too_long: set[str] = set()
-        for name, value in self.values.items():
-            if isinstance(value, str) and len(value) > bounds.max_cell_chars:
-                self.fail(
-                    name,
-                    Reason(
-                        _("longer than %(limit)s characters"),
-                        limit=f"{bounds.max_cell_chars:,}",
-                    ),
-                )
-                self.too_long.add(name)
+        limit = bounds.max_cell_chars
+        for original, name in mapping.items():
+            value = cells.get(original)
+            if isinstance(value, str):
+                if len(value) > limit:
+                    self.fail(
+                        name, Reason(_("longer than %(limit)s characters"), limit=f"{limit:,}")
+                    )
+                    self.too_long.add(name)
+                value = value.strip()
+                self.texts[name] = value
+            else:
+                self.texts[name] = fields.text(value)
+            self.values[name] = value
 
     def fail(self, name: str, problem: object) -> None:
         """Record ``name: problem`` (a ``Reason``, or text already in the user's words)."""
         self.errors.append(in_column(name, problem))
 
     def present(self, name: str) -> bool:
-        return fields.text(self.values.get(name)) != ""
+        return self.texts.get(name, "") != ""
 
     def get(self, name: str, parse: Callable[[object], Any], *, required: bool = False) -> Any:
         if name in self.too_long:
             return None
-        if not self.present(name):
+        if not self.texts.get(name):  # absent or empty
             if required:
                 self.fail(name, Reason(_("is required")))
             return None
@@ -77,7 +84,7 @@ class _Row:
         except ArithmeticError:  # an infinite or absurdly large number from a spreadsheet
             self.fail(
                 name,
-                Reason(_("'%(value)s' is out of range"), value=fields.text(self.values[name])[:40]),
+                Reason(_("'%(value)s' is out of range"), value=self.texts[name][:40]),
             )
         return None
 
@@ -100,7 +107,7 @@ class _Row:
     def text(self, name: str, *, required: bool = False, limit: int = 200) -> str:
         if name in self.too_long:
             return ""
-        value = fields.text(self.values.get(name))
+        value = self.texts.get(name, "")
         if required and not value:
             self.fail(name, Reason(_("is required")))
         elif len(value) > limit:
@@ -249,7 +256,7 @@ def _payment_record(row: _Row) -> PaymentRecord | None:
 
 def _party_row_record(row: _Row) -> PartyRowRecord | None:
     loan_id = row.text("loan_id", required=True, limit=100)
-    role_text = fields.text(row.values.get("role"))
+    role_text = row.texts.get("role", "")
     role = None
     if role_text in ("borrower", "借款人"):
         row.fail(
@@ -298,7 +305,7 @@ def _guarantee_terms(row: _Row, role: str | None) -> GuaranteeTerms | None:
         lambda v: fields.choice(v, fields.GUARANTEE_KINDS, "joint/连带, general/一般"),
     )
     ends = None
-    if fields.text(row.values.get("guarantee_period_ends_on")).lower() not in fields.UNTIL_REPAID:
+    if row.texts.get("guarantee_period_ends_on", "").lower() not in fields.UNTIL_REPAID:
         ends = row.day("guarantee_period_ends_on")
     months = row.get(
         "guarantee_period_months",
