@@ -236,3 +236,19 @@ def test_a_team_lead_sees_the_teams_case_and_a_manager_without_the_portfolio_doe
     assert client.get(f"/cases/{case.pk}/").status_code == 200
     client.force_login(manager)
     assert client.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_the_page_reads_the_contacts_once_for_its_timeline_and_its_calls(
+    setup: tuple[CollectionCase, Team, User, User], client: Client
+) -> None:
+    case, _team, me, _other = setup
+    call(case, me, NOW - timedelta(hours=1), notes="asked for a week")
+    client.force_login(me)
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(f"/cases/{case.pk}/").content.decode()
+
+    assert html.count('data-testid="quality-call"') == 1, "the call is in the calls panel"
+    assert "asked for a week" in html, "and on the timeline"
+    contacts = [q for q in captured.captured_queries if 'FROM "cases_activity"' in q["sql"]]
+    assert len(contacts) == 1

@@ -239,7 +239,7 @@ def test_roles_without_a_queue_are_refused(world: dict[str, object], client: Cli
     assert client.get("/queue/next/").status_code == 403
 
 
-def test_the_queue_takes_three_queries_however_many_cases(
+def test_the_queue_takes_two_queries_however_many_cases(
     creditor: Creditor, tmp_path: Path, django_assert_num_queries: object
 ) -> None:
     cases = build_cases(
@@ -258,5 +258,24 @@ def test_the_queue_takes_three_queries_however_many_cases(
     with CaptureQueriesContext(connection) as large:
         rows = queue_for(user=me, on=ON, filters={"page": "2"})
 
-    assert len(small.captured_queries) == len(large.captured_queries) == 3
+    assert len(small.captured_queries) == len(large.captured_queries) == 2
     assert rows.total == 60 and rows.pages == 2 and len(rows) == 10
+
+
+def test_a_page_past_the_end_shows_the_last_page_and_an_empty_queue_says_so(
+    creditor: Creditor, tmp_path: Path
+) -> None:
+    cases = build_cases(
+        creditor, tmp_path, [loan_row(f"Q{n}", borrower_phone=valid_phone()) for n in range(55)]
+    )
+    team, me, other = people(creditor)
+    for case in cases.values():
+        assign(case, team, me)
+
+    past = queue_for(user=me, on=ON, filters={"page": "7"})
+    first = queue_for(user=me, on=ON)
+
+    assert (past.page, past.pages, past.total, len(past)) == (2, 2, 55, 5)
+    assert [row.case_id for row in first][-1] not in {row.case_id for row in past}
+    nothing = queue_for(user=other, on=ON, filters={"page": "3"})
+    assert (nothing.page, nothing.pages, nothing.total, len(nothing)) == (1, 1, 0, 0)

@@ -74,6 +74,12 @@ def case_calls(*, case_id: int, limit: int = 10) -> list[CallRow]:
     return _calls_with_evidence(activities)
 
 
+def calls_of(activities: list[Activity]) -> list[CallRow]:
+    """``activities`` (calls the caller has read already, in scope and in its order: the
+    case page's timeline) with their evidence, in the same queries as ``case_calls``."""
+    return _calls_with_evidence(activities)
+
+
 def call_detail(activity: Activity) -> CallRow:
     """One call (from ``quality.access.call_for``) with its evidence."""
     return _calls_with_evidence([activity])[0]

@@ -6,6 +6,11 @@ gunicorn and lets ``users`` collectors — one thread each, signed in with their
 alternate between their queue and one of their cases, pausing ``think_ms`` between pages.
 Prints medians and 95th percentiles; nothing here is asserted by tests (tests pin query
 counts instead).
+
+Two clocks per page: the collector's (``median_ms``: the round trip, including any wait for a
+free server thread) and the server's (``server``: gunicorn's own time for the request, from
+its access log, the figure issue 21's page goal is stated in). One collector alone goes
+first (``single_user``), then the ``users`` together for each think time.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -71,6 +79,17 @@ def staff_teams(*, creditor_id: int, password: str) -> list[User]:
     return list(User.objects.filter(role=Role.COLLECTOR, team__name__startswith="bench "))
 
 
+def statistics_refresh() -> None:
+    """The planner's statistics as a running system has them before collectors start:
+    PostgreSQL's autovacuum analyzes (and vacuums) freshly written tables on its own, but
+    may be off on a bench machine; SQLite has statistics only when something runs ANALYZE.
+    Without them both take the queue's scope from the case-status index and read every
+    open case of the book for each page (measured at 200,000 loans: twice the queue's
+    time on SQLite)."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
 def session_for(user: User) -> str:
     """A signed-in session for ``user``, made the way ``django.contrib.auth.login`` makes one."""
     store = SessionStore()
@@ -81,7 +100,13 @@ def session_for(user: User) -> str:
     return str(store.session_key)
 
 
-def _serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+# gunicorn's access log, one line a request: the bench's tag (its ``X-Bench`` header: the
+# phase and the page, or "warmup") and the server's time for the request in microseconds.
+TAG_HEADER = "X-Bench"
+ACCESS_FORMAT = "%({x-bench}i)s %(D)s"
+
+
+def _serve(port: int, workers: int, threads: int, access_log: Path) -> subprocess.Popen[bytes]:
     command = [
         os.path.join(os.path.dirname(sys.executable), "gunicorn"),
         "arrears.config.wsgi:application",
@@ -95,6 +120,10 @@ def _serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
         str(threads),
         "--log-level",
         "warning",
+        "--access-logfile",
+        str(access_log),
+        "--access-logformat",
+        ACCESS_FORMAT,
     ]
     server = subprocess.Popen(command, env=os.environ.copy())
     deadline = time.monotonic() + 60
@@ -108,11 +137,11 @@ def _serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start within 60 s")
 
 
-def _get(conn: http.client.HTTPConnection, path: str, cookie: str) -> float:
+def _get(conn: http.client.HTTPConnection, path: str, cookie: str, tag: str) -> float:
     """Time one GET. The server closes a keep-alive connection left idle past its timeout
     (a collector reading a page): then the request is sent again on a new connection, and
-    only that attempt is timed."""
-    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
+    only that attempt is timed. ``tag`` names the request in the server's access log."""
+    headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}", TAG_HEADER: tag}
     for attempt in (1, 2):
         started = time.perf_counter()
         try:
@@ -155,31 +184,19 @@ def bench_workbench(
     started = time.perf_counter()
     cases_assign(on=on)
     allocate_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    statistics_refresh()
+    analyze_seconds = time.perf_counter() - started
     open_cases = CollectionCase.objects.filter(status="open").count()
     assigned = CollectionCase.objects.filter(status="open", assignee__isnull=False).count()
     chosen = collectors[:: max(1, len(collectors) // users)][:users]
-    case_ids = {
-        user.pk: list(
-            CollectionCase.objects.filter(assignee=user, status="open")
-            .order_by("id")
-            .values_list("id", flat=True)[:rounds]
-        )
-        for user in chosen
-    }
-    cookies = {user.pk: session_for(user) for user in chosen}
-    connection.close()  # the server's processes open their own
-
-    port = _free_port()
-    server = _serve(port, server_workers, server_threads)
-    phases = {}
-    try:
-        for pause_ms in think_ms:
-            phases[f"think_{pause_ms}ms"] = _load(
-                port, [user.pk for user in chosen], case_ids, cookies, rounds, pause_ms
-            )
-    finally:
-        server.terminate()
-        server.wait()
+    phases = pages_measure(
+        collectors=chosen,
+        rounds=rounds,
+        server_workers=server_workers,
+        server_threads=server_threads,
+        think_ms=think_ms,
+    )
     return {
         "database": connection.vendor,
         "loans": built.loans,
@@ -189,10 +206,75 @@ def bench_workbench(
         "build_seconds": round(build_seconds, 1),
         "cycle_seconds": round(cycle_seconds, 1),
         "allocate_seconds": round(allocate_seconds, 2),
+        "analyze_seconds": round(analyze_seconds, 1),
         "concurrent_users": len(chosen),
         "server": f"gunicorn {server_workers} workers x {server_threads} threads",
+        "server_time_ms": _server_times(phases, len(chosen)),
         **phases,
     }
+
+
+def pages_measure(
+    *,
+    collectors: list[User],
+    rounds: int,
+    server_workers: int,
+    server_threads: int,
+    think_ms: tuple[int, ...] = (0,),
+) -> dict[str, Any]:
+    """Serve the database as it is and time the pages: the first of ``collectors`` alone,
+    then all of them for each think time; each phase's figures by name. (Separate from
+    the build so a built database can be measured again after a change.)"""
+    case_ids = {
+        user.pk: list(
+            CollectionCase.objects.filter(assignee=user, status="open")
+            .order_by("id")
+            .values_list("id", flat=True)[:rounds]
+        )
+        for user in collectors
+    }
+    cookies = {user.pk: session_for(user) for user in collectors}
+    connection.close()  # the server's processes open their own
+
+    port = _free_port()
+    phases = {}
+    with tempfile.TemporaryDirectory(prefix="arrears-bench-") as scratch:
+        access_log = Path(scratch) / "access.log"
+        server = _serve(port, server_workers, server_threads, access_log)
+        try:
+            # One collector alone first: the single-user figures of the page goal.
+            phases["single_user"] = _load(
+                port, [collectors[0].pk], case_ids, cookies, rounds, 0, "single_user", access_log
+            )
+            for pause_ms in think_ms:
+                name = f"think_{pause_ms}ms"
+                phases[name] = _load(
+                    port,
+                    [user.pk for user in collectors],
+                    case_ids,
+                    cookies,
+                    rounds,
+                    pause_ms,
+                    name,
+                    access_log,
+                )
+        finally:
+            server.terminate()
+            server.wait()
+    return phases
+
+
+def _server_times(phases: dict[str, Any], users: int) -> dict[str, float]:
+    """The page goal's figures in one place: the server's median and 95th percentile for
+    each page, one user alone and all users back to back (no think time)."""
+    figures: dict[str, float] = {}
+    for phase, label in (("single_user", "1_user"), ("think_0ms", f"{users}_users")):
+        for page in ("queue", "case"):
+            summary = phases.get(phase, {}).get("server", {}).get(page, {})
+            for key in ("median_ms", "p95_ms"):
+                if key in summary:
+                    figures[f"{page}_{label}_{key.removesuffix('_ms')}"] = summary[key]
+    return figures
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -207,6 +289,31 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def _server_seconds(access_log: Path, phase: str, expected: int) -> dict[str, list[float]]:
+    """The server's time for each request of ``phase`` by page, from the access log. The
+    log line is written just after the response: wait (briefly) for the last ones."""
+    found: dict[str, list[float]] = {"queue": [], "case": []}
+    for lines in _log_reads(access_log):
+        found = {"queue": [], "case": []}
+        for line in lines:
+            tag, _space, micros = line.rpartition(" ")
+            name, _colon, page = tag.partition(":")
+            if name == phase and page in found and micros.isdigit():
+                found[page].append(int(micros) / 1_000_000)
+        if sum(len(values) for values in found.values()) >= expected:
+            break
+    return found
+
+
+def _log_reads(access_log: Path) -> Iterator[list[str]]:
+    deadline = time.monotonic() + 5
+    while True:
+        yield access_log.read_text().splitlines() if access_log.exists() else []
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+
+
 def _load(
     port: int,
     user_ids: list[int],
@@ -214,9 +321,12 @@ def _load(
     cookies: dict[int, str],
     rounds: int,
     think_ms: int,
+    phase: str,
+    access_log: Path,
 ) -> dict[str, Any]:
     """One load phase: every user alternates queue and case page ``rounds`` times, pausing
-    ``think_ms`` between pages (0: every user asks again at once, the harshest load)."""
+    ``think_ms`` between pages (0: every user asks again at once, the harshest load). The
+    collectors' round trips and, from the access log, the server's time per page."""
     timings: dict[str, list[float]] = {"queue": [], "case": []}
     errors: list[str] = []
     lock = threading.Lock()
@@ -227,12 +337,14 @@ def _load(
         mine: dict[str, list[float]] = {"queue": [], "case": []}
         try:
             cases = case_ids[user_id] or [0]
-            _get(conn, "/queue/", cookies[user_id])  # warm-up, not counted
+            _get(conn, "/queue/", cookies[user_id], "warmup")  # not counted
             for round_number in range(rounds):
-                mine["queue"].append(_get(conn, "/queue/", cookies[user_id]))
+                mine["queue"].append(_get(conn, "/queue/", cookies[user_id], f"{phase}:queue"))
                 pause.wait(think_ms / 1000)
                 case = cases[round_number % len(cases)]
-                mine["case"].append(_get(conn, f"/cases/{case}/", cookies[user_id]))
+                mine["case"].append(
+                    _get(conn, f"/cases/{case}/", cookies[user_id], f"{phase}:case")
+                )
                 pause.wait(think_ms / 1000)
         except Exception as error:  # reported in the figures, never hidden
             with lock:
@@ -250,9 +362,11 @@ def _load(
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    served = _server_seconds(access_log, phase, len(timings["queue"]) + len(timings["case"]))
     return {
         "queue": _summary(timings["queue"]),
         "case": _summary(timings["case"]),
         "requests_per_second": round((len(timings["queue"]) + len(timings["case"])) / elapsed, 1),
         "errors": errors[:5],
+        "server": {"queue": _summary(served["queue"]), "case": _summary(served["case"])},
     }

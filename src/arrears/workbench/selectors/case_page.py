@@ -17,12 +17,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
 from arrears.accounts.models import User
 from arrears.cases.choices import PlanStatus, PromiseStatus, WorkItemStatus
-from arrears.cases.models import CollectionCase, Promise, RepaymentPlan, Settlement, WorkItem
+from arrears.cases.models import (
+    Activity,
+    CollectionCase,
+    Promise,
+    RepaymentPlan,
+    Settlement,
+    WorkItem,
+)
 from arrears.cases.scoping import cases_visible_to
 from arrears.compliance.models import Hold
 from arrears.compliance.selectors import holds_on
@@ -39,7 +47,7 @@ from arrears.workbench.selectors.case_parties import (
     party_views,
     phones_to_call,
 )
-from arrears.workbench.selectors.case_timeline import TimelineEntry, timeline_of
+from arrears.workbench.selectors.case_timeline import TimelineEntry, activities_of, timeline_of
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ class CasePage:
     time_zone: str
     extra: dict[str, Any] = field(default_factory=dict)
     litigation: Litigation | None = None
+    # The case's contacts newest first, as the timeline read them (the calls panel's too).
+    activities: list[Activity] = field(default_factory=list)
 
     @property
     def open_promise(self) -> Promise | None:
@@ -116,7 +126,8 @@ def case_get_for(*, user: User, case_id: int) -> CollectionCase:
     return _visible_case(user, case_id)
 
 
-# The open matter on the case's loan, read in the case's own query (no query more).
+# The open matter on the case's loan, read in the case's own query (no query more): one
+# subquery giving its fields as one JSON object, not one subquery a field.
 _LITIGATION = ("id", "kind", "court", "case_number")
 
 
@@ -124,18 +135,19 @@ def _litigation_of_loan() -> dict[str, Subquery]:
     latest = Matter.objects.filter(
         status=MatterStatus.OPEN, matter_loans__loan_id=OuterRef("loan_id")
     ).order_by("-opened_on", "-id")
-    return {f"litigation_{name}": Subquery(latest.values(name)[:1]) for name in _LITIGATION}
+    fields = JSONObject(**{name: name for name in _LITIGATION})
+    return {"litigation": Subquery(latest.values(found=fields)[:1], output_field=JSONField())}
 
 
 def _litigation(case: CollectionCase) -> Litigation | None:
-    found = {name: getattr(case, f"litigation_{name}", None) for name in _LITIGATION}
-    if found["id"] is None:
+    found = getattr(case, "litigation", None)
+    if not isinstance(found, dict) or found.get("id") is None:
         return None
     return Litigation(
-        matter_id=found["id"],
-        kind=found["kind"] or "",
-        court=found["court"] or "",
-        case_number=found["case_number"] or "",
+        matter_id=int(found["id"]),
+        kind=found.get("kind") or "",
+        court=found.get("court") or "",
+        case_number=found.get("case_number") or "",
     )
 
 
@@ -172,9 +184,11 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
     settlements = list(
         Settlement.objects.filter(case=case).select_related("requested_by").order_by("-id")
     )
+    activities = activities_of(case)
     timeline = timeline_of(
         case=case,
         names={link.party_id: link.party.name for link in links},
+        activities=activities,
         promises=promises,
         plans=plans,
         settlements=settlements,
@@ -214,4 +228,5 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
         ),
         time_zone=zone,
         litigation=_litigation(case),
+        activities=activities,
     )

@@ -1,8 +1,8 @@
 """The collector's queue: the open cases a person works on a business date, best first.
 
 Every read starts from ``arrears.cases.scoping.cases_visible_to``, so a case outside the
-reader's scope is never listed. Three queries whatever the data: the count, the page's
-order, the page's details.
+reader's scope is never listed. Two queries whatever the data: the page's order with the
+queue's size, and the page's details.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     FloatField,
@@ -23,8 +24,10 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Coalesce, Least, Ln
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,44 +196,56 @@ def _search(queryset: QuerySet[CollectionCase], search: str) -> QuerySet[Collect
     )
 
 
-def _queue_queryset(
-    *, user: User, on: date, search: str, filters: dict[str, Any]
-) -> QuerySet[CollectionCase]:
+def _why_now(on: date) -> dict[str, Any]:
+    """Why a case is near the top, as expressions on a case (``OuterRef("pk")``): a promise
+    due today, a promise broken in the last ``BROKEN_PROMISE_DAYS`` days with no newer one,
+    an open work item due by the end of today, the latest contact's follow-up due by then."""
     _start, end = _day_bounds(on)
     promises = Promise.objects.filter(case_id=OuterRef("pk"))
     newer = Promise.objects.filter(case_id=OuterRef("case_id"), pk__gt=OuterRef("pk"))
+    # The follow-up set by the latest contact is the one that stands.
+    follow_up_at = Subquery(
+        Activity.objects.filter(case_id=OuterRef("pk"))
+        .order_by("-at", "-id")
+        .values("next_follow_up_at")[:1]
+    )
+    return {
+        "promise_due_today": Exists(promises.filter(status=PromiseStatus.OPEN, due_on=on)),
+        "promise_broken": Exists(
+            promises.filter(
+                status=PromiseStatus.BROKEN,
+                resolved_on__gte=on - timedelta(days=BROKEN_PROMISE_DAYS),
+                resolved_on__lte=on,
+            ).filter(~Exists(newer))
+        ),
+        # The earliest open work item, not EXISTS: PostgreSQL turns an EXISTS here into a
+        # hash of every open work item of the book (all due today), built on each view.
+        "task_due": LessThan(
+            Subquery(
+                WorkItem.objects.filter(case_id=OuterRef("pk"), status=WorkItemStatus.OPEN)
+                .order_by("due_at")
+                .values("due_at")[:1]
+            ),
+            end,
+        ),
+        "follow_up_due": LessThan(follow_up_at, end),
+    }
+
+
+def _queue_queryset(
+    *, user: User, on: date, search: str, filters: dict[str, Any]
+) -> QuerySet[CollectionCase]:
+    why = _why_now(on)
+    # The reasons go into the tier only: the order needs no more. The page's 50 rows get
+    # them as columns in the details query, so each is evaluated once per case in scope
+    # (not again for a column of every row).
     queryset = (
         cases_visible_to(user)
         .filter(status=CaseStatus.OPEN)
         .annotate(
-            promise_due_today=Exists(promises.filter(status=PromiseStatus.OPEN, due_on=on)),
-            promise_broken=Exists(
-                promises.filter(
-                    status=PromiseStatus.BROKEN,
-                    resolved_on__gte=on - timedelta(days=BROKEN_PROMISE_DAYS),
-                    resolved_on__lte=on,
-                ).filter(~Exists(newer))
-            ),
-            task_due=Exists(
-                WorkItem.objects.filter(
-                    case_id=OuterRef("pk"), status=WorkItemStatus.OPEN, due_at__lt=end
-                )
-            ),
-            # The follow-up set by the latest contact is the one that stands.
-            follow_up_at=Subquery(
-                Activity.objects.filter(case_id=OuterRef("pk"))
-                .order_by("-at", "-id")
-                .values("next_follow_up_at")[:1]
-            ),
-        )
-        .annotate(
-            follow_up_due=Case(
-                When(follow_up_at__lt=end, then=Value(True)),
-                default=Value(False),
-            ),
             tier=Case(
-                When(Q(promise_due_today=True) | Q(promise_broken=True), then=Value(TIER_PROMISE)),
-                When(Q(task_due=True) | Q(follow_up_at__lt=end), then=Value(TIER_TASK)),
+                When(why["promise_due_today"] | why["promise_broken"], then=Value(TIER_PROMISE)),
+                When(why["task_due"] | why["follow_up_due"], then=Value(TIER_TASK)),
                 default=Value(TIER_REST),
                 output_field=IntegerField(),
             ),
@@ -246,10 +261,36 @@ def _queue_queryset(
     if "product" in filters:
         queryset = queryset.filter(loan__product__code=filters["product"])
     if filters.get("has_promise"):
-        queryset = queryset.filter(Exists(promises.filter(status=PromiseStatus.OPEN)))
+        queryset = queryset.filter(
+            Exists(Promise.objects.filter(case_id=OuterRef("pk"), status=PromiseStatus.OPEN))
+        )
     if "tier" in filters:
         queryset = queryset.filter(tier=filters["tier"])
     return _search(queryset, search)
+
+
+def _ordered(queryset: QuerySet[CollectionCase], page: int) -> list[tuple[Any, ...]]:
+    """Page ``page`` of the queue in order: each case's id, tier, score, whether it is the
+    reader's own, its overdue amount, and the number of cases in the whole queue (a window
+    over the rows the order computes anyway, so no query of its own counts them)."""
+    offset = (page - 1) * QUEUE_PAGE_SIZE
+    return list(
+        queryset.annotate(
+            overdue=Coalesce(
+                F("loan__position__overdue_principal")
+                + F("loan__position__overdue_interest")
+                + F("loan__position__overdue_fees")
+                + F("loan__position__overdue_penalty"),
+                Value(0),
+            ),
+            total=Window(Count("pk")),
+        )
+        .annotate(score=queue_score())
+        .order_by("mine", "tier", "-score", "pk")
+        .values_list("pk", "tier", "score", "mine", "overdue", "total")[
+            offset : offset + QUEUE_PAGE_SIZE
+        ]
+    )
 
 
 def queue_for(
@@ -267,40 +308,26 @@ def queue_for(
     ``tier`` (1–3), ``page`` (from 1). ``search`` matches a loan id, a party's phone or ID
     number exactly, or part of the borrower's name.
 
-    Three queries whatever the data: the count, the page's order, the page's details. The
-    order is computed in the database over the user's scope, which the (assignee, status)
-    and (team, status, assignee) indexes bound; every per-case test is an index probe.
+    Two queries whatever the data: the page's order with the queue's size, and the page's
+    details (a page past the end costs a count and the last page's order more). The order
+    is computed in the database over the user's scope, which the (assignee, status) and
+    (team, status, assignee) indexes bound; every per-case test is an index probe.
     """
     clean = _parse_filters(filters or {})
     queryset = _queue_queryset(user=user, on=on, search=search, filters=clean)
-    total = queryset.count()
+    page = clean["page"]
+    ordered = _ordered(queryset, page)
+    if ordered:
+        total = ordered[0][-1]
+    elif page == 1:
+        total = 0
+    else:
+        # A page past the end (an old link, a queue that shrank since): the last page.
+        total = queryset.count()
+        page = max(1, -(-total // QUEUE_PAGE_SIZE))
+        ordered = _ordered(queryset, page) if total else []
     pages = max(1, -(-total // QUEUE_PAGE_SIZE))
-    page = min(clean["page"], pages)
-    offset = (page - 1) * QUEUE_PAGE_SIZE
-    ordered = list(
-        queryset.annotate(
-            overdue=Coalesce(
-                F("loan__position__overdue_principal")
-                + F("loan__position__overdue_interest")
-                + F("loan__position__overdue_fees")
-                + F("loan__position__overdue_penalty"),
-                Value(0),
-            )
-        )
-        .annotate(score=queue_score())
-        .order_by("mine", "tier", "-score", "pk")
-        .values_list(
-            "pk",
-            "tier",
-            "score",
-            "mine",
-            "promise_due_today",
-            "promise_broken",
-            "task_due",
-            "follow_up_due",
-            "overdue",
-        )[offset : offset + QUEUE_PAGE_SIZE]
-    )
+    why = _why_now(on)
     details = {
         case.pk: case
         for case in CollectionCase.objects.filter(pk__in=[row[0] for row in ordered])
@@ -316,10 +343,11 @@ def queue_for(
                 .order_by("due_on")
                 .values("due_on")[:1]
             ),
+            **why,
         )
     }
     rows = []
-    for pk, tier, score, mine, due_today, broken, task, follow_up, overdue in ordered:
+    for pk, tier, score, mine, overdue, _total in ordered:
         case: Any = details[pk]
         rows.append(
             QueueRow(
@@ -337,10 +365,10 @@ def queue_for(
                 tier=tier,
                 score=round(float(score or 0), 1),
                 mine=mine == 0,
-                promise_due_today=bool(due_today),
-                promise_broken=bool(broken),
-                task_due=bool(task),
-                follow_up_due=bool(follow_up),
+                promise_due_today=bool(case.promise_due_today),
+                promise_broken=bool(case.promise_broken),
+                task_due=bool(case.task_due),
+                follow_up_due=bool(case.follow_up_due),
                 promise_due_on=case.promise_due_on,
                 assignee=case.assignee.get_username() if case.assignee else "",
             )

@@ -8,8 +8,10 @@ from typing import Any
 from django import template
 
 from arrears.accounts.roles import role_can
+from arrears.compliance.choices import Channel
 from arrears.core.masking import mask_id_number, mask_phone
-from arrears.quality.selectors import case_calls
+from arrears.quality.selectors import calls_of, case_calls
+from arrears.workbench.selectors.case_page import CasePage
 
 register = template.Library()
 
@@ -24,9 +26,15 @@ def quality_case(context: template.Context, case: Any) -> dict[str, Any]:
     open. The case comes from the page's scoped read."""
     request = context.get("request")
     role = str(getattr(getattr(request, "user", None), "role", ""))
+    page = context.get("page")
+    if isinstance(page, CasePage) and page.case.pk == case.pk:
+        # The page read the case's contacts for its timeline: its calls are among them.
+        calls = calls_of([a for a in page.activities if a.channel == Channel.CALL][:CALLS_SHOWN])
+    else:
+        calls = case_calls(case_id=case.pk, limit=CALLS_SHOWN)
     return {
         "case": case,
-        "calls": case_calls(case_id=case.pk, limit=CALLS_SHOWN),
+        "calls": calls,
         "can_attach": bool(role) and role_can(role, "recording_attach"),
         "can_review": bool(role) and role_can(role, "quality_review"),
         "request": request,
