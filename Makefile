@@ -6,7 +6,7 @@ ARREARS := $(BIN)/arrears
 # Where `make run` serves: `PORT=8001 make run` (or `make run PORT=8001`) serves elsewhere.
 PORT ?= 8000
 
-.PHONY: run test lint layers typecheck migrations-check pytest bench-import bench-cycle bench-outreach clean system-deps browser-deps
+.PHONY: run test lint layers typecheck migrations-check pytest bench bench-import bench-cycle bench-outreach clean system-deps browser-deps
 
 # Letters (WeasyPrint PDFs) need a Chinese font (fonts-noto-cjk), and HarfBuzz's subsetter:
 # without it WeasyPrint subsets the CJK font in Python, 17 s a letter instead of 1.4 s.
@@ -83,10 +83,25 @@ migrations-check: $(VENV)/installed
 	$(ARREARS) makemigrations --check --dry-run --no-input
 
 # system-deps again here: an existing venv skips it; browser-deps: the browser tests need Chromium.
+# Parallel (pytest-xdist): one worker per core (PYTEST_WORKERS=auto, the default; `make pytest
+# PYTEST_WORKERS=0` runs in one process). Each worker has its own test database (pytest-django
+# suffixes its name with _gw0, _gw1, ...) and its own temporary and data directories.
+# `--dist load` hands tests out in collection order, so in every worker the transactional tests
+# still run after the others and tests/test_bulk.py last (tests/test_transactional_tests.py).
+# Bytecode is cached under .venv even when PYTHONDONTWRITEBYTECODE is set: otherwise every
+# worker and every `arrears` subprocess of the crash tests recompiles the source and pytest
+# re-rewrites every test module's asserts (31 s of CPU per worker's collection instead of 14).
+PYTEST_WORKERS ?= auto
 pytest: system-deps browser-deps $(VENV)/installed $(MESSAGES)
-	$(BIN)/pytest
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist load
 
 test: lint layers typecheck migrations-check pytest
+
+# The cycle (SQLite; PostgreSQL with 1 and 2 workers) from one build per engine, its steps
+# compared with bench/baseline.json (docs/benchmarks.md): `make bench LOANS=200000`.
+bench: $(VENV)/installed
+	bench/steady $(if $(LOANS),--loans $(LOANS)) $(BENCH_ARGS)
 
 bench-import: $(VENV)/installed
 	bench/import.sh $(LOANS)
