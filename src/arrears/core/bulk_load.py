@@ -20,6 +20,8 @@ from typing import Any
 
 from django.db import connection
 
+from arrears.core.bulk import bulk_insert
+
 # SQLite's historical limit on bound variables per statement (999) holds on every build;
 # rows per statement come from it (166 rows of 6 columns).
 SQLITE_VARIABLES = 999
@@ -57,17 +59,11 @@ def bulk_load(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
     Runs inside the caller's transaction; values must be database-ready.
     """
+    if connection.vendor == "postgresql":
+        return bulk_insert(table, columns, rows)  # COPY: already one stream per call
     quoted_table = connection.ops.quote_name(table)
     quoted_columns = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            count = 0
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {quoted_table} ({quoted_columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
         return _sqlite_load(
             cursor, f"INSERT INTO {quoted_table} ({quoted_columns}) VALUES ", rows, len(columns)
         )
