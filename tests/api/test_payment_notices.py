@@ -488,3 +488,17 @@ def test_without_alipay_s_key_notices_are_refused(
 
     assert post_alipay(client, fake, fields).status_code == 401
     assert not PaymentNotice.objects.exists()
+
+
+def test_a_console_key_too_long_to_be_a_file_name_is_read_as_a_key() -> None:
+    # A console key is ~400 base64 characters; where 256 of them run without a "/", the
+    # file system calls it a name too long (not "no such file"). Such text must still be
+    # judged as a key: here it is no key, so the clear error, never an OSError (a 500).
+    from arrears.api.alipay import alipay_public_key
+    from arrears.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="not a public key"):
+        alipay_public_key("A" * 300 + "/" + "B" * 99)
+    fake = FakeAlipay()
+    wrapped = "\n".join(fake.public_key_base64[i : i + 64] for i in range(0, 392, 64))
+    assert alipay_public_key(wrapped).public_numbers() == fake.key.public_key().public_numbers()

@@ -116,13 +116,27 @@ def alipay_content(fields: dict[str, str]) -> str:
     )
 
 
+def _key_file_text(text: str) -> str:
+    """The PEM in the file ``text`` names, or ``text`` itself when it names no file.
+
+    A console key is ~400 base64 characters: read as a path, a run of them without ``/``
+    is a name longer than the file system allows and ``stat`` raises ENAMETOOLONG rather
+    than saying "no such file", so any OSError means "not a path"."""
+    if text.startswith("-----BEGIN") or len(text) >= 4096:
+        return text
+    try:
+        if Path(text).is_file():
+            return Path(text).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return text
+    return text
+
+
 @functools.lru_cache(maxsize=4)
 def alipay_public_key(text: str) -> rsa.RSAPublicKey:
     """Alipay's public key from the setting's text: PEM, a path to a PEM file, or the bare
     base64 (DER) key of the Alipay console. ``InvalidInput`` when it is none of those."""
-    text = text.strip()
-    if not text.startswith("-----BEGIN") and len(text) < 4096 and Path(text).is_file():
-        text = Path(text).read_text(encoding="ascii").strip()
+    text = _key_file_text(text.strip())
     try:
         if text.startswith("-----BEGIN"):
             key = serialization.load_pem_public_key(text.encode("ascii"))
