@@ -28,17 +28,28 @@ _POINTS = """SELECT 1 FROM {loan_party} AS lp JOIN {point} AS cp ON cp.party_id 
 
 
 def _statements(loans: str) -> tuple[str, str]:
-    """The mark and clear statements over the open cases whose loan matches ``loans``."""
-    case = table(CollectionCase)
-    names = {"loan_party": table(LoanParty), "point": table(ContactPoint), "outer": case}
+    """The mark and clear statements over the open cases whose loan matches ``loans``, a
+    condition on ``{loan}`` (the loan-id column it is put on)."""
+    case, point, loan_party = table(CollectionCase), table(ContactPoint), table(LoanParty)
+    names = {"loan_party": loan_party, "point": point, "outer": case}
     any_point = _POINTS.format(**names, status="")
     usable = _POINTS.format(**names, status=" AND cp.status <> 'invalid'")
+    # Every point invalid and at least one on file means one invalid point at least: the
+    # candidates are the open cases of borrowers with one, found from the partial index of
+    # invalid points in the order written (CROSS JOIN: SQLite keeps it; without statistics
+    # it read every open case of the book by its status index, once per partition).
+    candidates = f"""SELECT c.id FROM {point} AS cp
+        CROSS JOIN {loan_party} AS lp CROSS JOIN {case} AS c
+        WHERE cp.status = 'invalid' AND cp.kind IN ('phone', 'address')
+          AND lp.party_id = cp.party_id AND lp.role = 'borrower'
+          AND c.loan_id = lp.loan_id AND c.status = 'open' AND c.unreachable_since IS NULL
+          AND {loans.format(loan="c.loan_id")}"""
     mark = f"""UPDATE {case} SET unreachable_since = %(on)s, updated_at = CURRENT_TIMESTAMP
-        WHERE status = 'open' AND unreachable_since IS NULL AND {loans}
+        WHERE id IN ({candidates})
           AND EXISTS ({any_point})
           AND NOT EXISTS ({usable})"""
     clear = f"""UPDATE {case} SET unreachable_since = NULL, updated_at = CURRENT_TIMESTAMP
-        WHERE unreachable_since IS NOT NULL AND {loans}
+        WHERE unreachable_since IS NOT NULL AND {loans.format(loan="loan_id")}
           AND (status <> 'open'
                OR NOT EXISTS ({any_point})
                OR EXISTS ({usable}))"""
@@ -48,7 +59,7 @@ def _statements(loans: str) -> tuple[str, str]:
 def unreachable_refresh(*, first: int, last: int, on: date) -> int:
     """Mark and clear the unreachable flag on the cases of loans ``first``–``last`` as of
     business date ``on`` (a cycle step's shape); returns the cases changed."""
-    mark, clear = _statements("loan_id BETWEEN %(first)s AND %(last)s")
+    mark, clear = _statements("{loan} BETWEEN %(first)s AND %(last)s")
     params = {"first": first, "last": last, "on": on}
     return execute(mark, params) + execute(clear, params)
 
@@ -56,7 +67,7 @@ def unreachable_refresh(*, first: int, last: int, on: date) -> int:
 def unreachable_refresh_for_party(*, party_id: int, on: date) -> tuple[int, int]:
     """The same for the cases of the loans on which ``party_id`` is the borrower."""
     loans = (
-        f"loan_id IN (SELECT b.loan_id FROM {table(LoanParty)} AS b"
+        f"{{loan}} IN (SELECT b.loan_id FROM {table(LoanParty)} AS b"
         " WHERE b.party_id = %(party)s AND b.role = 'borrower')"
     )
     mark, clear = _statements(loans)

@@ -34,23 +34,30 @@ from arrears.strategy.due import STAGE_TABLE
 from arrears.strategy.models import (
     CaseStrategy,
     PlannedAction,
+    PlaybookVersion,
     StrategyEvent,
 )
 from arrears.strategy.playbook_choice import Current, current_playbooks, playbooks_assign
 
 
 def _follow_versions(first: int, last: int, playbooks: list[Current]) -> int:
-    """Cases move to their playbook's current version the day it is published."""
-    case, strategy = table(CollectionCase), table(CaseStrategy)
+    """Cases move to their playbook's current version the day it is published.
+
+    The rows to move are found through the version index, one probe per earlier version of
+    the playbook: none on most days. "Playbook is P and version is not V" read every
+    strategy row of the playbook, every day."""
+    case, strategy, version = table(CollectionCase), table(CaseStrategy), table(PlaybookVersion)
     written = 0
     for current in playbooks:
         written += execute(
             f"""
             UPDATE {strategy} SET version_id = %(version)s
-            WHERE playbook_id = %(playbook)s AND version_id <> %(version)s
-              AND case_id IN (SELECT c.id FROM {case} AS c
-                              WHERE c.loan_id BETWEEN %(first)s AND %(last)s
-                                AND c.status = 'open')
+            WHERE version_id IN (SELECT v.id FROM {version} AS v
+                                 WHERE v.playbook_id = %(playbook)s AND v.id <> %(version)s)
+              AND EXISTS (SELECT 1 FROM {case} AS c
+                          WHERE c.id = {strategy}.case_id
+                            AND c.loan_id BETWEEN %(first)s AND %(last)s
+                            AND c.status = 'open')
             """,
             {
                 "first": first,

@@ -40,10 +40,11 @@ def cases_maintain(*, first: int, last: int, on: date) -> int:
     names = {"case": case, "spell": spell, "position": position, "loan": loan}
     moving_table()
     # Cases still open after the closing whose bucket changes (read before the UPDATE below
-    # brings ``c.bucket`` in line).
+    # brings ``c.bucket`` in line). From the few moving rows to their cases by key: CROSS
+    # JOIN keeps that order on SQLite, which otherwise read every open case of the book.
     rebucketed = f"""
-        SELECT m.case_id FROM {MOVING_TABLE} AS m JOIN {case} AS c ON c.id = m.case_id
-        WHERE m.closing = 0 AND c.status = 'open' AND m.bucket <> c.bucket
+        SELECT m.case_id FROM {MOVING_TABLE} AS m CROSS JOIN {case} AS c
+        WHERE c.id = m.case_id AND m.closing = 0 AND c.status = 'open' AND m.bucket <> c.bucket
     """
     # Bookkeeping of this step only: its rows are not counted as written.
     execute_all(

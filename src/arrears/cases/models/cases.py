@@ -105,6 +105,15 @@ class CollectionCase(BaseModel):
             models.Index(fields=["status", "bucket"], name="case_status_bucket"),
             models.Index(fields=["team", "status", "assignee"], name="case_team_status"),
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            # The cycle's steps look up the few cases opened, reopened or closed on the day
+            # being closed, a partition (loan-id range) at a time; without these they read
+            # every case of the partition to find them.
+            models.Index(fields=["opened_on", "loan"], name="case_opened_on"),
+            # A partition's open cases: with only (status, bucket) SQLite, having no
+            # statistics, read every open case of the book once per partition.
+            models.Index(fields=["status", "loan"], name="case_status_loan"),
+            models.Index(fields=["reopened_on", "loan"], name="case_reopened_on"),
+            models.Index(fields=["closed_on", "loan"], name="case_closed_on"),
         ]
 
     def __str__(self) -> str:

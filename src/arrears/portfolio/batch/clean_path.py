@@ -197,24 +197,45 @@ def mark_dirty(first: int, last: int, on: date, *, restrict: bool = True) -> int
     (a non-default allocation order, or limitation events to weigh). ``restrict=False``
     when the work is most of the partition: the scan then reads the partition whole."""
     _scan(first, last, on, restrict=restrict)
-    sql = f"""
-        UPDATE {WORK_TABLE} SET dirty = 1 WHERE loan_id IN (
-            SELECT loan_id FROM {SCAN_TABLE} WHERE dirty = 1
-        )
-        OR loan_id IN (
-            SELECT l.id FROM {table(Loan)} AS l JOIN {WORK_TABLE} AS w ON w.loan_id = l.id
-            WHERE l.allocation_order <> %(order)s
-        )
-        OR loan_id IN (
-            SELECT e.loan_id FROM {table(LimitationEvent)} AS e
-            WHERE e.loan_id BETWEEN %(first)s AND %(last)s AND e.occurred_on <= %(on)s
-              AND {DEBTOR_EVENT}
-        )
-        OR loan_id IN (
-            SELECT v.loan_id FROM {table(Waiver)} AS v
-            WHERE v.loan_id BETWEEN %(first)s AND %(last)s AND v.waived_on <= %(on)s
-        )
-    """
+    loan, event, waiver = table(Loan), table(LimitationEvent), table(Waiver)
+    if restrict:
+        # A few work loans: each probes the indexes by its id. The sets below hold every
+        # limitation event and waiver of the partition (one per message sent, in a book
+        # collected for years), read whole every day to mark a few loans.
+        sql = f"""
+            UPDATE {WORK_TABLE} SET dirty = 1 WHERE EXISTS (
+                SELECT 1 FROM {SCAN_TABLE} AS s
+                WHERE s.loan_id = {WORK_TABLE}.loan_id AND s.dirty = 1)
+            OR EXISTS (
+                SELECT 1 FROM {loan} AS l
+                WHERE l.id = {WORK_TABLE}.loan_id AND l.allocation_order <> %(order)s)
+            OR EXISTS (
+                SELECT 1 FROM {event} AS e
+                WHERE e.loan_id = {WORK_TABLE}.loan_id AND e.occurred_on <= %(on)s
+                  AND {DEBTOR_EVENT})
+            OR EXISTS (
+                SELECT 1 FROM {waiver} AS v
+                WHERE v.loan_id = {WORK_TABLE}.loan_id AND v.waived_on <= %(on)s)
+        """
+    else:
+        sql = f"""
+            UPDATE {WORK_TABLE} SET dirty = 1 WHERE loan_id IN (
+                SELECT loan_id FROM {SCAN_TABLE} WHERE dirty = 1
+            )
+            OR loan_id IN (
+                SELECT l.id FROM {loan} AS l JOIN {WORK_TABLE} AS w ON w.loan_id = l.id
+                WHERE l.allocation_order <> %(order)s
+            )
+            OR loan_id IN (
+                SELECT e.loan_id FROM {event} AS e
+                WHERE e.loan_id BETWEEN %(first)s AND %(last)s AND e.occurred_on <= %(on)s
+                  AND {DEBTOR_EVENT}
+            )
+            OR loan_id IN (
+                SELECT v.loan_id FROM {waiver} AS v
+                WHERE v.loan_id BETWEEN %(first)s AND %(last)s AND v.waived_on <= %(on)s
+            )
+        """
     params: dict[str, Any] = {"on": on, "first": first, "last": last}
     params["order"] = DEFAULT_ALLOCATION_ORDER
     with connection.cursor() as cursor:

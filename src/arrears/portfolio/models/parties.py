@@ -188,6 +188,14 @@ class ContactPoint(BaseModel):
                 fields=["party", "kind", "value_index"], name="contact_point_unique_value"
             )
         ]
+        indexes = [
+            # The cycle's reachability step starts from the invalid points (a case is
+            # unreachable only when every point is invalid, so it has one): a few rows,
+            # where the whole table would be read to find them.
+            models.Index(
+                fields=["party"], condition=Q(status="invalid"), name="contact_point_invalid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
