@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from arrears.portfolio.models import Creditor, Loan, LoanParty
 from arrears.portfolio.services import tape_ingest
 from arrears.strategy.models import PlannedAction
-from tests.factories import loan_row, valid_id, valid_phone, write_csv
+from tests.factories import loan_row, payment_row, valid_id, valid_phone, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,40 @@ def test_the_watch_judges_only_guarantees_whose_main_debt_ends_within_the_window
     assert len(judged) == 2  # G1's guarantor and counter-guarantor, not G12's guarantor
     assert ending(guaranteed) == {"guarantor": True, "counter_guarantor": True}
     assert not LoanParty.objects.get(loan__loan_id="G12", role="guarantor").guarantee_ending
+
+
+def test_the_watch_does_not_judge_the_guarantees_of_a_loan_that_owes_nothing(
+    guaranteed: Loan, creditor: Creditor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repaid loan's guarantee raises no flag, however its period runs: it is not read
+    into the period calculation at all, day after day for the rest of the book's life."""
+    from arrears.portfolio.batch import guarantees
+    from arrears.portfolio.models import Installment
+
+    row = loan_row(
+        "G2",
+        term_months="1",
+        guarantee_type="担保",
+        guarantor_name="赵六",
+        guarantor_id_number=valid_id(),
+        guarantor_phone=valid_phone(),
+    )
+    tape_ingest(creditor=creditor, kind="loans", path=write_csv(tmp_path / "l2.csv", [row]))
+    due = sum(
+        i.principal + i.interest + i.fees for i in Installment.objects.filter(loan__loan_id="G2")
+    )
+    paid = payment_row("P-G2", "G2", "2026-02-28", f"{due // 100}.{due % 100:02d}")
+    tape_ingest(creditor=creditor, kind="payments", path=write_csv(tmp_path / "pay.csv", [paid]))
+    judged: list[int] = []
+    real = guarantees.guarantee_state
+
+    def counting(**kwargs: object) -> object:
+        judged.append(1)
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(guarantees, "guarantee_state", counting)
+    cycle("2026-07-29")  # T−30 for both guarantees' periods
+
+    assert len(judged) == 2  # G1's guarantor and counter-guarantor; G2 is repaid
+    assert ending(guaranteed) == {"guarantor": True, "counter_guarantor": True}
+    assert not LoanParty.objects.get(loan__loan_id="G2", role="guarantor").guarantee_ending

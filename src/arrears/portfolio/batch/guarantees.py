@@ -43,7 +43,9 @@ def _guarantee_rows(first: int, last: int, on: date) -> list[tuple[Any, ...]]:
     end before it counts as no agreement, art. 692), so a guarantee whose main debt ends
     more than the window after ``on`` cannot be ending: it is not read into Python at all.
     Most guarantees of a running book are such, and judging each one every day was the
-    step's cost. Rows flagged now are always read, so a flag is cleared when it must be.
+    step's cost. A loan that owes nothing raises no flag either, so a matured, repaid
+    loan's guarantees are not read every day for the rest of the book's life. Rows flagged
+    now are always read, so a flag is cleared when it must be.
     """
     # The main debt's final due date is the last installment's: one step down the unique
     # (loan, seq) index, where MAX(due_on) read every installment of the loan.
@@ -58,15 +60,16 @@ def _guarantee_rows(first: int, last: int, on: date) -> list[tuple[Any, ...]]:
                    lp.guarantee_period_ends_on, lp.guarantee_period_months, l.accelerated_on,
                    (SELECT i.due_on FROM {table(Installment)} AS i WHERE i.loan_id = l.id
                     ORDER BY i.seq DESC LIMIT 1) AS last_due,
-                   CASE WHEN p.loan_id IS NOT NULL AND {owed} > 0 THEN 1 ELSE 0 END,
+                   CASE WHEN p.loan_id IS NOT NULL AND {owed} > 0 THEN 1 ELSE 0 END AS owes,
                    lp.guarantee_ending
             FROM {table(LoanParty)} AS lp
             JOIN {table(Loan)} AS l ON l.id = lp.loan_id
             LEFT JOIN {table(LoanPosition)} AS p ON p.loan_id = lp.loan_id
             WHERE lp.loan_id BETWEEN %s AND %s AND lp.role IN ({roles})
         ) AS g
-        WHERE g.guarantee_ending OR g.accelerated_on <= %s OR g.last_due <= %s
-           OR (g.accelerated_on IS NULL AND g.last_due IS NULL)
+        WHERE g.guarantee_ending
+           OR (g.owes = 1 AND (g.accelerated_on <= %s OR g.last_due <= %s
+                               OR (g.accelerated_on IS NULL AND g.last_due IS NULL)))
     """
     horizon = on + timedelta(days=ENDING_WINDOW_DAYS)
     with connection.cursor() as cursor:
@@ -75,20 +78,36 @@ def _guarantee_rows(first: int, last: int, on: date) -> list[tuple[Any, ...]]:
 
 
 def _guarantor_events(
-    first: int, last: int, on: date
+    first: int, last: int, on: date, loan_ids: set[int]
 ) -> dict[int, list[tuple[date, str, int | None]]]:
-    """Per loan, the acts that can preserve a guarantee: any act naming a party, and every
-    suit or arbitration (against the debtor, it preserves a general guarantee)."""
+    """Per loan of ``loan_ids``, the acts that can preserve a guarantee: any act naming a
+    party, and every suit or arbitration (against the debtor, it preserves a general
+    guarantee).
+
+    A few loans are read by key (the (loan, occurred_on) index); many, as one read of the
+    partition. Every message to a guarantor records an act, so the partition's acts grow
+    with each day collected, while the guarantees judged on a day are few."""
     events: dict[int, list[tuple[date, str, int | None]]] = defaultdict(list)
+    select = (
+        f"SELECT loan_id, occurred_on, kind, party_id FROM {table(LimitationEvent)}"
+        " WHERE occurred_on <= %s AND (party_id IS NOT NULL OR kind = %s)"
+    )
+    reads: list[tuple[str, list[Any]]]
+    if 4 * len(loan_ids) >= last - first + 1:
+        reads = [(f"{select} AND loan_id BETWEEN %s AND %s", [on, LEGAL_ACTION, first, last])]
+    else:
+        reads = [
+            (
+                f"{select} AND loan_id IN ({', '.join(['%s'] * len(batch))})",
+                [on, LEGAL_ACTION, *batch],
+            )
+            for batch in chunked(sorted(loan_ids), 900)
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT loan_id, occurred_on, kind, party_id FROM {table(LimitationEvent)}"
-            " WHERE loan_id BETWEEN %s AND %s AND occurred_on <= %s"
-            " AND (party_id IS NOT NULL OR kind = %s)",
-            [first, last, on, LEGAL_ACTION],
-        )
-        for loan_id, occurred_on, kind, party_id in cursor.fetchall():
-            events[loan_id].append((_as_date(occurred_on), kind, party_id))
+        for sql, params in reads:
+            cursor.execute(sql, params)
+            for loan_id, occurred_on, kind, party_id in cursor.fetchall():
+                events[loan_id].append((_as_date(occurred_on), kind, party_id))
     return events
 
 
@@ -108,7 +127,7 @@ def guarantees_watch(*, first: int, last: int, on: date) -> int:
     rows = _guarantee_rows(first, last, on)
     if not rows:
         return 0
-    events = _guarantor_events(first, last, on)
+    events = _guarantor_events(first, last, on, {int(row[1]) for row in rows})
     raise_ids: list[int] = []
     clear_ids: list[int] = []
     for pk, loan_id, party_id, kind, agreed, months, accelerated, last_due, owes, flag in rows:
