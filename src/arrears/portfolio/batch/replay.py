@@ -23,7 +23,7 @@ from django.db import connection
 
 from arrears.core.bulk import bulk_insert, chunked
 from arrears.core.sql import table
-from arrears.portfolio.batch import clean_path, state
+from arrears.portfolio.batch import clean_path, state, work_scan
 from arrears.portfolio.batch.columns import DEBTOR_EVENT, INSTALLMENT_COLUMNS, LOAN_COLUMNS
 from arrears.portfolio.calculations.allocation import (
     LoanState,
@@ -115,7 +115,7 @@ def read_inputs(loan_ids: Sequence[int], on: date) -> Iterator[tuple[int, dict[s
                 "payments_version",
             )
         }
-        for loan_pk, day in clean_path.pending_payment_days(batch, on).items():
+        for loan_pk, day in work_scan.pending_payment_days(batch, on).items():
             loans[loan_pk]["pending_payment_day"] = day
         # Plain cursors for the many rows: the ORM's per-row conversion cost more than the
         # replay itself. Dates come back as dates on both databases.
@@ -269,11 +269,11 @@ def payments_post(*, first: int, last: int, on: date) -> int:
 
 def _rebuild(stale: list[int], first: int, last: int, on: date) -> None:
     """Replace the positions of ``stale`` loans with fresh ones as of ``on``."""
-    work = clean_path.work_table()
+    work = work_scan.work_table()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {work}")
-    bulk_insert(clean_path.WORK_TABLE, ["loan_id", "dirty"], ((pk, 0) for pk in stale))
-    clean_path.refresh_work_statistics()
+    bulk_insert(work_scan.WORK_TABLE, ["loan_id", "dirty"], ((pk, 0) for pk in stale))
+    work_scan.refresh_work_statistics()
     position, installment_position = table(LoanPosition), table(InstallmentPosition)
     with connection.cursor() as cursor:
         for name in (installment_position, position):
@@ -283,7 +283,7 @@ def _rebuild(stale: list[int], first: int, last: int, on: date) -> None:
                 f" AND loan_id IN (SELECT loan_id FROM {work})",
                 [first, last],
             )
-    clean_path.mark_dirty(first, last, on, restrict=2 * len(stale) < last - first + 1)
+    work_scan.mark_dirty(first, last, on, restrict=2 * len(stale) < last - first + 1)
     clean_path.insert_clean_positions(first, last, on)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT loan_id FROM {work} WHERE dirty = 1 ORDER BY loan_id")
