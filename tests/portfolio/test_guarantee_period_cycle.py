@@ -153,31 +153,41 @@ def test_a_party_that_is_not_a_guarantor_is_refused_in_one_line(guaranteed: Loan
     assert str(refused.value) == f"party {borrower} is not a guarantor of loan G1"
 
 
-def test_the_watch_judges_only_guarantees_whose_main_debt_ends_within_the_window(
-    guaranteed: Loan, creditor: Creditor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A guarantee period never ends before the main debt does, so a guarantee of a loan
-    with a year still to run is not even read into the period calculation: the daily watch
-    costs what the guarantees near their end cost, not what the whole book does."""
+@pytest.fixture
+def judged(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per guarantee the cycle's watch puts through the period calculation."""
     from arrears.portfolio.batch import guarantees
 
-    row = loan_row(
-        "G12",
-        term_months="12",
+    calls: list[int] = []
+    real = guarantees.guarantee_state
+
+    def counting(**kwargs: object) -> object:
+        calls.append(1)
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(guarantees, "guarantee_state", counting)
+    return calls
+
+
+def guaranteed_row(loan_id: str, term_months: str) -> dict[str, str]:
+    return loan_row(
+        loan_id,
+        term_months=term_months,
         guarantee_type="担保",
         guarantor_name="赵六",
         guarantor_id_number=valid_id(),
         guarantor_phone=valid_phone(),
     )
+
+
+def test_the_watch_judges_only_guarantees_whose_main_debt_ends_within_the_window(
+    guaranteed: Loan, creditor: Creditor, tmp_path: Path, judged: list[int]
+) -> None:
+    """A guarantee period never ends before the main debt does, so a guarantee of a loan
+    with a year still to run is not even read into the period calculation: the daily watch
+    costs what the guarantees near their end cost, not what the whole book does."""
+    row = guaranteed_row("G12", term_months="12")
     tape_ingest(creditor=creditor, kind="loans", path=write_csv(tmp_path / "l12.csv", [row]))
-    judged: list[int] = []
-    real = guarantees.guarantee_state
-
-    def counting(**kwargs: object) -> object:
-        judged.append(1)
-        return real(**kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(guarantees, "guarantee_state", counting)
     cycle("2026-07-29")  # T−30 for G1; G12's last installment is due in 2027
 
     assert len(judged) == 2  # G1's guarantor and counter-guarantor, not G12's guarantor
@@ -186,35 +196,19 @@ def test_the_watch_judges_only_guarantees_whose_main_debt_ends_within_the_window
 
 
 def test_the_watch_does_not_judge_the_guarantees_of_a_loan_that_owes_nothing(
-    guaranteed: Loan, creditor: Creditor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    guaranteed: Loan, creditor: Creditor, tmp_path: Path, judged: list[int]
 ) -> None:
     """A repaid loan's guarantee raises no flag, however its period runs: it is not read
     into the period calculation at all, day after day for the rest of the book's life."""
-    from arrears.portfolio.batch import guarantees
     from arrears.portfolio.models import Installment
 
-    row = loan_row(
-        "G2",
-        term_months="1",
-        guarantee_type="担保",
-        guarantor_name="赵六",
-        guarantor_id_number=valid_id(),
-        guarantor_phone=valid_phone(),
-    )
+    row = guaranteed_row("G2", term_months="1")
     tape_ingest(creditor=creditor, kind="loans", path=write_csv(tmp_path / "l2.csv", [row]))
     due = sum(
         i.principal + i.interest + i.fees for i in Installment.objects.filter(loan__loan_id="G2")
     )
     paid = payment_row("P-G2", "G2", "2026-02-28", f"{due // 100}.{due % 100:02d}")
     tape_ingest(creditor=creditor, kind="payments", path=write_csv(tmp_path / "pay.csv", [paid]))
-    judged: list[int] = []
-    real = guarantees.guarantee_state
-
-    def counting(**kwargs: object) -> object:
-        judged.append(1)
-        return real(**kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(guarantees, "guarantee_state", counting)
     cycle("2026-07-29")  # T−30 for both guarantees' periods
 
     assert len(judged) == 2  # G1's guarantor and counter-guarantor; G2 is repaid
