@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import translation
 from hypothesis import HealthCheck, settings
 
@@ -31,6 +32,17 @@ def _english(settings: Any) -> Iterator[None]:
     ``settings.LANGUAGE_CODE = "zh-hans"``, and tests/test_translations.py)."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Passwords are hashed with MD5 in the tests, as Django's testing guide advises: the
+    production hasher (PBKDF2, 1,000,000 rounds) spends about half a second of CPU on every
+    user given a password and every sign-in, which the fixtures do thousands of times. No
+    test is about the hasher: signing in, a wrong password, the lockout and the demo's
+    known password are checked the same way through ``check_password``."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
 
