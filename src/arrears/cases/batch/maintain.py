@@ -90,6 +90,8 @@ def cases_maintain(*, first: int, last: int, on: date) -> int:
         JOIN {loan} AS l ON l.id = p.loan_id
         LEFT JOIN {product} AS pr ON pr.id = l.product_id
         WHERE p.loan_id BETWEEN %(first)s AND %(last)s AND l.status = 'active'
+          -- PostgreSQL does not carry the range over the join: without it, every loan.
+          AND l.id BETWEEN %(first)s AND %(last)s
           AND p.dpd > 0 AND p.dpd >= COALESCE(pr.case_threshold_dpd, 1)
           AND NOT EXISTS (
             SELECT 1 FROM {case} AS c WHERE c.loan_id = p.loan_id

@@ -57,7 +57,10 @@ def stale_loans(first: int, last: int, on: date) -> list[int]:
     sql = f"""
         SELECT l.id
         FROM {loan} l
-        LEFT JOIN {position} p ON p.loan_id = l.id
+        LEFT JOIN {position} p
+          -- The range on the positions too: PostgreSQL carries the join's equality, not
+          -- the range, and read every position of the book for each partition.
+          ON p.loan_id = l.id AND p.loan_id BETWEEN %(first)s AND %(last)s
         WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = 'active'
           AND (
             p.loan_id IS NULL

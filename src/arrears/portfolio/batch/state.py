@@ -167,7 +167,9 @@ def recompute_loans(first: int, last: int, scope: str, on: date, *, carried: boo
             {future_join}
             WHERE {in_scope}
         ) AS a
-        WHERE p.loan_id = a.loan_id
+        -- The range again for the target: PostgreSQL does not carry it over the join and
+        -- hashed every position of the book for each partition.
+        WHERE p.loan_id = a.loan_id AND p.loan_id BETWEEN %(first)s AND %(last)s
     """
     params = {"first": first, "last": last, "day": on.toordinal(), "on": on}
     return execute(sql, params)
