@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from arrears.accounts.models import Team, User
 from arrears.cases.models import Activity, CollectionCase, Promise, WorkItem
@@ -218,6 +219,34 @@ def test_the_queue_page_shows_my_cases_and_a_next_case_button(
     assert "李大" in page and 'data-testid="next-case"' in page
     assert "吴别" not in page
     assert following.status_code == 302 and following["Location"].startswith("/cases/")
+
+
+def test_each_row_shows_its_case_link_reasons_and_amounts_with_names_escaped(
+    world: dict[str, object], client: Client
+) -> None:
+    cases, me = world["cases"], world["me"]
+    assert isinstance(cases, dict) and isinstance(me, User)
+    # The page's business day is today's (the promise made on it, not on ``ON``).
+    today = timezone.localdate()
+    promise(cases["PROMISED"], me, made_on=today, due_on=today)
+    pool = cases["POOL"]
+    borrower = Party.objects.filter(loan_roles__loan_id=pool.loan_id, loan_roles__role="borrower")
+    borrower.update(name='<b>周&"池"</b>')
+    client.force_login(me)
+
+    page = client.get("/queue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    promised = cases["PROMISED"]
+    row = page[page.index(f'<tr data-case="{promised.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-tier="1"' in row and f'href="/cases/{promised.pk}/"' in row
+    assert "promise due today" in row and ">PROMISED</a>" in row
+    pool_row = page[page.index(f'<tr data-case="{pool.pk}"') :]
+    pool_row = pool_row[: pool_row.index("</tr>")]
+    assert "&lt;b&gt;周&amp;&quot;池&quot;&lt;/b&gt;" in pool_row and "<b>" not in pool_row
+    assert "team pool" in pool_row, "an unassigned case says whose it is"
+    overdue = queue_for(user=me, on=today)[0].overdue_yuan
+    assert f'<td class="text-end overdue">{overdue}</td>' in page
 
 
 def test_the_home_page_sends_a_collector_to_the_queue(
