@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import transaction
 
 from arrears.core.bulk import refresh_statistics
-from arrears.core.prefetch import prefetched_batches
+from arrears.core.prefetch import batches, prefetched_batches
 from arrears.portfolio.tape.records import RowResult
 
 CHUNK_ROWS = 5_000
@@ -32,11 +32,16 @@ class Ingestor(Protocol):
     """Takes validated rows of one kind, chunk by chunk, and writes them.
 
     ``tables`` names the tables it writes, so the driver can refresh their statistics.
+    ``prepare`` does a chunk's work that needs no database (it runs in the reading thread,
+    ahead of the chunk, while the database works on the one before); ``ingest_chunk``
+    gets what it returned, or None when the caller did not prepare the chunk.
     """
 
     tables: tuple[str, ...]
 
-    def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]: ...
+    def prepare(self, rows: list[RowResult]) -> Any: ...
+
+    def ingest_chunk(self, rows: list[RowResult], prepared: Any = None) -> list[Outcome]: ...
 
     def finish(self) -> None: ...
 
@@ -76,10 +81,16 @@ def run_ingestor(
     """Feed ``rows`` to ``ingestor`` in chunks, counting outcomes and reporting rejects."""
     result = IngestResult()
     started = time.perf_counter()
-    # Validation of the next chunk runs in a thread while this one is written.
+
+    def chunks() -> Iterator[tuple[list[RowResult], list[RowResult], Any]]:
+        for batch in batches(rows, CHUNK_ROWS):
+            good = [row for row in batch if not row.errors]
+            yield batch, good, ingestor.prepare(good) if good else None
+
+    # Validation and preparation of the next chunk run in a thread while this one is
+    # written (the database's work, and waiting for it, let go of the interpreter).
     analyze_at = CHUNK_ROWS
-    for batch in prefetched_batches(rows, CHUNK_ROWS):
-        good = [row for row in batch if not row.errors]
+    for [(batch, good, prepared)] in prefetched_batches(chunks(), 1):
         for row in batch:
             if row.errors:
                 result.rejected += 1
@@ -87,7 +98,7 @@ def run_ingestor(
                     on_reject(row, row.errors)
         if good:
             with transaction.atomic():
-                outcomes = ingestor.ingest_chunk(good)
+                outcomes = ingestor.ingest_chunk(good, prepared)
             for row, outcome in zip(good, outcomes, strict=True):
                 if isinstance(outcome, list):
                     result.rejected += 1

@@ -46,7 +46,10 @@ class PartyIngestor:
     def finish(self) -> None:
         """Nothing is deferred past the last chunk for parties."""
 
-    def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]:
+    def prepare(self, rows: list[RowResult]) -> None:
+        """Nothing of a party row is worked out ahead of its chunk."""
+
+    def ingest_chunk(self, rows: list[RowResult], prepared: object = None) -> list[Outcome]:
         records: list[PartyRowRecord] = [row.record for row in rows]
         loans: dict[str, int] = {}
         for batch in chunked(sorted({r.loan_id for r in records}), 900):

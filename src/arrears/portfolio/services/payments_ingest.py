@@ -49,7 +49,10 @@ class PaymentIngestor:
     tables = tuple(model._meta.db_table for model in (Payment, Allocation))
     touched: set[int] = field(default_factory=set)
 
-    def ingest_chunk(self, rows: list[RowResult]) -> list[Outcome]:
+    def prepare(self, rows: list[RowResult]) -> None:
+        """Nothing of a payment row is worked out ahead of its chunk."""
+
+    def ingest_chunk(self, rows: list[RowResult], prepared: object = None) -> list[Outcome]:
         records: list[PaymentRecord] = [row.record for row in rows]
         loans: dict[str, tuple[int, date]] = {}
         for batch in chunked(sorted({r.loan_id for r in records}), 900):
