@@ -2,9 +2,10 @@
 
 The same results as ``core.crypto.encrypt`` and ``core.crypto.blind_index`` value by value
 (tests/core/test_bulk_seal.py proves it): the key is resolved once per batch, the nonces
-come from one ``os.urandom`` call, the HMAC is the one-shot ``hmac.digest`` and a phone
-already in its stored E.164 mobile form is not parsed again. A 100,000-loan tape seals and
-indexes about 240,000 values; value by value that was seconds of the import.
+come from one ``os.urandom`` call, the HMAC is the one-shot ``hmac.digest``, and a phone
+already in its stored E.164 mobile form or an ID number already in its matching form is
+not normalised again. A 100,000-loan tape seals and indexes about 240,000 values; value by
+value that was seconds of the import.
 """
 
 from __future__ import annotations
@@ -53,13 +54,18 @@ def index_many(values: Sequence[str], *, scheme: str) -> list[str]:
     prefix = f"{scheme}\x1f"
     digest = hmac.digest
     mobile = _STORED_MOBILE.fullmatch if scheme == "phone" else None
+    identity = scheme == "id"
     indexes: list[str] = []
     for value in values:
         if not value:
             indexes.append("")
             continue
         text = value.strip()
-        if mobile is None or not mobile(text):
+        if mobile is not None and mobile(text):
+            pass
+        elif not (identity and text.isascii() and text.isalnum() and text == text.upper()):
+            # An ID number in its matching form (ASCII letters and digits, upper case, as
+            # validation leaves it) needs no regular expression either.
             text = normalise(value, scheme=scheme)
         indexes.append(digest(key, (prefix + text).encode(), "sha256").hex()[:INDEX_HEX_CHARS])
     return indexes

@@ -36,16 +36,32 @@ def party_key(record: PartyRecord) -> PartyKey | None:
     """Identity of a party across rows and files, or None when it has no ID number."""
     if not record.id_number:
         return None
-    return (record.id_type, normalise(record.id_number, scheme="id"))
+    return (record.id_type, _matching_form(record.id_number))
+
+
+def _matching_form(number: str) -> str:
+    """``normalise(number, scheme="id")``. A validated tape's number is already in that
+    form (ASCII letters and digits, upper case), so its regular expression is skipped."""
+    if number.isascii() and number.isalnum() and number == number.upper():
+        return number
+    return normalise(number, scheme="id")
+
+
+# The contact kinds as plain text, looked up once rather than three times per party.
+_PHONE, _EMAIL, _ADDRESS = (
+    ContactKind.PHONE.value,
+    ContactKind.EMAIL.value,
+    ContactKind.ADDRESS.value,
+)
 
 
 def _contacts(record: PartyRecord) -> list[tuple[str, str]]:
     return [
         (kind, value)
         for kind, value in (
-            (ContactKind.PHONE, record.phone),
-            (ContactKind.EMAIL, record.email),
-            (ContactKind.ADDRESS, record.address),
+            (_PHONE, record.phone),
+            (_EMAIL, record.email),
+            (_ADDRESS, record.address),
         )
         if value
     ]
@@ -194,7 +210,7 @@ class PartyUpsert:
         # Every new party with an ID number was looked up first, so its index is known.
         indexes = self._indexes
         numbers = [
-            indexes.get((p.id_type, normalise(p.id_number, scheme="id"))) if p.id_number else ""
+            indexes.get((p.id_type, _matching_form(p.id_number))) if p.id_number else ""
             for p in parties
         ]
         missing = [n for n, found in enumerate(numbers) if found is None]

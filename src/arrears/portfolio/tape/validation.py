@@ -162,6 +162,11 @@ def _disbursement(row: _Row) -> Any:
     return day
 
 
+# Built once: a unit is part of a reason only when a row is refused.
+_MONTHS, _DAYS = Reason(_(" months")), Reason(_(" days"))
+_GUARANTOR_PRESENT = ("guarantor_name", "guarantor_id_number", "guarantor_phone")
+
+
 def _loan_record(row: _Row) -> LoanRecord | None:
     loan_id = row.text("loan_id", required=True, limit=100)
     borrower = _party(row, "borrower_", id_required=True)
@@ -169,7 +174,7 @@ def _loan_record(row: _Row) -> LoanRecord | None:
     annual_rate = row.get("annual_rate", fields.rate, required=True)
     term = row.get(
         "term_months",
-        lambda v: fields.whole_number(v, low=1, high=600, unit=Reason(_(" months"))),
+        lambda v: fields.whole_number(v, low=1, high=600, unit=_MONTHS),
         required=True,
     )
     method = row.get(
@@ -207,9 +212,7 @@ def _loan_record(row: _Row) -> LoanRecord | None:
                 ),
             )
     penalty_rate = row.get("penalty_rate", fields.rate)
-    grace = row.get(
-        "grace_days", lambda v: fields.whole_number(v, low=0, high=365, unit=Reason(_(" days")))
-    )
+    grace = row.get("grace_days", lambda v: fields.whole_number(v, low=0, high=365, unit=_DAYS))
     guarantee_type = row.get(
         "guarantee_type",
         lambda v: fields.choice(
@@ -218,7 +221,7 @@ def _loan_record(row: _Row) -> LoanRecord | None:
     )
     currency = row.get("currency", fields.currency) or "CNY"
     guarantor = None
-    if any(row.present(f"guarantor_{part}") for part in ("name", "id_number", "phone")):
+    if any(row.present(name) for name in _GUARANTOR_PRESENT):
         guarantor = _party(row, "guarantor_", id_required=True)
     product = row.text("product", limit=100) or None
     branch = row.text("branch", limit=100)
