@@ -41,6 +41,7 @@ from arrears.portfolio.services.ingest import (
     Outcome,
     run_ingestor,
 )
+from arrears.portfolio.services.ingest_lookup import rows_with_keys
 from arrears.portfolio.services.party_upsert import PartyUpsert
 from arrears.portfolio.tape.errors import Reason
 from arrears.portfolio.tape.errors import gettext_noop as _
@@ -175,13 +176,22 @@ class LoanIngestor:
     def ingest_chunk(self, rows: list[RowResult], prepared: object = None) -> list[Outcome]:
         records: list[LoanRecord] = [row.record for row in rows]
         schedules = cast(list[Schedule], prepared) if prepared is not None else self.prepare(rows)
+        # The loans already on file are found by key in plain SQL, then read whole by
+        # primary key: a new portfolio's tape has none, and the ORM then prepares no key.
+        known = [
+            pk
+            for (pk,) in rows_with_keys(
+                Loan,
+                ["id"],
+                key="loan_id",
+                keys=[record.loan_id for record in records],
+                equal=[("creditor_id", self.creditor.pk)],
+            )
+        ]
         existing: dict[str, Loan] = {}
-        for batch in chunked([record.loan_id for record in records], 900):
+        for batch in chunked(known, 900):
             existing.update(
-                (found.loan_id, found)
-                for found in Loan.objects.filter(
-                    creditor=self.creditor, loan_id__in=batch
-                ).order_by()
+                (found.loan_id, found) for found in Loan.objects.filter(pk__in=batch).order_by()
             )
         repaying: set[int] = set()
         for pks in chunked([found.pk for found in existing.values()], 900):
@@ -289,6 +299,7 @@ class LoanIngestor:
         stamp = db_stamp(now)
         day = DateText()
         dates = {"disbursed_on", "first_due_on"}
+        active = LoanStatus.ACTIVE.value  # an enum member's lookup, once rather than per row
         bulk_load(
             Loan._meta.db_table,
             ["id", "creditor_id", *columns, "status", "created_at", "updated_at"],
@@ -297,7 +308,7 @@ class LoanIngestor:
                     ids[index],
                     creditor_id,
                     *[day(loan[c]) if c in dates else loan[c] for c in columns],  # type: ignore[arg-type]
-                    LoanStatus.ACTIVE.value,
+                    active,
                     stamp,
                     stamp,
                 ]

@@ -27,6 +27,7 @@ from arrears.core.crypto import normalise
 from arrears.core.fields import encrypted_field
 from arrears.portfolio.choices import ContactKind, ContactStatus
 from arrears.portfolio.models import ContactPoint, Creditor, Party
+from arrears.portfolio.services.ingest_lookup import rows_with_keys
 from arrears.portfolio.tape.records import PartyRecord
 
 PartyKey = tuple[str, str]  # (id_type, normalised id_number)
@@ -119,18 +120,17 @@ class PartyUpsert:
             by_index.setdefault(key[0], {})[indexes[key]] = key
         known: dict[PartyKey, KnownParty] = {}
         for id_type, wanted in by_index.items():
-            for batch in chunked(sorted(wanted), 900):
-                rows = (
-                    Party.objects.filter(
-                        creditor=self.creditor, id_type=id_type, id_number_index__in=batch
-                    )
-                    .exclude(id_number_index="")
-                    .order_by()
-                    .values_list("pk", "kind", "name", "id_number_index", "employer")
-                )
-                for pk, kind, name, index, employer in rows:
-                    key = wanted[index]
-                    known[key] = KnownParty(pk, kind, name, key[0], key[1], employer)
+            rows = rows_with_keys(
+                Party,
+                ["id", "kind", "name", "id_number_index", "employer"],
+                key="id_number_index",
+                keys=sorted(wanted),
+                equal=[("creditor_id", self.creditor.pk), ("id_type", id_type)],
+                not_equal=[("id_number_index", "")],
+            )
+            for pk, kind, name, index, employer in rows:
+                key = wanted[index]
+                known[key] = KnownParty(pk, kind, name, key[0], key[1], employer)
         return known
 
     def flush(self) -> tuple[list[int], list[bool]]:
@@ -300,13 +300,14 @@ class PartyUpsert:
         context = encrypted_field(ContactPoint, "value").context
         stamp = db_stamp(now)
         sealed = seal_many([value for _, _, value, _ in new_values], context=context)
+        unverified = ContactStatus.UNVERIFIED.value  # once, not an enum lookup per value
         new_rows = [
             (
                 party_id,
                 kind,
                 seal,
                 value_index,
-                ContactStatus.UNVERIFIED.value,
+                unverified,
                 True,
                 self.source,
                 stamp,
