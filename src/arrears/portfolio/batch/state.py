@@ -247,7 +247,8 @@ def loans_classify(*, first: int, last: int, on: date) -> int:
             LEFT JOIN {product} AS pr ON pr.id = l.product_id
             WHERE l.id BETWEEN %(first)s AND %(last)s
         ) AS t
-        WHERE p.loan_id = t.id AND p.as_of = %(on)s AND p.classification <> {case}
+        WHERE p.loan_id = t.id AND p.loan_id BETWEEN %(first)s AND %(last)s
+          AND p.as_of = %(on)s AND p.classification <> {case}
     """
     return execute(sql, {"first": first, "last": last, "on": on})
 
