@@ -1,7 +1,7 @@
 """A web process's PostgreSQL sessions run without parallel plans (issue 21, the pages):
 the queue's query at 300,000 loans took 27 ms with a Gather Merge's workers and 7 ms
-without them. Batch processes (the cycle, imports, `arrears` commands) keep PostgreSQL's
-parallel plans."""
+without them. It also freezes what it loaded out of the garbage collector's full passes.
+Batch processes (the cycle, imports, `arrears` commands) keep PostgreSQL's parallel plans."""
 
 from __future__ import annotations
 
@@ -28,22 +28,30 @@ SHOW = (
     "with connection.cursor() as cursor:\n"
     "    cursor.execute('SHOW max_parallel_workers_per_gather')\n"
     "    print(cursor.fetchone()[0])\n"
+    "import gc\n"
+    "print(gc.get_freeze_count())\n"
 )
 
 
-def _setting_in(kind: str, tmp_path: object) -> str:
+def _started(kind: str, tmp_path: object) -> tuple[str, int]:
+    """The parallel-workers setting of a ``kind`` process's session, and how many objects
+    it froze out of the garbage collector's passes."""
     env = {**os.environ, "DATABASE_URL": SERVER, "ARREARS_DATA_DIR": str(tmp_path)}
     env.pop(PROCESS_ENV, None)
     done = subprocess.run(
         [sys.executable, "-c", SHOW, kind], env=env, capture_output=True, text=True, check=True
     )
-    return done.stdout.strip()
+    setting, frozen = done.stdout.split()
+    return setting, int(frozen)
 
 
 def test_the_wsgi_application_opens_sessions_without_parallel_workers(tmp_path: object) -> None:
-    assert _setting_in("web", tmp_path) == "0"
+    web, batch = _started("web", tmp_path), _started("batch", tmp_path)
+    assert web[0] == "0"
     # Anything else (here: a command's process) keeps the server's setting.
-    assert _setting_in("batch", tmp_path) != "0"
+    assert batch[0] != "0"
+    # The web process freezes what it loaded before serving; the others do not.
+    assert web[1] > 10_000 and batch[1] == 0
 
 
 def test_the_web_setting_joins_the_url_options_and_never_doubles(

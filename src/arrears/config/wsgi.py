@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -13,3 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.config.settings")
 # (``environment.database_from_url``).
 os.environ.setdefault(PROCESS_ENV, WEB_PROCESS)
 application = get_wsgi_application()
+# What is loaded by now (Django, the apps, the settings) lives as long as the process.
+# Frozen, it is left out of the collector's full passes: those walked it every few dozen
+# page requests, about 165 ms each time (queue and case pages at 300,000 loans, 40
+# requests: 184 ms of collection unfrozen, 19 ms frozen).
+gc.freeze()
