@@ -55,4 +55,4 @@ def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 # Scratch databases for subprocess (crash) tests, shared by the cycle and outreach tests.
-from tests.scratch import scratch  # noqa: E402, F401
+from tests.scratch import scratch, scratch_migrated  # noqa: E402, F401

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from django.db import connection
 class Scratch:
     """Scratch databases for subprocesses: copies of one prepared template."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, migrated: Migrated | None = None) -> None:
         self.root = root
+        self.migrated = migrated
         self.postgres = connection.vendor == "postgresql"
         settings = connection.settings_dict
         self.server = (
@@ -59,9 +61,41 @@ class Scratch:
         else:
             (self.root / name).mkdir()
 
+    def create_migrated(self, name: str) -> None:
+        """A database that ``arrears migrate`` has run on, with its data directory: a copy
+        of the test process's migrated template (``migrate`` costs 15 s of CPU, most of it
+        Django rendering the migration states, and its result is the same every time)."""
+        assert self.migrated is not None, "Scratch(root, migrated=...) was not given one"
+        root, template = self.migrated.template()
+        if self.postgres:
+            self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+            self.created.append(name)
+        if (root / template).is_dir():
+            shutil.copytree(root / template, self.root / name)
+        else:
+            (self.root / name).mkdir()
+
     def drop_all(self) -> None:
         for name in self.created:
             self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+class Migrated:
+    """One database per test process on which ``arrears migrate`` ran, made the first time
+    a test asks for it; the tests copy it (``Scratch.create_migrated``) and never use it."""
+
+    def __init__(self, root: Path) -> None:
+        self.box = Scratch(root)
+        self.name: str | None = None
+
+    def template(self) -> tuple[Path, str]:
+        if self.name is None:
+            name = f"arrears_migrated_{uuid.uuid4().hex[:8]}"
+            self.box.create(name)
+            done = arrears(self.box, name, "migrate", "-v0")
+            assert done.returncode == 0, done.stderr
+            self.name = name
+        return self.box.root, self.name
 
 
 def arrears(
@@ -104,9 +138,18 @@ def gunicorn_serve(
     raise AssertionError("gunicorn did not start within 60 s")
 
 
+@pytest.fixture(scope="session")
+def scratch_migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
+    migrated = Migrated(tmp_path_factory.mktemp("migrated"))
+    try:
+        yield migrated
+    finally:
+        migrated.box.drop_all()
+
+
 @pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Scratch]:
-    box = Scratch(tmp_path)
+def scratch(tmp_path: Path, scratch_migrated: Migrated) -> Iterator[Scratch]:
+    box = Scratch(tmp_path, scratch_migrated)
     try:
         yield box
     finally:

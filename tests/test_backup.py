@@ -67,8 +67,7 @@ def test_a_backup_restores_into_a_fresh_database_with_the_same_state(
     scratch: Scratch, tmp_path: Path
 ) -> None:
     source = f"arrears_backup_src_{uuid.uuid4().hex[:8]}"
-    scratch.create(source)
-    _ok(arrears(scratch, source, "migrate", "-v0", **KEY))
+    scratch.create_migrated(source)
     _ok(arrears(scratch, source, "demo", "--loans", "60", **KEY))
     _ok(arrears(scratch, source, "shell", "-c", PREPARE, **KEY))
     before = _state(scratch, source)
@@ -96,14 +95,12 @@ def test_restore_refuses_a_database_that_is_not_empty_unless_forced(
     scratch: Scratch, tmp_path: Path
 ) -> None:
     source = f"arrears_backup_src_{uuid.uuid4().hex[:8]}"
-    scratch.create(source)
-    _ok(arrears(scratch, source, "migrate", "-v0", **KEY))
+    scratch.create_migrated(source)
     _ok(arrears(scratch, source, "demo", "--loans", "20", **KEY))
     backup = tmp_path / "arrears.backup"
     _ok(arrears(scratch, source, "backup", "--out", str(backup), **KEY))
     target = f"arrears_backup_dst_{uuid.uuid4().hex[:8]}"
-    scratch.create(target)
-    _ok(arrears(scratch, target, "migrate", "-v0", **KEY))
+    scratch.create_migrated(target)
 
     refused = arrears(scratch, target, "restore", str(backup), **KEY)
     forced = arrears(scratch, target, "restore", str(backup), "--force", **KEY)
@@ -118,8 +115,7 @@ def test_a_restore_without_the_audit_key_says_the_key_is_missing(
     scratch: Scratch, tmp_path: Path
 ) -> None:
     source = f"arrears_backup_src_{uuid.uuid4().hex[:8]}"
-    scratch.create(source)
-    _ok(arrears(scratch, source, "migrate", "-v0", **KEY))
+    scratch.create_migrated(source)
     _ok(arrears(scratch, source, "demo", "--loans", "20", **KEY))
     _ok(arrears(scratch, source, "shell", "-c", PREPARE, **KEY))
     backup = tmp_path / "arrears.backup"
@@ -138,8 +134,7 @@ def test_a_backup_taken_while_the_application_writes_is_consistent(
     scratch: Scratch, tmp_path: Path
 ) -> None:
     source = f"arrears_backup_src_{uuid.uuid4().hex[:8]}"
-    scratch.create(source)
-    _ok(arrears(scratch, source, "migrate", "-v0", **KEY))
+    scratch.create_migrated(source)
     stop = tmp_path / "stop"
     writer = subprocess.Popen(
         [sys.executable, "-m", "arrears", "shell", "-c", WRITER],

@@ -30,7 +30,7 @@ from django.test import Client
 from arrears.accounts.choices import Role
 from arrears.accounts.models import User
 from arrears.core.log_redaction import redact
-from tests.scratch import Scratch, arrears
+from tests.scratch import Migrated, Scratch, arrears
 
 PASSWORD = "a-long-unique-pass"
 PHONE = "13800138000"
@@ -368,14 +368,14 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def served_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Scratch, str]]:
+def served_db(
+    tmp_path_factory: pytest.TempPathFactory, scratch_migrated: Migrated
+) -> Iterator[tuple[Scratch, str]]:
     """One migrated scratch database (of the kind of this test run) with a staff user."""
-    box = Scratch(tmp_path_factory.mktemp("served"))
+    box = Scratch(tmp_path_factory.mktemp("served"), scratch_migrated)
     name = f"arrears_deploy_{uuid.uuid4().hex[:8]}"
     try:
-        box.create(name)
-        done = arrears(box, name, "migrate", "-v0")
-        assert done.returncode == 0, done.stderr
+        box.create_migrated(name)
         script = (
             "from arrears.accounts.models import User; "
             f"User.objects.create_superuser('boss', password='{PASSWORD}', role='admin')"

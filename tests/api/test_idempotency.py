@@ -197,9 +197,7 @@ def _post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[i
 
 def test_twenty_concurrent_posts_with_one_key_make_one_promise(scratch: Scratch) -> None:
     name = f"arrears_api_idem_{uuid.uuid4().hex[:8]}"
-    scratch.create(name)
-    migrated = arrears(scratch, name, "migrate", "-v0")
-    assert migrated.returncode == 0, migrated.stderr
+    scratch.create_migrated(name)
     prepared = arrears(scratch, name, "shell", "-c", PREPARE)
     assert prepared.returncode == 0, prepared.stderr
     world = json.loads(prepared.stdout.strip().splitlines()[-1])

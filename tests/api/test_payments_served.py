@@ -56,9 +56,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, s
 
 def test_fifty_concurrent_identical_posts_make_one_payment(scratch: Scratch) -> None:
     name = f"arrears_pay_race_{uuid.uuid4().hex[:8]}"
-    scratch.create(name)
-    migrated = arrears(scratch, name, "migrate", "-v0")
-    assert migrated.returncode == 0, migrated.stderr
+    scratch.create_migrated(name)
     prepared = arrears(scratch, name, "shell", "-c", PREPARE)
     assert prepared.returncode == 0, prepared.stderr
     made = arrears(scratch, name, "token", "create", "payments", "--scope", "payments:write")

@@ -86,10 +86,9 @@ def test_five_kills_strand_one_request_each_and_the_status_query_settles_them(
     scratch: Scratch, provider: str
 ) -> None:
     name = f"arrears_outbox_crash_{uuid.uuid4().hex[:8]}"
-    scratch.create(name)
-    for command in (("migrate", "-v0"), ("demo", "--loans", "200")):
-        done = arrears(scratch, name, *command)
-        assert done.returncode == 0, done.stderr
+    scratch.create_migrated(name)
+    done = arrears(scratch, name, "demo", "--loans", "200")
+    assert done.returncode == 0, done.stderr
     prepared = arrears(scratch, name, "shell", "-c", PREPARE % {"messages": MESSAGES})
     assert prepared.returncode == 0, prepared.stderr
     queued, installation = prepared.stdout.strip().splitlines()[-1].split()

@@ -157,8 +157,7 @@ def test_an_unusable_file_is_refused_in_one_line_naming_it(
 def test_the_real_command_prints_one_line_and_no_traceback(
     scratch: Scratch, tmp_path: Path
 ) -> None:
-    scratch.create("ingest_bounds")
-    assert arrears(scratch, "ingest_bounds", "migrate", "-v0").returncode == 0
+    scratch.create_migrated("ingest_bounds")
     bomb = giant_string_xlsx(tmp_path / "bomb.csv")
     overflow = write_csv(tmp_path / "big.csv", [loan_row("B1", principal="1" * 23)])
 
