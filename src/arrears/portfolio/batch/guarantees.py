@@ -79,7 +79,7 @@ def _guarantee_rows(first: int, last: int, on: date) -> list[tuple[Any, ...]]:
     # is named once in the test (no installment at all counts as due, unless accelerated
     # later): PostgreSQL probes the schedule for each mention.
     horizon = on + timedelta(days=ENDING_WINDOW_DAYS)
-    params = {"first": first, "last": last, "horizon": horizon}
+    params: dict[str, int | str | date] = {"first": first, "last": last, "horizon": horizon}
     params.update({f"role{n}": role for n, role in enumerate(GUARANTEE_ROLES)})
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
