@@ -111,7 +111,14 @@ def recompute_loans(first: int, last: int, scope: str, on: date, *, carried: boo
             f" WHERE s.loan_id = q.loan_id AND {future}) END)"
         )
         future_join = ""
+        # The range again for the target on a following day: PostgreSQL does not carry it
+        # over the join and hashed every position of the book for each partition. Not on
+        # the first day's rebuild: there the positions' statistics are those of an empty
+        # table, and with the range PostgreSQL re-ran the aggregate for each position
+        # (121 s instead of 2 s at 300,000 loans).
+        target_range = "AND p.loan_id BETWEEN %(first)s AND %(last)s"
     else:
+        target_range = ""
         outstanding = "COALESCE(r.principal_unpaid, 0) + COALESCE(f.principal, 0)"
         next_due = "f.next_due"
         future_join = f"""LEFT JOIN (
@@ -167,9 +174,7 @@ def recompute_loans(first: int, last: int, scope: str, on: date, *, carried: boo
             {future_join}
             WHERE {in_scope}
         ) AS a
-        -- The range again for the target: PostgreSQL does not carry it over the join and
-        -- hashed every position of the book for each partition.
-        WHERE p.loan_id = a.loan_id AND p.loan_id BETWEEN %(first)s AND %(last)s
+        WHERE p.loan_id = a.loan_id {target_range}
     """
     params = {"first": first, "last": last, "day": on.toordinal(), "on": on}
     return execute(sql, params)
