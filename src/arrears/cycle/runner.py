@@ -25,13 +25,13 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from arrears.agencies.batch import placements_expire
 from arrears.cases.batch import cases_assign, cases_maintain, commitments_judge
-from arrears.cases.models import CollectionCase
-from arrears.core.bulk import refresh_statistics
+from arrears.cases.models import CaseBucketSpell, CollectionCase, WorkItem
+from arrears.core.bulk import refresh_stale_statistics
 from arrears.core.errors import InvalidInput
 from arrears.cycle.choices import STEPS, PartitionStatus, RunStatus
 from arrears.cycle.lock import cycle_lock
@@ -40,10 +40,12 @@ from arrears.field.reachability import unreachable_refresh
 from arrears.insights.batch import cases_score
 from arrears.insights.roll_cells import rolls_record
 from arrears.outreach.batch import outbox_fill
+from arrears.outreach.models import OutboxMessage
 from arrears.portfolio import batch as ledger
 from arrears.portfolio.choices import LoanStatus
-from arrears.portfolio.models import InstallmentPosition, Loan, LoanPosition
+from arrears.portfolio.models import InstallmentPosition, Loan, LoanHistory, LoanPosition
 from arrears.strategy.batch import actions_plan
+from arrears.strategy.models import CaseStrategy, PlannedAction, StrategyEvent
 
 PARTITION_LOANS = 50_000
 
@@ -78,6 +80,20 @@ STEP_FUNCTIONS: dict[str, Step] = {
     "placements": placements_expire,
 }
 assert tuple(STEP_FUNCTIONS) == STEPS
+# The tables the steps write in bulk: their statistics are refreshed after a run when they
+# changed by more than a tenth (``refresh_stale_statistics``).
+CYCLE_WRITES = (
+    LoanPosition,
+    InstallmentPosition,
+    LoanHistory,
+    CollectionCase,
+    CaseBucketSpell,
+    WorkItem,
+    CaseStrategy,
+    StrategyEvent,
+    PlannedAction,
+    OutboxMessage,
+)
 
 
 @dataclass(frozen=True)
@@ -313,13 +329,9 @@ def cycle_run(
             run.error = reason
             run.save(update_fields=["status", "error", "updated_at"])
             raise InvalidInput(f"cycle for {on} failed: {reason}", field="date")
-        refreshed = CycleStep.objects.filter(run=run, name="post_payments").aggregate(
-            rows=Sum("rows")
-        )["rows"]
-        if (refreshed or 0) > 10_000:
-            # Many positions were rewritten (a first day): let PostgreSQL's planner see them
-            # before the next day plans its joins.
-            refresh_statistics([LoanPosition._meta.db_table, InstallmentPosition._meta.db_table])
+        # What the run wrote in bulk (all of it on a first day) seen by PostgreSQL's planner
+        # before the assignment below and the next day plan their joins.
+        refresh_stale_statistics([model._meta.db_table for model in CYCLE_WRITES])
         # Buckets are final only once every partition is done; then cases move between
         # teams and each team's pool is shared out. A failure leaves the run failed, and
         # running the date again assigns again (assignment is idempotent).

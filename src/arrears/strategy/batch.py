@@ -27,7 +27,7 @@ from django.db import connection
 from arrears.cases.batch import WORK_ITEM_SOURCE_COLUMNS, work_items_add
 from arrears.cases.models import CollectionCase, RepaymentPlan
 from arrears.compliance.choices import MESSAGE_CHANNELS
-from arrears.core.sql import execute, table
+from arrears.core.sql import emptied, execute, table
 from arrears.strategy import due, gate
 from arrears.strategy.definition import PlaybookDefinition
 from arrears.strategy.due import STAGE_TABLE
@@ -83,7 +83,7 @@ def _stage(first: int, last: int, on: date) -> int:
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {_MOVING} (case_id BIGINT,"
             " name VARCHAR(60), ord INTEGER, entered SMALLINT NOT NULL)"
         )
-        cursor.execute(f"DELETE FROM {_MOVING}")
+        cursor.execute(emptied(_MOVING))
         cursor.execute(
             f"""
             INSERT INTO {_MOVING} (case_id, name, ord, entered)

@@ -15,7 +15,7 @@ from arrears.cases.models import CollectionCase, RepaymentPlan
 from arrears.compliance.batch import (
     time_zone_of,
 )
-from arrears.core.sql import day_number, table
+from arrears.core.sql import day_number, emptied, table
 from arrears.portfolio.models import Creditor, Loan, LoanParty
 from arrears.strategy.definition import CHANNEL_OF, PlaybookDefinition, rule_sentence
 from arrears.strategy.models import CaseStrategy, OneOffAction, PlannedAction
@@ -67,7 +67,7 @@ def fill_definitions(versions: Versions) -> None:
             f" clock VARCHAR(5), due_at {timestamp})"
         )
         for name in (STAGE_TABLE, RULE_TABLE):
-            cursor.execute(f"DELETE FROM {name}")
+            cursor.execute(emptied(name))
         stages, rules = [], []
         for version_id, (title, number, definition) in versions.items():
             for order, stage in enumerate(definition.stages, start=1):
@@ -121,7 +121,7 @@ def fill_due_times(on: date, versions: Versions) -> None:
             moment = datetime.combine(on, time(hours, minutes), tzinfo=ZoneInfo(zone))
             rows.append((creditor_id, clock, adapt(moment)))
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {DUE_TIME_TABLE}")
+        cursor.execute(emptied(DUE_TIME_TABLE))
         if rows:
             cursor.executemany(f"INSERT INTO {DUE_TIME_TABLE} VALUES (%s, %s, %s)", rows)
 
@@ -162,7 +162,7 @@ def _due_cases(first: int, last: int, on: date) -> None:
             " loan_id BIGINT, creditor_id BIGINT, version_id BIGINT, stage VARCHAR(60),"
             " arm VARCHAR(10), dpd INTEGER, stage_day INTEGER)"
         )
-        cursor.execute(f"DELETE FROM {DUE_CASE_TABLE}")
+        cursor.execute(emptied(DUE_CASE_TABLE))
         cursor.execute(
             f"""
             INSERT INTO {DUE_CASE_TABLE}

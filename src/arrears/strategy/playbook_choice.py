@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection
 
 from arrears.cases.models import CollectionCase
-from arrears.core.sql import execute, table
+from arrears.core.sql import emptied, execute, table
 from arrears.portfolio.models import Creditor, Loan, LoanPosition, Product
 from arrears.strategy import arms
 from arrears.strategy.definition import PlaybookDefinition, parse
@@ -114,7 +114,7 @@ def playbooks_assign(first: int, last: int, on: date, playbooks: list[Current]) 
             " dpd INTEGER, playbook_id BIGINT, version_id BIGINT, experiment_id BIGINT,"
             " arm VARCHAR(10))"
         )
-        cursor.execute(f"DELETE FROM {NEW_CASE_TABLE}")
+        cursor.execute(emptied(NEW_CASE_TABLE))
         cursor.execute(
             f"""
             INSERT INTO {NEW_CASE_TABLE}

@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from arrears.core.bulk import bulk_insert
-from arrears.core.sql import day_number, least, table, years_later
+from arrears.core.sql import day_number, emptied, least, table, years_later
 from arrears.portfolio.batch.columns import DEBTOR_EVENT
 from arrears.portfolio.batch.state import penalty_sql, recompute_loans
 from arrears.portfolio.batch.work_scan import SCAN_TABLE, WORK_TABLE
@@ -131,7 +131,7 @@ def _fill_rates() -> None:
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {RATES_TABLE} (penalty_rate NUMERIC,"
             " day_count INTEGER, num BIGINT, den BIGINT)"
         )
-        cursor.execute(f"DELETE FROM {RATES_TABLE}")
+        cursor.execute(emptied(RATES_TABLE))
     clean = RawSQL(f"SELECT loan_id FROM {WORK_TABLE} WHERE dirty = 0", [])
     rows = []
     for rate, day_count in (

@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection
 
 from arrears.core.bulk import bulk_insert, chunked
-from arrears.core.sql import table
+from arrears.core.sql import emptied, table
 from arrears.portfolio.batch import clean_path, state, work_scan
 from arrears.portfolio.batch.columns import DEBTOR_EVENT, INSTALLMENT_COLUMNS, LOAN_COLUMNS
 from arrears.portfolio.calculations.allocation import (
@@ -274,7 +274,7 @@ def _rebuild(stale: list[int], first: int, last: int, on: date) -> None:
     """Replace the positions of ``stale`` loans with fresh ones as of ``on``."""
     work = work_scan.work_table()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {work}")
+        cursor.execute(emptied(work))
     bulk_insert(work_scan.WORK_TABLE, ["loan_id", "dirty"], ((pk, 0) for pk in stale))
     work_scan.refresh_work_statistics()
     position, installment_position = table(LoanPosition), table(InstallmentPosition)

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Min
 
-from arrears.core.sql import date_of_day, day_number, table
+from arrears.core.sql import date_of_day, day_number, emptied, table
 from arrears.portfolio.batch.columns import DEBTOR_EVENT
 from arrears.portfolio.models import (
     DEFAULT_ALLOCATION_ORDER,
@@ -91,7 +91,7 @@ def _scan(first: int, last: int, on: date, *, restrict: bool) -> None:
             " last_due DATE, paid_total BIGINT, paid_count INTEGER, last_paid DATE,"
             " pending INTEGER, payments_version BIGINT, loan_updated_at TIMESTAMP WITH TIME ZONE)"
         )
-        cursor.execute(f"DELETE FROM {SCAN_TABLE}")
+        cursor.execute(emptied(SCAN_TABLE))
     window = (
         "OVER (PARTITION BY e.loan_id ORDER BY e.day, e.kind, e.seq"
         " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
