@@ -55,7 +55,6 @@ def _insert_clean_installments(first: int, last: int, on: date) -> int:
     and only a loan paid less than is due has any.
     """
     installment, loan = table(Installment), table(Loan)
-    short = _short_clean_loans()
     # applied = min(payments through ``on``, amounts due through ``on``); installment k
     # takes min(its total, applied − the totals of the installments before it).
     remaining = "(CASE WHEN b.applied > b.before THEN b.applied - b.before ELSE 0 END)"
@@ -99,12 +98,18 @@ def _insert_clean_installments(first: int, last: int, on: date) -> int:
                                    ), 0) AS before,
                                    {least("sc.paid_total", "sc.due_total")} AS applied,
                                    r.num, r.den
-                            FROM {installment} AS i
+                            -- The short loans first, then their installments. As
+                            -- ``i.loan_id IN (…)`` PostgreSQL probed the scan for each of the
+                            -- partition's 600,000 installments (1.6 s, now 0.2 s); CROSS JOIN
+                            -- keeps that order on SQLite, which otherwise took the
+                            -- installments first.
+                            FROM ({_short_clean_loans()}) AS k
+                            CROSS JOIN {installment} AS i
                             JOIN {loan} AS l ON l.id = i.loan_id
                             JOIN {SCAN_TABLE} AS sc ON sc.loan_id = i.loan_id
                             JOIN {RATES_TABLE} AS r
                               ON r.penalty_rate = l.penalty_rate AND r.day_count = l.day_count
-                            WHERE i.loan_id IN ({short})
+                            WHERE i.loan_id = k.loan_id
                               AND i.loan_id BETWEEN %(first)s AND %(last)s
                               AND l.id BETWEEN %(first)s AND %(last)s
                         ) AS b
