@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import cn2an
 from django.template import Context, Engine, Template
 from django.template.base import FilterExpression, Node, TextNode, Variable, VariableNode
 from django.template.defaulttags import CommentNode, IfNode, SpacelessNode
@@ -102,6 +101,10 @@ def capital_yuan(fen: int) -> str:
     ``人民币壹万贰仟叁佰肆拾伍元陆角柒分``, a whole amount ending ``元整``."""
     if fen < 0:
         return "负" + capital_yuan(-fen)
+    # Imported here: cn2an compiles its patterns at import (0.1 s), which every process
+    # that loads the outreach app (each command, each web worker) would otherwise pay.
+    import cn2an
+
     words: str = cn2an.an2cn(format_yuan(fen), "rmb")
     if fen % 100 == 0 and not words.endswith("整"):
         words += "整"

@@ -21,8 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from arrears.accounts.choices import Role
 from arrears.accounts.models import User
@@ -149,6 +147,11 @@ def placements(request: HttpRequest) -> HttpResponse:
 
 def _workbook(statement: Statement) -> bytes:
     """The statement as an XLSX workbook: heading row, one row per placement, totals."""
+    # openpyxl is imported on a download only: at module level it cost every process that
+    # loads the URLs (each command's system checks, each web worker) 0.05 s.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -21,7 +21,6 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from arrears.accounts.models import User
 from arrears.accounts.roles import refusal, role_can
@@ -253,6 +252,10 @@ def _report_rows(request: HttpRequest, user: User) -> tuple[Any, list[Any]]:
 
 
 def _workbook(rows: list[Any]) -> bytes:
+    # openpyxl is imported on a download only: at module level it cost every process that
+    # loads the URLs (each command's system checks, each web worker) 0.05 s.
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
