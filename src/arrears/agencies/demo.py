@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from arrears.accounts.choices import Role
-from arrears.accounts.demo_workforce import demo_password
+from arrears.accounts.demo_workforce import demo_password_set
 from arrears.accounts.models import Agency, User
 from arrears.agencies.commission import RateLine
 from arrears.agencies.models import Placement
@@ -65,7 +65,7 @@ def demo_agency_create(*, creditor: Creditor, today: date) -> list[Placement]:
     user = User.objects.create_user(
         DEMO_AGENCY_USER, role=Role.AGENCY_COLLECTOR, agency=agency, first_name="陈委外"
     )
-    user.set_password(demo_password())
+    demo_password_set(user)
     user.save(update_fields=["password"])
     placed_on = today - timedelta(days=PLACED_DAYS_AGO)
     cases = list(

@@ -24,7 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from arrears.accounts.choices import Role
-from arrears.accounts.demo_workforce import PEOPLE, demo_password, demo_workforce_create
+from arrears.accounts.demo_workforce import (
+    PEOPLE,
+    demo_password,
+    demo_password_set,
+    demo_workforce_create,
+)
 from arrears.accounts.models import User
 from arrears.agencies.demo import DEMO_AGENCY_USER, demo_agency_create
 from arrears.cases.demo_closing import demo_closing
@@ -251,7 +256,7 @@ class Command(BaseCommand):
             defaults={"is_staff": True, "is_superuser": True, "role": Role.ADMIN},
         )
         if created:
-            user.set_password(demo_password())
+            demo_password_set(user)
             user.save(update_fields=["password"])
         self.stdout.write(f"Demo login: {DEMO_USERNAME} / {demo_password()}")
         self.stdout.write(
