@@ -111,7 +111,17 @@ class Scratch:
         of the test process's migrated template (``migrate`` costs 15 s of CPU, most of it
         Django rendering the migration states, and its result is the same every time)."""
         assert self.migrated is not None, "Scratch(root, migrated=...) was not given one"
-        root, template = self.migrated.template()
+        self._copy(name, *self.migrated.template())
+
+    def create_demo(self, name: str, loans: int, **env: str) -> None:
+        """A database that ``arrears migrate`` and then ``arrears demo --loans N`` (with
+        ``env``) have run on: a copy of the test process's demo template of that kind, made
+        the first time a test asks (the demo costs 3-5 s; the crash, served and backup
+        tests ask for the same few portfolios, and the demo is tested on its own)."""
+        assert self.migrated is not None, "Scratch(root, migrated=...) was not given one"
+        self._copy(name, *self.migrated.demo(loans, env))
+
+    def _copy(self, name: str, root: Path, template: str) -> None:
         if self.postgres:
             self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
             self.created.append(name)
@@ -134,6 +144,7 @@ class Migrated:
     def __init__(self, root: Path) -> None:
         self.box = Scratch(root)
         self.name: str | None = None
+        self.demos: dict[tuple[int, tuple[tuple[str, str], ...]], str] = {}
 
     def template(self) -> tuple[Path, str]:
         if self.name is None:
@@ -143,6 +154,19 @@ class Migrated:
             assert done.returncode == 0, done.stderr
             self.name = name
         return self.box.root, self.name
+
+    def demo(self, loans: int, env: dict[str, str]) -> tuple[Path, str]:
+        """The template with the demo of ``loans`` loans built by ``arrears demo`` (with
+        ``env``) on a copy of the migrated one; made once per process and kind."""
+        key = (loans, tuple(sorted(env.items())))
+        if key not in self.demos:
+            _, migrated = self.template()
+            name = f"arrears_demo_{uuid.uuid4().hex[:8]}"
+            self.box.create(name, migrated)
+            done = arrears(self.box, name, "demo", "--loans", str(loans), **env)
+            assert done.returncode == 0, done.stderr
+            self.demos[key] = name
+        return self.box.root, self.demos[key]
 
 
 def arrears(

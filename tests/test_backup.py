@@ -95,8 +95,7 @@ def test_restore_refuses_a_database_that_is_not_empty_unless_forced(
     scratch: Scratch, tmp_path: Path
 ) -> None:
     source = f"arrears_backup_src_{uuid.uuid4().hex[:8]}"
-    scratch.create_migrated(source)
-    _ok(arrears(scratch, source, "demo", "--loans", "20", **KEY))
+    scratch.create_demo(source, 20, **KEY)
     backup = tmp_path / "arrears.backup"
     _ok(arrears(scratch, source, "backup", "--out", str(backup), **KEY))
     target = f"arrears_backup_dst_{uuid.uuid4().hex[:8]}"
@@ -115,8 +114,7 @@ def test_a_restore_without_the_audit_key_says_the_key_is_missing(
     scratch: Scratch, tmp_path: Path
 ) -> None:
     source = f"arrears_backup_src_{uuid.uuid4().hex[:8]}"
-    scratch.create_migrated(source)
-    _ok(arrears(scratch, source, "demo", "--loans", "20", **KEY))
+    scratch.create_demo(source, 20, **KEY)
     _ok(arrears(scratch, source, "shell", "-c", PREPARE, **KEY))
     backup = tmp_path / "arrears.backup"
     _ok(arrears(scratch, source, "backup", "--out", str(backup), **KEY))

@@ -129,9 +129,7 @@ def _wait_until_serving(url: str, token: str, server: subprocess.Popen[bytes]) -
 def served(scratch: Scratch) -> Iterator[Served]:
     """The demo served by gunicorn (3 worker processes x 4 threads)."""
     name = f"arrears_gate_{uuid.uuid4().hex[:8]}"
-    scratch.create_migrated(name)
-    done = arrears(scratch, name, "demo", "--loans", "150")
-    assert done.returncode == 0, done.stderr
+    scratch.create_demo(name, 150)
     zone = afternoon_zone(datetime.now(UTC))
     picked = arrears(scratch, name, "shell", "-v0", "-c", _PREPARE % {"zone": zone})
     assert picked.returncode == 0 and picked.stdout.strip(), picked.stderr

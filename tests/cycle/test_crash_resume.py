@@ -26,13 +26,11 @@ def test_a_cycle_killed_after_any_step_resumes_to_the_clean_state(scratch: Scrat
     template = f"arrears_crash_{tag}"
     today = timezone.localdate()
     day = (today + timedelta(days=1)).isoformat()
-    scratch.create_migrated(template)
-    for command in (
-        ("demo", "--loans", "150"),
-        ("cycle", "--date", today.isoformat(), "--partition-loans", "40"),
-    ):
-        done = arrears(scratch, template, *command)
-        assert done.returncode == 0, done.stderr
+    scratch.create_demo(template, 150)
+    done = arrears(
+        scratch, template, "cycle", "--date", today.isoformat(), "--partition-loans", "40"
+    )
+    assert done.returncode == 0, done.stderr
 
     clean = f"{template}_clean"
     scratch.create(clean, template)
@@ -73,9 +71,7 @@ def test_a_cycle_killed_after_any_step_resumes_to_the_clean_state(scratch: Scrat
 def test_two_workers_reach_the_same_state_as_one(scratch: Scratch) -> None:
     template = f"arrears_workers_{uuid.uuid4().hex[:8]}"
     today = timezone.localdate()
-    scratch.create_migrated(template)
-    done = arrears(scratch, template, "demo", "--loans", "150")
-    assert done.returncode == 0, done.stderr
+    scratch.create_demo(template, 150)
     digests = {}
     for workers in ("1", "2"):
         name = f"{template}_w{workers}"

@@ -86,9 +86,7 @@ def test_five_kills_strand_one_request_each_and_the_status_query_settles_them(
     scratch: Scratch, provider: str
 ) -> None:
     name = f"arrears_outbox_crash_{uuid.uuid4().hex[:8]}"
-    scratch.create_migrated(name)
-    done = arrears(scratch, name, "demo", "--loans", "200")
-    assert done.returncode == 0, done.stderr
+    scratch.create_demo(name, 200)
     prepared = arrears(scratch, name, "shell", "-c", PREPARE % {"messages": MESSAGES})
     assert prepared.returncode == 0, prepared.stderr
     queued, installation = prepared.stdout.strip().splitlines()[-1].split()
