@@ -88,13 +88,16 @@ migrations-check: $(VENV)/installed
 # suffixes its name with _gw0, _gw1, ...) and its own temporary and data directories.
 # `--dist load` hands tests out in collection order, so in every worker the transactional tests
 # still run after the others and tests/test_bulk.py last (tests/test_transactional_tests.py).
+# `--maxschedchunk=1` keeps the order but hands them out one at a time (each worker holds two
+# in hand): by default a worker was sent a quarter of what was left at once, and the last such
+# batch, the browser tests of 3-8 s each, kept one worker busy 27 s after the other finished.
 # Bytecode is cached under .venv even when PYTHONDONTWRITEBYTECODE is set: otherwise every
 # worker and every `arrears` subprocess of the crash tests recompiles the source and pytest
 # re-rewrites every test module's asserts (31 s of CPU per worker's collection instead of 14).
 PYTEST_WORKERS ?= auto
 pytest: system-deps browser-deps $(VENV)/installed $(MESSAGES)
 	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
-	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist load
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk=1
 
 test: lint layers typecheck migrations-check pytest
 
