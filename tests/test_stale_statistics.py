@@ -11,7 +11,7 @@ from django.db import connection
 
 from arrears.core.bulk import refresh_stale_statistics
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
