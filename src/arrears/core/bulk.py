@@ -122,9 +122,8 @@ def refresh_stale_statistics(
             for name, live, changed, never in cursor.fetchall()
             if (never and live + changed > floor) or changed > max(floor, share * live)
         }
-        analysed = [name for name in tables if name in stale]
-        for name in analysed:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
+    analysed = [name for name in tables if name in stale]
+    refresh_statistics(analysed)
     return analysed
 
 
