@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from arrears.config.environment import PROCESS_ENV, WEB_PROCESS, database_from_url
 
@@ -59,10 +60,77 @@ def test_the_web_setting_joins_the_url_options_and_never_doubles(
 ) -> None:
     monkeypatch.setenv(PROCESS_ENV, WEB_PROCESS)
     options = database_from_url("postgres://u@h/db")["OPTIONS"]
-    assert options == {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}
-    chosen = "postgres://u@h/db?options=-c%20max_parallel_workers_per_gather%3D2"
-    assert database_from_url(chosen)["OPTIONS"] == {
-        "options": "-c max_parallel_workers_per_gather=2"
+    assert options == {
+        "options": "-c jit=off -c max_parallel_workers_per_gather=0",
+        "server_side_binding": True,
+        "prepare_threshold": 1,
     }
+    chosen = "postgres://u@h/db?options=-c%20max_parallel_workers_per_gather%3D2"
+    assert database_from_url(chosen)["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=2"
     monkeypatch.delenv(PROCESS_ENV)
     assert database_from_url("postgres://u@h/db")["OPTIONS"] == {"options": "-c jit=off"}
+
+
+def test_a_web_process_may_be_told_when_or_whether_to_prepare(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(PROCESS_ENV, WEB_PROCESS)
+    options = database_from_url("postgres://u@h/db?prepare_threshold=5")["OPTIONS"]
+    assert options["prepare_threshold"] == 5 and options["server_side_binding"] is True
+    # Behind a pooler that cannot keep prepared statements: values written in, as before.
+    assert database_from_url("postgres://u@h/db?prepare_threshold=off")["OPTIONS"] == {
+        "options": "-c jit=off -c max_parallel_workers_per_gather=0"
+    }
+    with pytest.raises(ImproperlyConfigured, match="prepare_threshold"):
+        database_from_url("postgres://u@h/db?prepare_threshold=soon")
+    # Never passed on to the server as a connection parameter by another process either.
+    monkeypatch.delenv(PROCESS_ENV)
+    assert database_from_url("postgres://u@h/db?prepare_threshold=5")["OPTIONS"] == {
+        "options": "-c jit=off"
+    }
+
+
+# A statement asked twice with different values (two cases' pages), then one with more
+# values than a bound statement can carry (70,000: the protocol's limit is 65,535).
+PREPARED = (
+    "import os, sys\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'arrears.config.settings')\n"
+    "if sys.argv[1] == 'web':\n"
+    "    import arrears.config.wsgi\n"
+    "else:\n"
+    "    import django; django.setup()\n"
+    "from django.db import connection\n"
+    "with connection.cursor() as cursor:\n"
+    "    for name in ('pg_class', 'pg_type'):\n"
+    "        cursor.execute('SELECT count(*) FROM pg_class WHERE relname = %s', [name])\n"
+    "    cursor.execute(\n"
+    "        'SELECT count(*) FROM pg_prepared_statements'\n"
+    "        \" WHERE statement LIKE '%%FROM pg_class WHERE relname%%'\"\n"
+    "    )\n"
+    "    prepared = cursor.fetchone()[0]\n"
+    "    values = list(range(70_000))\n"
+    "    cursor.execute(\n"
+    "        'SELECT count(*) FROM (VALUES ' + ', '.join(['(%s)'] * len(values)) + ') v(n)',\n"
+    "        values,\n"
+    "    )\n"
+    "    print(prepared, cursor.fetchone()[0])\n"
+)
+
+
+def _prepared(kind: str, tmp_path: object) -> list[int]:
+    env = {**os.environ, "DATABASE_URL": SERVER, "ARREARS_DATA_DIR": str(tmp_path)}
+    env.pop(PROCESS_ENV, None)
+    done = subprocess.run(
+        [sys.executable, "-c", PREPARED, kind], env=env, capture_output=True, text=True, check=True
+    )
+    return [int(word) for word in done.stdout.split()]
+
+
+def test_the_web_process_prepares_what_it_asks_again_and_nothing_else_does(
+    tmp_path: object,
+) -> None:
+    # The web process: the statement asked for two names is prepared once, and the
+    # statement with 70,000 values still runs (sent with its values written in).
+    assert _prepared("web", tmp_path) == [1, 70_000]
+    # Any other process prepares nothing.
+    assert _prepared("batch", tmp_path) == [0, 70_000]

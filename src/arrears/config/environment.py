@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -77,6 +78,25 @@ def secret_key_of_data_dir(data_dir: Path) -> str:
 PROCESS_ENV = "ARREARS_PROCESS"
 WEB_PROCESS = "web"
 PARALLEL_SETTING = "max_parallel_workers_per_gather"
+PREPARE_OPTION = "prepare_threshold"
+DEFAULT_PREPARE_THRESHOLD = 1
+
+
+def _statement_options(options: dict[str, Any]) -> None:
+    """How statements are sent (``arrears.core.prepared``): a web process binds values on
+    the server and prepares a statement on its second use, so a page's statements are
+    planned once per connection instead of on every request. ``?prepare_threshold=off`` in
+    the URL turns both off (a transaction-mode pooler that cannot keep prepared statements);
+    a number there is the uses before preparing. Other processes send values written in."""
+    chosen = str(options.pop(PREPARE_OPTION, "")).strip().lower()
+    if os.environ.get(PROCESS_ENV) != WEB_PROCESS or chosen in {"off", "none", "false", "no"}:
+        return
+    if chosen and not chosen.isdigit():
+        raise ImproperlyConfigured(
+            f"DATABASE_URL's {PREPARE_OPTION} is a whole number or off, not {chosen!r}"
+        )
+    options["server_side_binding"] = True
+    options[PREPARE_OPTION] = int(chosen) if chosen else DEFAULT_PREPARE_THRESHOLD
 
 
 def database_from_url(url: str) -> dict[str, object]:
@@ -86,7 +106,7 @@ def database_from_url(url: str) -> dict[str, object]:
         raise ImproperlyConfigured(
             f"DATABASE_URL scheme '{parsed.scheme}' is not supported; use postgres://"
         )
-    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    options: dict[str, Any] = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     # JIT compilation is tuned for long analytic queries; on the cycle's statements it cost
     # ten times the execution (471 ms of JIT for a 40 ms insert), so it is off unless the
     # URL's own ``options`` say otherwise.
@@ -97,6 +117,7 @@ def database_from_url(url: str) -> dict[str, object]:
         # with a Gather Merge, 7 ms without), and with many collectors at once they take
         # the cores the other requests need. Batch processes (the cycle, imports) keep them.
         options["options"] = f"{options['options']} -c {PARALLEL_SETTING}=0".strip()
+    _statement_options(options)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parsed.path.lstrip("/")),

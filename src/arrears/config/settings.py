@@ -158,7 +158,8 @@ AUTH_USER_MODEL = "accounts.User"
 # checked; it authenticates nobody itself. /login/ and /admin/login/ both go through it.
 AUTHENTICATION_BACKENDS = [
     "arrears.accounts.throttle.SignInThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, its permissions read in one query (accounts.permissions).
+    "arrears.accounts.permissions.ModelPermissionsBackend",
 ]
 
 # The sign-in throttle (django-axes; docs/deployment.md): ten wrong passwords for one username
