@@ -95,11 +95,14 @@ migrations-check: $(VENV)/installed
 # worker and every `arrears` subprocess of the crash tests recompiles the source and pytest
 # re-rewrites every test module's asserts (31 s of CPU per worker's collection instead of 14).
 # ARREARS_PROCESS=web: the tests run with the web process's PostgreSQL sessions, which bind
-# values on the server and prepare statements (arrears.core.prepared), the stricter of the
-# two ways of sending a statement: SQL that runs so also runs with its values written in.
+# values on the server (arrears.core.prepared), the stricter of the two ways of sending a
+# statement: SQL that runs so also runs with its values written in. They prepare nothing
+# (ARREARS_PREPARE_THRESHOLD=off): a suite's thousands of statements, each prepared on its
+# second use, made it a quarter slower; tests/test_web_sessions.py covers preparing.
 PYTEST_WORKERS ?= auto
 pytest: system-deps browser-deps $(VENV)/installed $(MESSAGES)
-	ARREARS_PROCESS=web PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
+	ARREARS_PROCESS=web ARREARS_PREPARE_THRESHOLD=off \
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk=1
 
 test: lint layers typecheck migrations-check pytest

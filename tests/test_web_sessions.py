@@ -12,7 +12,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from arrears.config.environment import PROCESS_ENV, WEB_PROCESS, database_from_url
+from arrears.config.environment import PREPARE_ENV, PROCESS_ENV, WEB_PROCESS, database_from_url
 
 # The PostgreSQL server every test run has at hand (DESIGN: real parts), whatever the
 # engine under test: the setting is a PostgreSQL session's.
@@ -59,6 +59,7 @@ def test_the_web_setting_joins_the_url_options_and_never_doubles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(PROCESS_ENV, WEB_PROCESS)
+    monkeypatch.delenv(PREPARE_ENV, raising=False)
     options = database_from_url("postgres://u@h/db")["OPTIONS"]
     assert options == {
         "options": "-c jit=off -c max_parallel_workers_per_gather=0",
@@ -75,19 +76,19 @@ def test_a_web_process_may_be_told_when_or_whether_to_prepare(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(PROCESS_ENV, WEB_PROCESS)
-    options = database_from_url("postgres://u@h/db?prepare_threshold=5")["OPTIONS"]
+    monkeypatch.setenv(PREPARE_ENV, "5")
+    options = database_from_url("postgres://u@h/db")["OPTIONS"]
     assert options["prepare_threshold"] == 5 and options["server_side_binding"] is True
-    # Behind a pooler that cannot keep prepared statements: values written in, as before.
-    assert database_from_url("postgres://u@h/db?prepare_threshold=off")["OPTIONS"] == {
-        "options": "-c jit=off -c max_parallel_workers_per_gather=0"
-    }
-    with pytest.raises(ImproperlyConfigured, match="prepare_threshold"):
-        database_from_url("postgres://u@h/db?prepare_threshold=soon")
-    # Never passed on to the server as a connection parameter by another process either.
+    # Behind a pooler that cannot keep prepared statements: bound, never prepared.
+    monkeypatch.setenv(PREPARE_ENV, "off")
+    options = database_from_url("postgres://u@h/db")["OPTIONS"]
+    assert options["prepare_threshold"] is None and options["server_side_binding"] is True
+    monkeypatch.setenv(PREPARE_ENV, "soon")
+    with pytest.raises(ImproperlyConfigured, match=PREPARE_ENV):
+        database_from_url("postgres://u@h/db")
+    # Other processes: values written in, whatever the setting.
     monkeypatch.delenv(PROCESS_ENV)
-    assert database_from_url("postgres://u@h/db?prepare_threshold=5")["OPTIONS"] == {
-        "options": "-c jit=off"
-    }
+    assert database_from_url("postgres://u@h/db")["OPTIONS"] == {"options": "-c jit=off"}
 
 
 # A statement asked twice with different values (two cases' pages), then one with more
@@ -120,6 +121,7 @@ PREPARED = (
 def _prepared(kind: str, tmp_path: object) -> list[int]:
     env = {**os.environ, "DATABASE_URL": SERVER, "ARREARS_DATA_DIR": str(tmp_path)}
     env.pop(PROCESS_ENV, None)
+    env.pop(PREPARE_ENV, None)  # the default: the test run itself prepares nothing
     done = subprocess.run(
         [sys.executable, "-c", PREPARED, kind], env=env, capture_output=True, text=True, check=True
     )

@@ -78,25 +78,29 @@ def secret_key_of_data_dir(data_dir: Path) -> str:
 PROCESS_ENV = "ARREARS_PROCESS"
 WEB_PROCESS = "web"
 PARALLEL_SETTING = "max_parallel_workers_per_gather"
-PREPARE_OPTION = "prepare_threshold"
+PREPARE_ENV = "ARREARS_PREPARE_THRESHOLD"
 DEFAULT_PREPARE_THRESHOLD = 1
 
 
 def _statement_options(options: dict[str, Any]) -> None:
-    """How statements are sent (``arrears.core.prepared``): a web process binds values on
-    the server and prepares a statement on its second use, so a page's statements are
-    planned once per connection instead of on every request. ``?prepare_threshold=off`` in
-    the URL turns both off (a transaction-mode pooler that cannot keep prepared statements);
-    a number there is the uses before preparing. Other processes send values written in."""
-    chosen = str(options.pop(PREPARE_OPTION, "")).strip().lower()
-    if os.environ.get(PROCESS_ENV) != WEB_PROCESS or chosen in {"off", "none", "false", "no"}:
+    """How a web process sends statements (``arrears.core.prepared``): values bound on the
+    server, and a statement prepared on its second use (``ARREARS_PREPARE_THRESHOLD``: the
+    uses before preparing, default 1; ``off``: bound but never prepared, for a
+    transaction-mode pooler that cannot keep prepared statements). Other processes send
+    statements with their values written in, Django's default."""
+    if os.environ.get(PROCESS_ENV) != WEB_PROCESS:
         return
-    if chosen and not chosen.isdigit():
-        raise ImproperlyConfigured(
-            f"DATABASE_URL's {PREPARE_OPTION} is a whole number or off, not {chosen!r}"
-        )
+    chosen = os.environ.get(PREPARE_ENV, "").strip().lower()
+    if chosen in {"off", "none", "never"}:
+        threshold = None
+    elif not chosen:
+        threshold = DEFAULT_PREPARE_THRESHOLD
+    elif chosen.isdigit():
+        threshold = int(chosen)
+    else:
+        raise ImproperlyConfigured(f"{PREPARE_ENV} is a whole number or off, not {chosen!r}")
     options["server_side_binding"] = True
-    options[PREPARE_OPTION] = int(chosen) if chosen else DEFAULT_PREPARE_THRESHOLD
+    options["prepare_threshold"] = threshold
 
 
 def database_from_url(url: str) -> dict[str, object]:

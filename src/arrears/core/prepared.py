@@ -5,9 +5,9 @@ the ids changing. Sent as text with the values written in (Django's default, cli
 binding), each is parsed and planned again on every request: the case page's own query,
 nine tables joined, took 2.5 ms to plan and 0.4 ms to run at 1,000,000 loans. With
 server-side binding the statement text is the same for every case, so psycopg prepares it
-on its second use (``prepare_threshold``) and the server reuses the plan: the case page
-went from 34 to 26 ms and the queue from 29 to 21–24 ms (median of 30 requests, in one
-process, one user).
+on its second use (``ARREARS_PREPARE_THRESHOLD``, ``config.environment``) and the server
+reuses the plan: the case page went from 34 to 26 ms and the queue from 29 to 21–24 ms
+(median of 30 requests, in one process, one user).
 
 Batch processes keep client-side binding: their statements are planned for the partition
 at hand (a generic plan for a range of loan ids would guess the range's size), and a bulk
