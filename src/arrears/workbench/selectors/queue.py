@@ -244,9 +244,8 @@ def _why_now(on: date) -> dict[str, Any]:
 
 
 def _queue_queryset(
-    *, user: User, on: date, search: str, filters: dict[str, Any]
+    *, user: User, search: str, filters: dict[str, Any], why: dict[str, Any]
 ) -> QuerySet[CollectionCase]:
-    why = _why_now(on)
     # The reasons go into the tier only: the order needs no more. The page's 50 rows get
     # them as columns in the details query, so each is evaluated once per case in scope
     # (not again for a column of every row).
@@ -325,7 +324,9 @@ def queue_for(
     (team, status, assignee) indexes bound; every per-case test is an index probe.
     """
     clean = _parse_filters(filters or {})
-    queryset = _queue_queryset(user=user, on=on, search=search, filters=clean)
+    # The reasons, built once: the order's tier and the page's columns use the same.
+    why = _why_now(on)
+    queryset = _queue_queryset(user=user, search=search, filters=clean, why=why)
     page = clean["page"]
     ordered = _ordered(queryset, page)
     if ordered:
@@ -338,7 +339,6 @@ def queue_for(
         page = max(1, -(-total // QUEUE_PAGE_SIZE))
         ordered = _ordered(queryset, page) if total else []
     pages = max(1, -(-total // QUEUE_PAGE_SIZE))
-    why = _why_now(on)
     details = {
         case.pk: case
         for case in CollectionCase.objects.filter(pk__in=[row[0] for row in ordered])
