@@ -18,7 +18,8 @@ from arrears.config.environment import PREPARE_ENV, PROCESS_ENV, WEB_PROCESS, da
 # engine under test: the setting is a PostgreSQL session's.
 SERVER = os.environ.get("ARREARS_TEST_PG_SERVER", "postgres://postgres@127.0.0.1:5432/postgres")
 
-SHOW = (
+# A process started as the web server starts (argv[1] == "web") or as a command does.
+STARTED = (
     "import os, sys\n"
     "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'arrears.config.settings')\n"
     "if sys.argv[1] == 'web':\n"
@@ -26,6 +27,8 @@ SHOW = (
     "else:\n"
     "    import django; django.setup()\n"
     "from django.db import connection\n"
+)
+SHOW = STARTED + (
     "with connection.cursor() as cursor:\n"
     "    cursor.execute('SHOW max_parallel_workers_per_gather')\n"
     "    print(cursor.fetchone()[0])\n"
@@ -34,15 +37,22 @@ SHOW = (
 )
 
 
+def _run(script: str, kind: str, tmp_path: object) -> list[str]:
+    """What ``script`` prints, run as a ``kind`` process ("web" or a command's) with the
+    settings' defaults for how it talks to PostgreSQL."""
+    env = {**os.environ, "DATABASE_URL": SERVER, "ARREARS_DATA_DIR": str(tmp_path)}
+    env.pop(PROCESS_ENV, None)
+    env.pop(PREPARE_ENV, None)  # the default: the test run itself prepares nothing
+    done = subprocess.run(
+        [sys.executable, "-c", script, kind], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
 def _started(kind: str, tmp_path: object) -> tuple[str, int]:
     """The parallel-workers setting of a ``kind`` process's session, and how many objects
     it froze out of the garbage collector's passes."""
-    env = {**os.environ, "DATABASE_URL": SERVER, "ARREARS_DATA_DIR": str(tmp_path)}
-    env.pop(PROCESS_ENV, None)
-    done = subprocess.run(
-        [sys.executable, "-c", SHOW, kind], env=env, capture_output=True, text=True, check=True
-    )
-    setting, frozen = done.stdout.split()
+    setting, frozen = _run(SHOW, kind, tmp_path)
     return setting, int(frozen)
 
 
@@ -93,14 +103,7 @@ def test_a_web_process_may_be_told_when_or_whether_to_prepare(
 
 # A statement asked twice with different values (two cases' pages), then one with more
 # values than a bound statement can carry (70,000: the protocol's limit is 65,535).
-PREPARED = (
-    "import os, sys\n"
-    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'arrears.config.settings')\n"
-    "if sys.argv[1] == 'web':\n"
-    "    import arrears.config.wsgi\n"
-    "else:\n"
-    "    import django; django.setup()\n"
-    "from django.db import connection\n"
+PREPARED = STARTED + (
     "with connection.cursor() as cursor:\n"
     "    for name in ('pg_class', 'pg_type'):\n"
     "        cursor.execute('SELECT count(*) FROM pg_class WHERE relname = %s', [name])\n"
@@ -119,13 +122,7 @@ PREPARED = (
 
 
 def _prepared(kind: str, tmp_path: object) -> list[int]:
-    env = {**os.environ, "DATABASE_URL": SERVER, "ARREARS_DATA_DIR": str(tmp_path)}
-    env.pop(PROCESS_ENV, None)
-    env.pop(PREPARE_ENV, None)  # the default: the test run itself prepares nothing
-    done = subprocess.run(
-        [sys.executable, "-c", PREPARED, kind], env=env, capture_output=True, text=True, check=True
-    )
-    return [int(word) for word in done.stdout.split()]
+    return [int(word) for word in _run(PREPARED, kind, tmp_path)]
 
 
 def test_the_web_process_prepares_what_it_asks_again_and_nothing_else_does(

@@ -16,6 +16,7 @@ insert may carry more values than a bound statement takes.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 # The wire protocol numbers a statement's parameters in 16 bits. A statement with more
@@ -27,28 +28,25 @@ MAX_BOUND_PARAMETERS = 32_767
 # moves between stay prepared (psycopg's default is 100).
 PREPARED_PER_CONNECTION = 500
 
-_cursor_class: type | None = None
 
-
+@cache
 def preparing_cursor_class() -> type:
     """Django's server-binding cursor for psycopg, sending a statement with more than
     ``MAX_BOUND_PARAMETERS`` values with them written in (never prepared) instead."""
-    global _cursor_class
-    if _cursor_class is None:
-        import psycopg
-        from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
-            ServerBindingCursor,
-        )
+    # Imported here: the PostgreSQL backend needs psycopg, which a SQLite process never loads.
+    import psycopg
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
 
-        class PreparingCursor(ServerBindingCursor):
-            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-                if params is not None and len(params) > MAX_BOUND_PARAMETERS:
-                    query = psycopg.ClientCursor(self.connection).mogrify(query, params)
-                    params = None
-                return super().execute(query, params, **kwargs)
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            if params is not None and len(params) > MAX_BOUND_PARAMETERS:
+                query = psycopg.ClientCursor(self.connection).mogrify(query, params)
+                params = None
+            return super().execute(query, params, **kwargs)
 
-        _cursor_class = PreparingCursor
-    return _cursor_class
+    return PreparingCursor
 
 
 def prepare_statements(sender: Any, connection: Any, **kwargs: Any) -> None:
