@@ -1,13 +1,18 @@
-"""Read-ahead batches: same batches in the same order, failures surface, abandoning stops."""
+"""Read-ahead batches, in a thread or a forked process: same batches in the same order,
+failures surface, abandoning stops."""
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from arrears.core.prefetch import batches, prefetched_batches
+from arrears.core import prefetch
+from arrears.core.prefetch import batches, forked_batches, prefetched_batches
 
 
 def test_batches_come_in_order_and_whole() -> None:
@@ -46,3 +51,94 @@ def test_abandoning_the_batches_stops_the_producer() -> None:
     assert not any(t.name == "prefetch" and t.is_alive() for t in threading.enumerate())
     # At most the batch handed over, the queue's two and one in the making were produced.
     assert len(produced) <= 40
+
+
+# --- forked_batches: the same contract, produced in a child process -----------------------
+
+
+def test_forked_batches_come_in_order_from_another_process() -> None:
+    def rows() -> Iterator[tuple[int, int]]:
+        for number in range(7):
+            yield number, os.getpid()
+
+    received = list(forked_batches(rows(), 3))
+
+    assert [[number for number, _ in batch] for batch in received] == [[0, 1, 2], [3, 4, 5], [6]]
+    # Produced by the child: a process of its own, so a core of its own.
+    assert {pid for batch in received for _, pid in batch} == {received[0][0][1]}
+    assert received[0][0][1] != os.getpid()
+    assert not multiprocessing.active_children()
+    assert list(forked_batches([], 4)) == []
+
+
+def test_a_failure_in_the_child_reaches_the_parent_as_itself_after_the_good_batches() -> None:
+    def rows() -> Iterator[int]:
+        yield from range(6)
+        raise ValueError("row 7 is unreadable")
+
+    received = []
+    with pytest.raises(ValueError, match="row 7 is unreadable") as raised:
+        for batch in forked_batches(rows(), 3):
+            received.append(batch)
+
+    assert received == [[0, 1, 2], [3, 4, 5]]
+    # Where it was raised in the child is kept, for the log.
+    assert "raise ValueError" in "".join(raised.value.__notes__)
+    assert not multiprocessing.active_children()
+
+
+class _Unportable(Exception):
+    def __init__(self, line: int, why: str) -> None:  # unpickling calls it with one argument
+        super().__init__(f"line {line}: {why}")
+
+
+def test_an_exception_that_cannot_cross_arrives_as_a_runtime_error_with_its_words() -> None:
+    def rows() -> Iterator[int]:
+        yield 1
+        raise _Unportable(9, "a cell is torn")
+
+    with pytest.raises(RuntimeError, match="_Unportable: line 9: a cell is torn"):
+        list(forked_batches(rows(), 1))
+
+
+def test_a_child_that_dies_is_reported_not_waited_for() -> None:
+    def rows() -> Iterator[int]:
+        yield 1
+        os._exit(3)  # as a kill would end it: no word sent
+
+    with pytest.raises(ChildProcessError, match="ended early"):
+        list(forked_batches(rows(), 1))
+
+
+def test_abandoning_the_forked_batches_ends_the_child() -> None:
+    def endless() -> Iterator[int]:
+        number = 0
+        while True:
+            yield number
+            number += 1
+
+    stream = forked_batches(endless(), 10)
+    assert next(stream) == list(range(10))
+    stream.close()
+
+    assert not multiprocessing.active_children()
+
+
+def test_receiving_leaves_the_garbage_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    assert list(forked_batches(range(3), 2)) == [[0, 1], [2]]
+    assert gc.isenabled()
+
+
+def test_forked_batches_read_in_a_thread_where_fork_is_not_available(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prefetch, "can_fork", lambda: False)
+
+    def rows() -> Iterator[int]:
+        for number in range(4):
+            yield number
+            assert os.getpid() == parent  # in this process
+
+    parent = os.getpid()
+    assert list(forked_batches(rows(), 3)) == [[0, 1, 2], [3]]

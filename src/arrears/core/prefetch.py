@@ -1,19 +1,28 @@
-"""Read ahead: produce batches of an iterable in a background thread.
+"""Read ahead: produce batches of an iterable in a background thread or a forked process.
 
-A tape import alternates between CPU work (parsing and validating rows) and waiting for
-the database (COPY, index maintenance, foreign-key checks at commit). With the next batch
-validated in a thread while the database works on the current one, the two overlap on a
-second core. Pure module: the producing iterable must not touch the database, because
-Django connections belong to the thread that opened them.
+A tape import alternates between CPU work (parsing and validating rows) and writing (COPY,
+index maintenance, foreign-key checks at commit). With the next batch validated while the
+current one is written, the two overlap. In a thread they overlap only while the writer
+waits for the database: Python's own work on both sides takes turns under one interpreter
+lock. In a forked process (``forked_batches``) the reading side has a core of its own.
+Pure module: the producing iterable must not touch the database, because Django
+connections belong to the thread (and process) that opened them.
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import pickle
 import queue
+import signal
+import sys
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from itertools import islice
-from typing import TypeVar
+from traceback import format_exception
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -72,3 +81,102 @@ def prefetched_batches(items: Iterable[T], size: int, *, depth: int = 2) -> Iter
             except queue.Empty:
                 continue
         worker.join()
+
+
+def can_fork() -> bool:
+    """Whether ``forked_batches`` forks here: on Linux only (fork is unsafe on macOS and
+    absent on Windows)."""
+    return sys.platform == "linux"
+
+
+def forked_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``batches(items, size)``, computed one batch ahead in a forked child process.
+
+    The child inherits ``items`` as they are at the call (an open file, a generator) and
+    sends each batch pickled through a pipe; it sends the next while this process works on
+    the one received. Use it only from a process with no other thread that may hold a lock
+    the child needs (a command-line process, not a threaded server); elsewhere, and where
+    ``can_fork()`` is false, it is ``prefetched_batches``. The child never closes what it
+    inherited (a database connection, files): it ends with ``os._exit`` (multiprocessing's
+    fork start does so). Failures while producing are re-raised here, as with
+    ``prefetched_batches``; abandoning the generator ends the child.
+    """
+    if not can_fork():
+        yield from prefetched_batches(items, size)
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_send_batches, args=(items, size, sender), name="prefetch", daemon=True
+    )
+    child.start()
+    sender.close()  # this end belongs to the child: EOF here once it is gone
+    try:
+        while True:
+            try:
+                kind, payload = _unpickled(receiver)
+            except EOFError:
+                # Killed (out of memory, a signal) before it could say why. An OSError, so
+                # a command reports it as a stopped import that is safe to run again.
+                child.join()
+                raise ChildProcessError(
+                    f"the reading process ended early (exit code {child.exitcode})"
+                ) from None
+            if kind == _BATCH:
+                yield payload
+            elif kind == _END:
+                return
+            else:
+                raise payload
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+_BATCH, _END, _ERROR = "batch", "end", "error"
+
+
+def _unpickled(receiver: Any) -> tuple[str, Any]:
+    """The next message. Unpickling a batch makes hundreds of thousands of objects and
+    no reference cycle; with the collector running it would walk this process's whole
+    heap several times over (measured: 1.6 s instead of 0.5 s for 20,000 loan rows)."""
+    receiver.poll(None)  # waiting for the child, with the collector as it was
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return receiver.recv()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _send_batches(items: Iterable[object], size: int, sender: Any) -> None:
+    """The child's side of ``forked_batches``."""
+    # Ctrl-C reaches the whole process group: the parent handles it and ends the child.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The inherited heap is never garbage here: kept out of the collector, its pages are
+    # not walked (nor copied on write) each time the batches' new objects trigger it.
+    gc.freeze()
+    try:
+        for batch in batches(items, size):
+            sender.send((_BATCH, batch))
+        sender.send((_END, None))
+    except BrokenPipeError:  # the parent stopped listening: nothing to tell it
+        return
+    except BaseException as error:
+        error.add_note("raised in the reading process:\n" + "".join(format_exception(error)))
+        with suppress(OSError):
+            sender.send((_ERROR, _portable(error)))
+    finally:
+        sender.close()
+
+
+def _portable(error: BaseException) -> BaseException:
+    """``error`` if it survives pickling as itself, else a RuntimeError with its words."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from arrears.core.bulk import refresh_statistics
-from arrears.core.prefetch import batches, prefetched_batches
+from arrears.core.prefetch import batches, forked_batches, prefetched_batches
 from arrears.portfolio.tape.records import RowResult
 
 CHUNK_ROWS = 5_000
@@ -77,8 +77,14 @@ def run_ingestor(
     *,
     on_reject: Callable[[RowResult, list[str]], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    reader_process: bool = False,
 ) -> IngestResult:
-    """Feed ``rows`` to ``ingestor`` in chunks, counting outcomes and reporting rejects."""
+    """Feed ``rows`` to ``ingestor`` in chunks, counting outcomes and reporting rejects.
+
+    The next chunk is read, validated and prepared while this one is written: in a thread,
+    or with ``reader_process`` in a forked process (``core.prefetch.forked_batches``: a
+    second core for the reading side; only for a single-threaded caller, a command).
+    """
     result = IngestResult()
     started = time.perf_counter()
 
@@ -87,10 +93,9 @@ def run_ingestor(
             good = [row for row in batch if not row.errors]
             yield batch, good, ingestor.prepare(good) if good else None
 
-    # Validation and preparation of the next chunk run in a thread while this one is
-    # written (the database's work, and waiting for it, let go of the interpreter).
+    ahead = forked_batches if reader_process else prefetched_batches
     analyze_at = CHUNK_ROWS
-    for [(batch, good, prepared)] in prefetched_batches(chunks(), 1):
+    for [(batch, good, prepared)] in ahead(chunks(), 1):
         for row in batch:
             if row.errors:
                 result.rejected += 1

@@ -161,8 +161,13 @@ class LoanIngestor:
         driver runs this in its reading thread). Only new loans and loans whose financial
         terms changed use theirs; on a re-import of unchanged loans the work is spent in
         that thread, which is otherwise waiting."""
-        return [
-            schedule_parts(
+        schedules: list[Schedule] = []
+        # Loans disbursed on one day for one term share their due dates: one tuple for
+        # all of them, so a chunk sent from a reading process carries each tuple once.
+        shared: dict[tuple[date, ...], tuple[date, ...]] = {}
+        for row in rows:
+            record = row.record
+            dates, parts = schedule_parts(
                 principal=record.principal,
                 annual_rate=stored_rate(record.annual_rate),
                 term_months=record.term_months,
@@ -170,8 +175,8 @@ class LoanIngestor:
                 disbursed_on=record.disbursed_on,
                 first_due_on=record.first_due_on,
             )
-            for record in (row.record for row in rows)
-        ]
+            schedules.append((shared.setdefault(dates, dates), parts))
+        return schedules
 
     def ingest_chunk(self, rows: list[RowResult], prepared: object = None) -> list[Outcome]:
         records: list[LoanRecord] = [row.record for row in rows]

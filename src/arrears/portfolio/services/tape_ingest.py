@@ -71,6 +71,7 @@ def tape_ingest(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int | None], None] | None = None,
     phone_region: str | None = None,
+    reader_process: bool = False,
 ) -> IngestResult:
     """Import a loans, payments or parties tape for ``creditor``.
 
@@ -78,7 +79,8 @@ def tape_ingest(
     otherwise every row is accounted for in the result and rejected rows are written to
     ``rejects_path`` (default: beside the file), each reason in the active language.
     Phone numbers without a country code are read in ``phone_region`` (default: the
-    region of the creditor's policy pack, ``creditor_phone_region``).
+    region of the creditor's policy pack, ``creditor_phone_region``). ``reader_process``:
+    read and validate in a forked process (``run_ingestor``; commands only).
     """
     kinds = {
         TapeKind.LOANS: (validate_loan_rows, LoanIngestor),
@@ -104,6 +106,7 @@ def tape_ingest(
             rows,
             on_reject=lambda row, errors: rejects.write(row, errors),
             progress=progress,
+            reader_process=reader_process,
         )
         result.rejects_file = str(rejects.path) if rejects.count else None
     TapeImport.objects.create(

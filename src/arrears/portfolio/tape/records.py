@@ -3,12 +3,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from operator import attrgetter
+from typing import Any, TypeVar
+
+C = TypeVar("C", bound=type)
 
 
+def pickled_by_fields(cls: C) -> C:
+    """Pickle instances as ``cls(*field values)``.
+
+    An import sends its validated rows from a reading process to the writing one
+    (``core.prefetch.forked_batches``); a slotted dataclass's own pickling restores each
+    instance through Python code that lists its fields every time, which cost more than
+    the rest of the transfer (0.5 s against 0.2 s for 20,000 loan rows, each way).
+    """
+    values = attrgetter(*(item.name for item in fields(cls)))
+
+    def __reduce__(self: object) -> tuple[type, tuple[object, ...]]:
+        return type(self), values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment]
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PartyRecord:
     """A person or company as a tape describes them; contact values normalised or ""."""
@@ -23,6 +44,7 @@ class PartyRecord:
     employer: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LoanRecord:
     """A valid loans-tape row. Amounts in fen, rates as exact fractions."""
@@ -44,6 +66,7 @@ class LoanRecord:
     guarantor: PartyRecord | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PaymentRecord:
     """A valid payments-file row."""
@@ -55,6 +78,7 @@ class PaymentRecord:
     channel: str = ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class GuaranteeTerms:
     """What a guarantor's row says of the guarantee: its kind (joint / general) and the
@@ -65,6 +89,7 @@ class GuaranteeTerms:
     period_months: int | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PartyRowRecord:
     """A valid parties-file row: a party to link to a loan in a role. ``guarantee`` is set
@@ -77,6 +102,7 @@ class PartyRowRecord:
     guarantee: GuaranteeTerms | None = None
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class RowResult:
     """One tape row after validation: a record, or the reasons it is rejected."""

@@ -108,6 +108,7 @@ class Command(BaseCommand):
                         rejects_path=Path(tmp) / "rejects.csv",
                         progress=bar.advance,
                         on_total=bar.set_total,
+                        reader_process=True,
                     )
                 self.stdout.write(
                     f"demo {kind}: {result.created:,} created, {result.unchanged:,} unchanged, "

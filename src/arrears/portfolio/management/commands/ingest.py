@@ -96,6 +96,7 @@ class Command(BaseCommand):
                     rejects_path=options["rejects"],
                     progress=bar.advance,
                     on_total=bar.set_total,
+                    reader_process=True,
                 )
         except TapeError as exc:
             raise CommandError(f"{path}: {exc.message(_)}", returncode=2) from exc
