@@ -9,13 +9,15 @@ trailing slash the endpoint has).
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, URLPattern, URLResolver, re_path, resolve
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from arrears.api.auth import API_AUTH
 from arrears.api.body import BoundedParser, body_problem
@@ -67,6 +69,23 @@ def unmatched(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return not_found_view(request)
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from django-ninja's own copy of its files (templates and static found by
+    path in the settings), never from the CDN ninja falls back to when it is not an
+    installed app (the CSP forbids the CDN, and a site may have no internet)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            # As ninja decides it: a form for the CSRF token when a session auth needs one.
+            "add_csrf": isinstance(api.auth, list | tuple)
+            and any(getattr(auth, "csrf", False) for auth in api.auth),
+        }
+        return render(request, self.template, context)
+
+
 class ArrearsAPI(NinjaAPI):
     """``NinjaAPI`` whose URLs are guarded and end in a JSON catch-all."""
 
@@ -86,6 +105,7 @@ api = ArrearsAPI(
     auth=API_AUTH,
     urls_namespace="api-v1",
     parser=BoundedParser(),
+    docs=LocalSwagger(),
 )
 install_error_handlers(api)
 api.add_router("/activities", "arrears.api.recordings.router")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import django_stubs_ext
@@ -28,6 +29,11 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# The API docs page uses django-ninja's own copy of Swagger UI (not a CDN the CSP forbids):
+# its templates and static files are found by path. Listed as an app instead, ninja would
+# be imported (with pydantic and django.test) by every process at start, 0.2 s of each
+# `arrears` command, though only the web process's API needs it.
+_NINJA = Path(find_spec("ninja").origin).parent  # type: ignore[union-attr,arg-type]
 DATA_DIR = Path(os.environ.get("ARREARS_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = env_bool("ARREARS_DEBUG", False)
@@ -69,8 +75,6 @@ INSTALLED_APPS = [
     # The sign-in throttle (django-axes, database handler: one count for every process).
     "axes",
     "csp",
-    # The API docs page then uses ninja's own copy of Swagger UI, not a CDN the CSP forbids.
-    "ninja",
     "arrears.core",
     # With the deployment checks (arrears check --deploy) registered when it is ready.
     "arrears.accounts.checks.AccountsConfig",
@@ -115,7 +119,7 @@ WSGI_APPLICATION = "arrears.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [_NINJA / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -199,6 +203,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [_NINJA / "static"]
 
 # The project's own sign-in page; after it each role lands on its own page
 # (``arrears.accounts.views.landing_url``) and LOGIN_REDIRECT_URL is only the fallback.
