@@ -114,16 +114,20 @@ def demo_recent_work(*, day: date) -> None:
         )
     if second:
         _call(second[0], day, 14, "right_party", reason="market", notes="生意受市场影响")
-        owed = loan_state(second[0].loan, as_of=day).overdue
-        if owed.interest > 0:
-            settlement_request(
-                case=second[0],
-                by=second[0].assignee,  # type: ignore[arg-type]
-                waive_interest=min(owed.interest, 300_00),
-                waive_penalty=owed.penalty,
-                reason="客户一次性结清当期欠款，申请减免罚息和部分利息",
-                on=day,
-            )
+        # The lead's desk always has a waiver to decide: on the first of collector2's cases
+        # that owes interest (on some days the first owes only a bullet loan's principal).
+        for case in second:
+            owed = loan_state(case.loan, as_of=day).overdue
+            if owed.interest > 0:
+                settlement_request(
+                    case=case,
+                    by=case.assignee,  # type: ignore[arg-type]
+                    waive_interest=min(owed.interest, 300_00),
+                    waive_penalty=owed.penalty,
+                    reason="客户一次性结清当期欠款，申请减免罚息和部分利息",
+                    on=day,
+                )
+                break
     # A wrong number, on a case no hold protects: the demo's dispute may be on collector2's.
     free = [case for case in second[1:] if not _held(case)]
     if free:
