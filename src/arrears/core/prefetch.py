@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
@@ -97,9 +98,9 @@ def forked_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     the one received. Use it only from a process with no other thread that may hold a lock
     the child needs (a command-line process, not a threaded server); elsewhere, and where
     ``can_fork()`` is false, it is ``prefetched_batches``. The child never closes what it
-    inherited (a database connection, files): it ends with ``os._exit`` (multiprocessing's
-    fork start does so). Failures while producing are re-raised here, as with
-    ``prefetched_batches``; abandoning the generator ends the child.
+    inherited (a database connection, files): it ends with ``os._exit``. Failures while
+    producing are re-raised here, as with ``prefetched_batches``; abandoning the generator
+    ends the child.
     """
     if not can_fork():
         yield from prefetched_batches(items, size)
@@ -171,6 +172,10 @@ def _send_batches(items: Iterable[object], size: int, sender: Any) -> None:
             sender.send((_ERROR, _portable(error)))
     finally:
         sender.close()
+        # Ended here, not by multiprocessing's epilogue: that flushes the inherited standard
+        # streams, whose locks another thread of the parent (a progress bar's monitor) may
+        # have held at the fork, and no thread of the child would ever release them.
+        os._exit(0)
 
 
 def _portable(error: BaseException) -> BaseException:
