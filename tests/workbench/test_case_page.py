@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from arrears.accounts.models import Team, User
 from arrears.cases.models import CollectionCase, Promise
@@ -18,10 +19,11 @@ from arrears.cases.services import activity_record, case_hold_place
 from arrears.compliance.models import CompliancePolicy, ContactAttempt
 from arrears.core.errors import NotFound
 from arrears.core.money import format_yuan_grouped
-from arrears.portfolio.models import Creditor, LoanParty, Party
+from arrears.portfolio.models import BlacklistEntry, Creditor, LoanParty, Party
 from arrears.portfolio.selectors import loan_state
 from arrears.workbench.selectors.case_compliance import ComplianceToday
 from arrears.workbench.selectors.case_page import CasePage, case_page
+from arrears.workbench.selectors.case_presence import presence_of
 from tests.factories import loan_row, valid_id, valid_phone
 from tests.workbench.test_queue import ON, PASSWORD, SHANGHAI, assign, build_cases, people
 
@@ -185,7 +187,14 @@ def test_the_case_page_query_count_does_not_grow_with_its_history(
 
     assert len(page.timeline) >= 4 and Promise.objects.count() == 1
     assert ContactAttempt.objects.count() == 3
-    assert len(short.captured_queries) == len(long.captured_queries) <= 19
+    # Contacts, a promise and a hold add their parts' reads once each (``case_presence``:
+    # a case without them skips them), not a read per row.
+    assert len(short.captured_queries) + 3 == len(long.captured_queries) <= 20
+    for hour in (11, 12):
+        call(case, me, datetime(2026, 3, 10, hour, tzinfo=SHANGHAI), outcome="no_answer")
+    with CaptureQueriesContext(connection) as longer:
+        case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+    assert len(longer.captured_queries) == len(long.captured_queries)
 
 
 def test_a_contact_persons_standing_waits_until_the_borrower_is_unreachable(
@@ -250,5 +259,76 @@ def test_the_page_reads_the_contacts_once_for_its_timeline_and_its_calls(
 
     assert html.count('data-testid="quality-call"') == 1, "the call is in the calls panel"
     assert "asked for a week" in html, "and on the timeline"
-    contacts = [q for q in captured.captured_queries if 'FROM "cases_activity"' in q["sql"]]
+    # (The statement that tells which parts of the case have rows names every table.)
+    contacts = [
+        q
+        for q in captured.captured_queries
+        if 'FROM "cases_activity"' in q["sql"] and not q["sql"].startswith("SELECT EXISTS")
+    ]
     assert len(contacts) == 1
+
+
+# The parts of a case the page reads (``case_presence``): a part with a row is never
+# skipped, whether the row is on the case, its loan or one of the loan's parties.
+def parts(case: CollectionCase) -> set[str]:
+    return set(presence_of(case_id=case.pk, loan_id=case.loan_id).present)
+
+
+def test_the_page_reads_the_parts_of_a_case_that_has_them_and_skips_the_rest(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    before = parts(case)
+    assert not before & {"activities", "promises", "holds", "blacklist", "matters", "visits"}
+    with CaptureQueriesContext(connection) as fresh:
+        case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+    call(
+        case,
+        me,
+        NOW - timedelta(hours=1),
+        outcome="promise",
+        promise_amount=5_000,
+        promise_due_on=ON + timedelta(days=3),
+    )
+    with CaptureQueriesContext(connection) as worked:
+        page = case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+
+    assert parts(case) == before | {"activities", "promises"}
+    assert page.open_promise is not None and len(page.activities) == 1
+    # The contacts' and the promises' reads, skipped while the case had none.
+    assert len(worked.captured_queries) == len(fresh.captured_queries) + 2
+
+
+def test_a_hold_on_a_party_of_the_loan_alone_counts(
+    setup: tuple[CollectionCase, Team, User, User],
+) -> None:
+    case, _team, me, _other = setup
+    guarantor = Party.objects.get(name="李四")
+    assert "holds" not in parts(case)
+    case_hold_place(
+        case=case, kind="dispute", reason="disputes the guarantee", by=me, party=guarantor
+    )
+
+    page = case_page(user=me, case_id=case.pk, on=ON, now=NOW)
+
+    assert "holds" in parts(case)
+    shown = next(p for p in page.parties if p.role == "guarantor")
+    assert [hold.reason for hold in shown.holds] == ["disputes the guarantee"]
+
+
+def test_a_blacklisted_party_shows_on_the_case_page(
+    setup: tuple[CollectionCase, Team, User, User],
+    client: Client,
+) -> None:
+    case, _team, me, _other = setup
+    guarantor = Party.objects.get(name="李四")
+    before = parts(case)
+    BlacklistEntry.objects.create(
+        party=guarantor, reason="forged documents", proposed_by=me, proposed_at=timezone.now()
+    )
+    client.force_login(me)
+
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+
+    assert parts(case) == before | {"blacklist"}
+    assert "forged documents" in html

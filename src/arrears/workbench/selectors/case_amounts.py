@@ -62,9 +62,10 @@ class LoanAmounts:
     payments: list[PaymentView]
 
 
-def amounts_on(loan: Loan, on: date) -> LoanAmounts:
+def amounts_on(loan: Loan, on: date, *, waived: bool = True) -> LoanAmounts:
     """The replay of ``loan``'s schedule, payments and waivers on business date ``on``.
-    Three queries (payments, installments, waivers)."""
+    Three queries (payments, installments, waivers); two when the caller knows the loan has
+    no waiver (``waived=False``, ``case_presence``)."""
     payments = [
         PaymentView(*row)
         for row in Payment.objects.filter(loan=loan, paid_on__lte=on)
@@ -79,7 +80,7 @@ def amounts_on(loan: Loan, on: date) -> LoanAmounts:
         terms=loan_terms(loan),
         as_of=on,
         allocations=False,
-        waivers=waivers_of(loan, through=on),
+        waivers=waivers_of(loan, through=on) if waived else [],
     )
     outstanding = Components()
     for item in state.installments:

@@ -46,6 +46,7 @@ from arrears.workbench.selectors.case_parties import (
     party_views,
     phones_to_call,
 )
+from arrears.workbench.selectors.case_presence import Presence, presence_of
 from arrears.workbench.selectors.case_timeline import TimelineEntry, activities_of, timeline_of
 
 
@@ -94,6 +95,8 @@ class CasePage:
     litigation: Litigation | None = None
     # The case's contacts newest first, as the timeline read them (the calls panel's too).
     activities: list[Activity] = field(default_factory=list)
+    # Which optional parts have rows: the page's panels read only those.
+    presence: Presence = field(default_factory=Presence.everything)
 
     @property
     def open_promise(self) -> Promise | None:
@@ -147,8 +150,9 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
     Amounts are the replay of the loan's schedule and payments on ``on`` (exact to the
     fen); classification and the limitation date come from the last cycle's position.
     Phones, emails and ID numbers are masked: the page reveals one on request, audited.
-    Nineteen queries for a loan without contact persons (two more with them), however long
-    the loan's history.
+    At most twenty queries for a loan without contact persons (two more with them), however
+    long the loan's history; one query (``case_presence``) says which optional parts have
+    rows, and the parts without are not read.
     """
     case = _visible_case(
         user,
@@ -159,21 +163,34 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
         "strategy__version",
     )
     loan = case.loan
+    present = presence_of(case_id=case.pk, loan_id=loan.pk)
     links, points = parties_of(loan)
-    amounts = amounts_on(loan, on)
+    amounts = amounts_on(loan, on, waived="waivers" in present)
     standings, zone = compliance_today(
         loan=loan, links=links, numbers=phones_to_call(points), now=now
     )
-    holds = holds_on(loan_id=loan.pk, party_ids={link.party_id for link in links})
+    holds = (
+        holds_on(loan_id=loan.pk, party_ids={link.party_id for link in links})
+        if "holds" in present
+        else []
+    )
     in_force = [hold for hold in holds if hold.lifted_at is None]
-    promises = list(Promise.objects.filter(case=case).select_related("by").order_by("-id"))
-    plans = list(
-        RepaymentPlan.objects.filter(case=case).select_related("requested_by").order_by("-id")
+    promises = (
+        list(Promise.objects.filter(case=case).select_related("by").order_by("-id"))
+        if "promises" in present
+        else []
     )
-    settlements = list(
-        Settlement.objects.filter(case=case).select_related("requested_by").order_by("-id")
+    plans = (
+        list(RepaymentPlan.objects.filter(case=case).select_related("requested_by").order_by("-id"))
+        if "plans" in present
+        else []
     )
-    activities = activities_of(case)
+    settlements = (
+        list(Settlement.objects.filter(case=case).select_related("requested_by").order_by("-id"))
+        if "settlements" in present
+        else []
+    )
+    activities = activities_of(case) if "activities" in present else []
     timeline = timeline_of(
         case=case,
         names={link.party_id: link.party.name for link in links},
@@ -182,6 +199,7 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
         plans=plans,
         settlements=settlements,
         holds=holds,
+        presence=present,
     )
     position = getattr(loan, "position", None)
     strategy = getattr(case, "strategy", None)
@@ -214,8 +232,11 @@ def case_page(*, user: User, case_id: int, on: date, now: datetime) -> CasePage:
         settlements=settlements,
         work_items=list(
             WorkItem.objects.filter(case=case, status=WorkItemStatus.OPEN).order_by("due_at", "id")
-        ),
+        )
+        if "work_items" in present
+        else [],
         time_zone=zone,
-        litigation=_litigation(loan.pk),
+        litigation=_litigation(loan.pk) if "matters" in present else None,
         activities=activities,
+        presence=present,
     )

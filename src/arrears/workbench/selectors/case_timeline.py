@@ -34,6 +34,7 @@ from arrears.outreach.template_choices import TemplatePurpose
 from arrears.strategy.choices import ActionType
 from arrears.strategy.labels import event_detail, event_reason, titles_of
 from arrears.strategy.models import CaseStrategy, StrategyEvent
+from arrears.workbench.selectors.case_presence import Presence
 
 
 @dataclass(frozen=True)
@@ -256,19 +257,22 @@ def timeline_of(
     plans: Iterable[RepaymentPlan],
     settlements: Iterable[Settlement],
     holds: Iterable[Hold],
+    presence: Presence | None = None,
 ) -> list[TimelineEntry]:
     """Every entry of ``case``'s timeline, newest first (``names``: party names by id;
     ``activities``: ``activities_of(case)``). Three queries: messages, strategy events,
-    assignments (the case comes with its strategy, playbook and version: ``case_page``)."""
+    assignments (the case comes with its strategy, playbook and version: ``case_page``),
+    less those of the parts ``presence`` knows to be empty."""
+    present = presence or Presence.everything()
     timeline = [
         *_activities(activities, names),
-        *_messages(case),
+        *(_messages(case) if "messages" in present else ()),
         *_promises(promises, names),
         *_plans(plans),
         *_settlements(settlements),
         *_holds(holds),
-        *_strategy(case),
-        *_assignments(case),
+        *(_strategy(case) if "strategy_events" in present else ()),
+        *(_assignments(case) if "assignments" in present else ()),
     ]
     timeline.sort(key=lambda entry: entry.at, reverse=True)
     return timeline
