@@ -44,3 +44,47 @@ def case_scope(user: User) -> Q:
 def cases_visible_to(user: User) -> QuerySet[CollectionCase]:
     """Every case ``user`` may see (open and closed)."""
     return CollectionCase.objects.filter(case_scope(user))
+
+
+# The ids a scope's filter is made of, by name, and the attributes of a user that carry them.
+_SCOPE_IDS = {"user_id": "pk", "team_id": "team_id", "agency_id": "agency_id"}
+
+
+def scope_shape(user: User) -> tuple[tuple[str, bool], dict[str, int]] | None:
+    """What decides the *form* of ``case_scope(user)``'s filter, and the ids that fill it,
+    for the readers whose filter holds nothing but ids: ``((role, superuser), ids)``.
+    None for the others (a manager's list of creditors, an inactive user). Two users of the
+    same shape get the same statement with their own ids (``scope_stand_in`` rebuilds the
+    filter from the shape), so a statement can be compiled once per shape
+    (``core.frozen``). Whatever ``case_scope`` comes to depend on must be in the shape:
+    tests/cases/test_scope_shape.py compares both for every role."""
+    if not user.is_active:
+        return None
+    if user.role == Role.ADMIN or user.is_superuser:
+        return (str(user.role), bool(user.is_superuser)), {}
+    if user.role == Role.AGENCY_COLLECTOR:
+        names: tuple[str, ...] = ("agency_id",) if user.agency_id is not None else ()
+    elif user.role in (Role.COLLECTOR, Role.FIELD_AGENT):
+        names = ("user_id", "team_id") if user.team_id is not None else ("user_id",)
+    elif user.role == Role.TEAM_LEAD:
+        names = ("team_id",) if user.team_id is not None else ()
+    else:
+        return None
+    if not names:
+        return None  # sees nothing: no statement worth keeping
+    ids = {name: int(getattr(user, _SCOPE_IDS[name])) for name in names}
+    return (str(user.role), False), ids
+
+
+def scope_stand_in(shape: tuple[str, bool], **ids: int) -> User:
+    """An unsaved user of ``shape`` with ``ids``, whose ``case_scope`` is the filter of
+    every user of that shape with those ids."""
+    role, superuser = shape
+    return User(
+        pk=ids.get("user_id"),
+        role=role,
+        is_superuser=superuser,
+        is_active=True,
+        team_id=ids.get("team_id"),
+        agency_id=ids.get("agency_id"),
+    )
