@@ -14,6 +14,18 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
+from arrears.core.frozen import FrozenQuery
+
+# Asked on every page: compiled once per process (``core.frozen``).
+_PERMISSIONS_OF = FrozenQuery(
+    lambda user_id: Permission.objects.filter(
+        Q(user__id=user_id) | Q(group__user__id=user_id)
+    ).values_list("content_type__app_label", "codename")
+)
+_EVERY_PERMISSION = FrozenQuery(
+    lambda: Permission.objects.values_list("content_type__app_label", "codename")
+)
+
 
 class ModelPermissionsBackend(ModelBackend):
     """``ModelBackend`` whose ``get_all_permissions`` is one query: the permissions given
@@ -23,11 +35,10 @@ class ModelPermissionsBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            found = Permission.objects.all()
-            if not user_obj.is_superuser:
-                found = found.filter(Q(user=user_obj) | Q(group__user=user_obj))
-            user_obj._perm_cache = {
-                f"{app}.{codename}"
-                for app, codename in found.values_list("content_type__app_label", "codename")
-            }
+            found = (
+                _EVERY_PERMISSION.list()
+                if user_obj.is_superuser
+                else _PERMISSIONS_OF.list(user_id=user_obj.pk)
+            )
+            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in found}
         return user_obj._perm_cache

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from arrears.core.errors import InvalidInput, NotFound
+from arrears.core.frozen import FrozenQuery
 from arrears.portfolio.calculations.allocation import (
     LoanState,
     LoanTerms,
@@ -79,13 +80,21 @@ def loan_terms(loan: Loan) -> LoanTerms:
     )
 
 
+# Read for every case page and claim: compiled once per process (``core.frozen``).
+_SCHEDULE = FrozenQuery(
+    lambda loan_id: (
+        Installment.objects.filter(loan_id=loan_id)
+        .order_by("seq")
+        .values_list("seq", "due_on", "principal", "interest", "fees")
+    )
+)
+
+
 def installments_of(loan: Loan) -> list[ScheduledInstallment]:
     """The loan's schedule as calculation inputs."""
     return [
         ScheduledInstallment(seq=seq, due_on=due_on, principal=p, interest=i, fees=f)
-        for seq, due_on, p, i, f in Installment.objects.filter(loan=loan)
-        .order_by("seq")
-        .values_list("seq", "due_on", "principal", "interest", "fees")
+        for seq, due_on, p, i, f in _SCHEDULE.list(loan_id=loan.pk)
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from arrears.core.frozen import FrozenQuery
 from arrears.core.money import format_yuan_grouped
 from arrears.portfolio.calculations.allocation import Components, LoanState, PaymentIn, replay
 from arrears.portfolio.models import Loan, Payment
@@ -62,16 +63,22 @@ class LoanAmounts:
     payments: list[PaymentView]
 
 
+_PAYMENTS = FrozenQuery(
+    lambda loan_id: (
+        Payment.objects.filter(loan_id=loan_id)
+        .order_by("paid_on", "payment_id")
+        .values_list("payment_id", "paid_on", "amount", "channel")
+    )
+)
+
+
 def amounts_on(loan: Loan, on: date, *, waived: bool = True) -> LoanAmounts:
     """The replay of ``loan``'s schedule, payments and waivers on business date ``on``.
     Three queries (payments, installments, waivers); two when the caller knows the loan has
     no waiver (``waived=False``, ``case_presence``)."""
-    payments = [
-        PaymentView(*row)
-        for row in Payment.objects.filter(loan=loan, paid_on__lte=on)
-        .order_by("paid_on", "payment_id")
-        .values_list("payment_id", "paid_on", "amount", "channel")
-    ]
+    # Every payment of the loan, those after ``on`` left out here: the statement is the
+    # same for every loan and date, so it is compiled once (``core.frozen``).
+    payments = [PaymentView(*row) for row in _PAYMENTS.list(loan_id=loan.pk) if row[1] <= on]
     state = replay(
         installments=installments_of(loan),
         payments=[

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from arrears.accounts.roles import ADMIN, AUDITOR, FIELD_AGENT, LEGAL, MANAGER, TEAM_LEAD
 from arrears.compliance.models import Hold
 from arrears.compliance.rules import LIABLE_ROLES
+from arrears.core.frozen import FrozenQuery
 from arrears.core.masking import mask_address, mask_email, mask_id_number, mask_phone
 from arrears.portfolio.choices import ContactKind, ContactStatus, PartyRole
 from arrears.portfolio.models import ContactPoint, Loan, LoanParty
@@ -83,14 +84,28 @@ def mask_point(kind: str, value: str, *, role: str = "") -> str:
     return _MASKERS.get(ContactKind(kind), mask_phone)(value)
 
 
+_LINKS = FrozenQuery(
+    lambda loan_id: (
+        LoanParty.objects.filter(loan_id=loan_id).select_related("party").order_by("role", "id")
+    )
+)
+
+
+# The contact points of the loan's parties, by the loan (not by a list of parties, whose
+# length would make a statement of its own for each count).
+_POINTS = FrozenQuery(
+    lambda loan_id: ContactPoint.objects.filter(
+        party_id__in=LoanParty.objects.filter(loan_id=loan_id).values("party_id")
+    ).order_by("party_id", "kind", "-is_primary", "id")
+)
+
+
 def parties_of(loan: Loan) -> tuple[list[LoanParty], dict[int, list[ContactPoint]]]:
     """The loan's party links (with their parties) by role, and each party's contact points,
     primary first. Two queries."""
-    links = list(LoanParty.objects.filter(loan=loan).select_related("party").order_by("role", "id"))
+    links = _LINKS.list(loan_id=loan.pk)
     points: dict[int, list[ContactPoint]] = {}
-    for point in ContactPoint.objects.filter(
-        party_id__in={link.party_id for link in links}
-    ).order_by("party_id", "kind", "-is_primary", "id"):
+    for point in _POINTS.list(loan_id=loan.pk):
         points.setdefault(point.party_id, []).append(point)
     return links, points
 

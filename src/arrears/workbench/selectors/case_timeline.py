@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arrears.cases.choices import AssignmentRule
 from arrears.cases.models import (
     Activity,
     CaseAssignment,
@@ -27,6 +28,7 @@ from arrears.cases.models import (
 from arrears.compliance.choices import Channel
 from arrears.compliance.models import Hold
 from arrears.compliance.reasons import reason_messages
+from arrears.core.frozen import FrozenQuery
 from arrears.core.masking import mask_email, mask_phone
 from arrears.core.money import format_yuan_grouped
 from arrears.outreach.models import OutboxMessage
@@ -68,10 +70,31 @@ def _mask_address(to: str) -> str:
     return mask_email(to) if "@" in to else mask_phone(to) if to else ""
 
 
+# The case page's reads by the case's id, compiled once per process (``core.frozen``).
+_ACTIVITIES = FrozenQuery(
+    lambda case_id: (
+        Activity.objects.filter(case_id=case_id).select_related("by").order_by("-at", "-id")
+    )
+)
+_MESSAGES = FrozenQuery(
+    lambda case_id: OutboxMessage.objects.filter(case_id=case_id).order_by("-due_at", "-id")
+)
+_STRATEGY_EVENTS = FrozenQuery(
+    lambda case_id: StrategyEvent.objects.filter(case_id=case_id).order_by("-id")
+)
+_ASSIGNMENTS = FrozenQuery(
+    lambda case_id: (
+        CaseAssignment.objects.filter(case_id=case_id)
+        .order_by("-at", "-id")
+        .values_list("at", "rule", "reason", "assignee__username", "by__username")
+    )
+)
+
+
 def activities_of(case: CollectionCase) -> list[Activity]:
     """The case's contacts, newest first, with who recorded them: one query, read once for
     the timeline and the page's calls."""
-    return list(Activity.objects.filter(case=case).select_related("by").order_by("-at", "-id"))
+    return _ACTIVITIES.list(case_id=case.pk)
 
 
 def _activities(activities: Iterable[Activity], names: Mapping[int, str]) -> list[TimelineEntry]:
@@ -116,7 +139,7 @@ def _messages(case: CollectionCase) -> list[TimelineEntry]:
                 "; ".join(reason_messages(message.blocked_reasons)),
             ),
         )
-        for message in OutboxMessage.objects.filter(case_id=case.pk).order_by("-due_at", "-id")
+        for message in _MESSAGES.list(case_id=case.pk)
     ]
 
 
@@ -201,7 +224,7 @@ def _holds(holds: Iterable[Hold]) -> list[TimelineEntry]:
 
 
 def _strategy(case: CollectionCase) -> list[TimelineEntry]:
-    events = list(StrategyEvent.objects.filter(case_id=case.pk).order_by("-id"))
+    events = _STRATEGY_EVENTS.list(case_id=case.pk)
     if not events:
         return []
     # The details name playbooks and stages by code: shown by the titles of the playbook
@@ -228,24 +251,20 @@ def _strategy(case: CollectionCase) -> list[TimelineEntry]:
 
 
 def _assignments(case: CollectionCase) -> list[TimelineEntry]:
-    entries = []
-    for assignment in (
-        CaseAssignment.objects.filter(case=case)
-        .select_related("assignee", "team", "by")
-        .order_by("-at", "-id")
-    ):
-        to = assignment.assignee.get_username() if assignment.assignee else _("team pool")
-        entries.append(
-            TimelineEntry(
-                at=assignment.at,
-                kind="assignment",
-                title=_("Assigned to %(to)s (%(rule)s)")
-                % {"to": to, "rule": assignment.get_rule_display()},
-                detail=assignment.reason,
-                by=assignment.by.get_username() if assignment.by else "",
-            )
+    # The columns an entry shows, not whole users and teams: selecting those took the
+    # ORM longer to compile than the database took to answer (issue 21, the case page).
+    rules = dict(AssignmentRule.choices)
+    return [
+        TimelineEntry(
+            at=at,
+            kind="assignment",
+            title=_("Assigned to %(to)s (%(rule)s)")
+            % {"to": to or _("team pool"), "rule": rules.get(rule, rule)},
+            detail=reason,
+            by=by or "",
         )
-    return entries
+        for at, rule, reason, to, by in _ASSIGNMENTS.list(case_id=case.pk)
+    ]
 
 
 def timeline_of(
