@@ -123,6 +123,41 @@ def test_promises_come_first_then_tasks_then_the_biggest_amount(
     assert "ELSEWHERE" not in queue, "another collector's case is not on my queue"
 
 
+def test_the_statements_compiled_once_answer_as_the_ones_built_per_page(
+    world: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases, me, other = world["cases"], world["me"], world["other"]
+    assert isinstance(cases, dict) and isinstance(me, User) and isinstance(other, User)
+    promise(cases["PROMISED"], me)
+    promise(
+        cases["BROKEN"],
+        me,
+        status="broken",
+        due_on=ON - timedelta(days=4),
+        resolved_on=ON - timedelta(days=1),
+    )
+    Activity.objects.create(
+        case=cases["SMALL"],
+        party_id=cases["SMALL"].loan.loan_parties.get(role="borrower").party_id,
+        channel="call",
+        party_reached="borrower",
+        outcome="right_party",
+        next_follow_up_at=datetime(2026, 3, 10, 15, tzinfo=SHANGHAI),
+        by=me,
+        at=datetime(2026, 3, 9, 10, tzinfo=UTC),
+        sha256="0" * 64,
+    )
+    # Compiled for one collector first: the next reader of the same shape gets their own.
+    frozen = {user.pk: queue_for(user=user, on=ON) for user in (other, me)}
+    assert {row.loan_id for row in frozen[me.pk]} >= {"PROMISED", "BROKEN", "SMALL", "POOL"}
+
+    monkeypatch.setattr("arrears.workbench.selectors.queue.FROZEN_PAGES", 0)
+    for user in (other, me):
+        built = queue_for(user=user, on=ON)
+        assert list(built) == list(frozen[user.pk])
+        assert (built.total, built.pages) == (frozen[user.pk].total, frozen[user.pk].pages)
+
+
 def test_a_broken_promise_with_a_newer_promise_no_longer_heads_the_queue(
     world: dict[str, object],
 ) -> None:
