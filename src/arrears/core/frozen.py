@@ -16,6 +16,11 @@ as a whole, as model instances or ``values_list`` tuples, without ``prefetch_rel
 Each argument must reach the statement as a parameter (checked when it is compiled: a
 marker missing from the parameters, or written into the SQL text, is an error); a list of
 ids whose length varies is a statement per length, or a list padded to a fixed length.
+
+It leans on Django's query compiler and iterables (a compiler whose ``as_sql`` answers
+with the kept statement, handed to a clone of the kept queryset): tests/core/test_frozen.py
+compares every kind of row with the queryset's own, so a Django upgrade that changes them
+fails there first.
 """
 
 from __future__ import annotations
