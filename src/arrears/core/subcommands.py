@@ -14,12 +14,13 @@ from argparse import ArgumentParser
 from importlib import import_module
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 
 
-class SubcommandsCommand(BaseCommand):
+class SubcommandsCommand(DataCommand):
     """A management command dispatching to the modules of ``cli_package``."""
 
     # The package of the subcommand modules, e.g. "arrears.legal.cli".

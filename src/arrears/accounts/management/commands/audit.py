@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from arrears.core.audit import AuditCheck, audit_anchor_make, audit_rekey, audit_verify
 from arrears.core.audit_anchor import (
@@ -19,10 +19,11 @@ from arrears.core.audit_anchor import (
     anchor_post,
     anchors_read,
 )
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "verify: recompute the audit chain with its key and check it against the latest "
         "anchor (exit 1 at the first bad entry); anchor: export the head (hash, count, time, "

@@ -6,14 +6,15 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from arrears.accounts.models import API_SCOPES, User
 from arrears.accounts.services import api_token_create
+from arrears.core.commands import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Issue an API bearer token for a user (printed once, stored only as a hash)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

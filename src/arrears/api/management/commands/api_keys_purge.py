@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from arrears.api.idempotency import idempotency_keys_purge, key_ttl
+from arrears.core.commands import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Delete the stored answers of Idempotency-Keys older than the TTL (24 h by default)."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -9,14 +9,15 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from arrears.accounts.models import User
 from arrears.cases.blacklist_services import EXPORT_COLUMNS, blacklist_export
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "The party blacklist: export the listed parties (ID numbers masked by default)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -22,11 +22,12 @@ from argparse import ArgumentParser
 from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from arrears.compliance.audit import audit
 from arrears.compliance.choices import Channel
 from arrears.compliance.services import contact_check
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 from arrears.portfolio.choices import PartyRole
 from arrears.portfolio.management.cli import (
@@ -37,7 +38,7 @@ from arrears.portfolio.management.cli import (
 from arrears.portfolio.models import LoanParty
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Ask the compliance gate whether a contact would be allowed."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -8,13 +8,14 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from arrears.core.backup import backup_write
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Back up the configured database while the application runs (SQLite: online backup "
         "API; PostgreSQL: pg_dump --format=custom), with a sidecar PATH.meta.json recording "

@@ -25,8 +25,9 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from arrears.core.commands import DataCommand
 from arrears.core.crypto import (
     field_keys,
     index_key_fingerprint,
@@ -59,7 +60,7 @@ def columns() -> list[Column]:
     return sorted(found, key=lambda column: column.context)
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Show and rotate the keys that encrypt ID numbers, phones and emails at rest."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

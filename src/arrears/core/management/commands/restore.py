@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from arrears.core.audit_anchor import anchor_default_path, anchors_read
 from arrears.core.backup import backup_restore
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Restore a backup made by `arrears backup` into the configured database, then verify "
         "the audit chain against the head recorded with the backup. Refuses a database that "

@@ -14,9 +14,10 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 from arrears.cycle.models import CycleRun
 from arrears.insights.scoring.selectors import case_score
@@ -37,7 +38,7 @@ def _business_today() -> date:
     return latest.first() or date.today()
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Show a loan's collection case and its plan, or pause, resume, move it, add an action."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -10,9 +10,10 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 from arrears.core.progress import progress
 from arrears.cycle.models import CycleRun
@@ -46,11 +47,8 @@ def run_summary(run: CycleRun) -> dict[str, Any]:
     }
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Close business dates: positions, DPD, penalty, classification, cases, history."
-    # Django's system checks (models, URLs: every view imported) are for development and
-    # `arrears check`; a nightly batch process paid them at each start (0.17 s of CPU).
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--date", metavar="DATE", help="the business date to close")

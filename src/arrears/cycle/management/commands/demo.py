@@ -19,7 +19,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,6 +37,7 @@ from arrears.cases.models import CollectionCase
 from arrears.cases.services import work_items_cancel_for_case
 from arrears.compliance.rules import DEFAULT_TIME_ZONE
 from arrears.compliance.services import contact_attempt_record, hold_place
+from arrears.core.commands import DataCommand
 from arrears.core.errors import InvalidInput
 from arrears.core.progress import progress
 from arrears.cycle.runner import STEP_FUNCTIONS, cycle_run, cycle_run_through, partitions_planned
@@ -68,7 +68,7 @@ DEMO_HISTORY_MONTHS = 13
 DEMO_CONTACTS = 12
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Build a realistic demo portfolio through the tape importer, and a demo login."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

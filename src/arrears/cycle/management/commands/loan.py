@@ -6,9 +6,9 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from arrears.core.commands import DataCommand
 from arrears.core.money import format_yuan, parse_yuan
 from arrears.cycle.report import cycle_report
 from arrears.cycle.selectors import stored_state
@@ -22,7 +22,7 @@ from arrears.portfolio.selectors import loan_state
 from arrears.transfers.selectors import loan_assignment
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Show a loan: terms, parties (masked), schedule and state on a business date."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

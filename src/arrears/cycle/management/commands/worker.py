@@ -18,8 +18,9 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from arrears.core.commands import DataCommand
 from arrears.core.progress import progress
 from arrears.cycle.runner import work_until_empty
 from arrears.outreach.channels.registry import CHANNELS, channels_from_settings
@@ -33,11 +34,8 @@ from arrears.outreach.sender import (
 )
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Process queued work: partitions of running cycles, and the outbox."
-    # Django's system checks (models, URLs: every view imported) are for development and
-    # `arrears check`; a nightly batch process paid them at each start (0.17 s of CPU).
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

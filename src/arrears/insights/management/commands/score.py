@@ -13,16 +13,17 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError, InvalidInput
 from arrears.insights.scoring.selectors import models_list, score_status_line
 from arrears.insights.scoring.training import model_activate, model_summary, model_train
 from arrears.portfolio.management.cli import parse_business_date
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "The propensity-to-pay model: train a version, list versions, roll back."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -16,14 +16,15 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from arrears.core.commands import DataCommand
 from arrears.core.progress import progress
 from arrears.outreach.letters import LetterError, print_batch_build, read_manifest
 from arrears.portfolio.management.cli import parse_business_date
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Build the print batch of a business date's letters."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -18,16 +18,17 @@ from argparse import ArgumentParser
 from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from arrears.core.commands import DataCommand
 from arrears.outreach.channels.registry import channels_from_settings
 from arrears.outreach.liveness import Liveness, recover
 from arrears.outreach.resolving import resolve_unknown
 from arrears.outreach.selectors import outbox_counts, outbox_failed, outbox_failed_count
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Count the outbox's messages by channel and status, or resolve unknown ones."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from arrears.compliance.rules import LIABLE_ROLES
 from arrears.core.audit import audit_record
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 from arrears.outreach.self_service import link_sign, link_token, link_url
 from arrears.portal.services import case_of
@@ -25,7 +26,7 @@ from arrears.portfolio.models import LoanParty
 from arrears.portfolio.selectors import creditor_choose, loan_get
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "The borrower portal: print a one-time link to a party's portal of a loan."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -14,10 +14,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from arrears.core.commands import DataCommand
 from arrears.core.progress import Progress, progress
 from arrears.portfolio.choices import TapeKind
 from arrears.portfolio.management.cli import add_creditor_argument, resolve_creditor
@@ -67,7 +68,7 @@ class TapeProgress:
         self._stack.close()
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Import a loans, payments or parties file (CSV in UTF-8 or GBK, or XLSX). Every row "
         "ends created, updated, unchanged or rejected; rejected rows go to a rejects CSV."

@@ -14,8 +14,9 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 from arrears.portfolio.choices import LimitationEventKind
 from arrears.portfolio.loan_report import limitation_report
@@ -31,7 +32,7 @@ from arrears.portfolio.services.limitation import (
 )
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Record a demand, acknowledgment or legal action that restarts a loan's limitation"
         " period (诉讼时效中断), or list those recorded."

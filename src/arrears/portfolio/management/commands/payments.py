@@ -14,12 +14,11 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from arrears.core.commands import DataCommand
 from arrears.portfolio.notice_selectors import notice_row, notices_unmatched
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Payments that arrived by provider notice and are not on a loan yet."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -10,15 +10,16 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 from arrears.strategy.models import Playbook
 from arrears.strategy.selectors import playbook_yaml
 from arrears.strategy.services import playbook_import
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Import, export and list collection playbooks (YAML)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

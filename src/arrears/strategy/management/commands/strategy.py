@@ -13,10 +13,11 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _g
 
 from arrears.core.bounds import date_check
+from arrears.core.commands import DataCommand
 from arrears.core.dates import parse_date
 from arrears.core.errors import ArrearsError, InvalidInput
 from arrears.strategy.simulation import playbook_simulate, simulation_json, simulation_text
@@ -61,7 +62,7 @@ def parse_day(text: str, option: str) -> date:
     return day
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Collection strategy tools: simulate a playbook's versions over closed days."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

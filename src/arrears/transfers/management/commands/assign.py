@@ -19,9 +19,10 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from arrears.core.commands import DataCommand
 from arrears.core.dates import parse_date
 from arrears.core.errors import ArrearsError, InvalidInput
 from arrears.core.money import format_yuan, parse_yuan
@@ -53,7 +54,7 @@ def _who() -> str:
         return ""
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Assign loans to another creditor from a date (债权转让), keeping their history, and"
         " queue the assignment notices; or list the old creditor's receipts to hand over."

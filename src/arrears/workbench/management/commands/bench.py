@@ -13,8 +13,9 @@ from datetime import date
 from typing import IO, Any, cast
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError
 from arrears.cycle.bench import bench_cycle
 from arrears.insights.bench import bench_insights
@@ -23,7 +24,7 @@ from arrears.portfolio.bench_portfolio import bench_import
 from arrears.workbench.bench import bench_workbench
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Benchmarks that print figures (never asserted in tests)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -1,0 +1,46 @@
+"""Arrears' own commands start without Django's system checks (half a second of every
+start: `core.commands`), except `serve`, which takes a configuration into service; Django's
+`check` and `migrate` keep them, so a configuration error still stops them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands, load_command_class
+
+
+def test_only_serve_of_arrears_own_commands_runs_the_system_checks() -> None:
+    own = {name: app for name, app in get_commands().items() if app.startswith("arrears.")}
+    checked = {
+        name for name, app in own.items() if load_command_class(app, name).requires_system_checks
+    }
+
+    assert len(own) >= 25, sorted(own)
+    assert checked == {"serve"}
+
+
+# Django's check and migrate run the checks in their own handle (whatever their
+# requires_system_checks says): a configuration error still stops them.
+@pytest.mark.parametrize("command", ["check", "migrate"])
+def test_check_and_migrate_still_stop_on_a_production_configuration_error(
+    command: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "arrears", command],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ARREARS_DATA_DIR": str(tmp_path),
+            "ARREARS_REQUIRE_SECRET": "1",
+            "ARREARS_SECRET_KEY": "k" * 60,
+            "ARREARS_SMS_PROVIDER": "dev",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode != 0
+    assert "arrears.outreach.E001" in done.stderr + done.stdout
