@@ -92,19 +92,35 @@ def order(user: User, **filters: object) -> list[str]:
     return [row.loan_id for row in queue_for(user=user, on=ON, filters=filters)]
 
 
+def broken_promise(case: CollectionCase, by: User) -> Promise:
+    """A promise the cycle found broken yesterday, due four days ago."""
+    return promise(
+        case, by, status="broken", due_on=ON - timedelta(days=4), resolved_on=ON - timedelta(days=1)
+    )
+
+
+def follow_up_today(case: CollectionCase, by: User) -> Activity:
+    """Yesterday's call on ``case`` whose follow-up is due this afternoon."""
+    return Activity.objects.create(
+        case=case,
+        party_id=case.loan.loan_parties.get(role="borrower").party_id,
+        channel="call",
+        party_reached="borrower",
+        outcome="right_party",
+        next_follow_up_at=datetime(2026, 3, 10, 15, tzinfo=SHANGHAI),
+        by=by,
+        at=datetime(2026, 3, 9, 10, tzinfo=UTC),
+        sha256="0" * 64,
+    )
+
+
 def test_promises_come_first_then_tasks_then_the_biggest_amount(
     world: dict[str, object],
 ) -> None:
     cases, me = world["cases"], world["me"]
     assert isinstance(cases, dict) and isinstance(me, User)
     promise(cases["PROMISED"], me)
-    promise(
-        cases["BROKEN"],
-        me,
-        status="broken",
-        due_on=ON - timedelta(days=4),
-        resolved_on=ON - timedelta(days=1),
-    )
+    broken_promise(cases["BROKEN"], me)
     WorkItem.objects.create(
         case=cases["TASK"],
         loan_id=cases["TASK"].loan_id,
@@ -129,24 +145,8 @@ def test_the_statements_compiled_once_answer_as_the_ones_built_per_page(
     cases, me, other = world["cases"], world["me"], world["other"]
     assert isinstance(cases, dict) and isinstance(me, User) and isinstance(other, User)
     promise(cases["PROMISED"], me)
-    promise(
-        cases["BROKEN"],
-        me,
-        status="broken",
-        due_on=ON - timedelta(days=4),
-        resolved_on=ON - timedelta(days=1),
-    )
-    Activity.objects.create(
-        case=cases["SMALL"],
-        party_id=cases["SMALL"].loan.loan_parties.get(role="borrower").party_id,
-        channel="call",
-        party_reached="borrower",
-        outcome="right_party",
-        next_follow_up_at=datetime(2026, 3, 10, 15, tzinfo=SHANGHAI),
-        by=me,
-        at=datetime(2026, 3, 9, 10, tzinfo=UTC),
-        sha256="0" * 64,
-    )
+    broken_promise(cases["BROKEN"], me)
+    follow_up_today(cases["SMALL"], me)
     # Compiled for one collector first: the next reader of the same shape gets their own.
     frozen = {user.pk: queue_for(user=user, on=ON) for user in (other, me)}
     assert {row.loan_id for row in frozen[me.pk]} >= {"PROMISED", "BROKEN", "SMALL", "POOL"}
@@ -163,13 +163,7 @@ def test_a_broken_promise_with_a_newer_promise_no_longer_heads_the_queue(
 ) -> None:
     cases, me = world["cases"], world["me"]
     assert isinstance(cases, dict) and isinstance(me, User)
-    promise(
-        cases["BROKEN"],
-        me,
-        status="broken",
-        due_on=ON - timedelta(days=4),
-        resolved_on=ON - timedelta(days=1),
-    )
+    broken_promise(cases["BROKEN"], me)
     promise(cases["BROKEN"], me, due_on=ON + timedelta(days=5))
 
     rows = queue_for(user=me, on=ON)
@@ -181,18 +175,7 @@ def test_a_broken_promise_with_a_newer_promise_no_longer_heads_the_queue(
 def test_a_follow_up_due_today_puts_the_case_in_tier_two(world: dict[str, object]) -> None:
     cases, me = world["cases"], world["me"]
     assert isinstance(cases, dict) and isinstance(me, User)
-    case = cases["SMALL"]
-    Activity.objects.create(
-        case=case,
-        party_id=case.loan.loan_parties.get(role="borrower").party_id,
-        channel="call",
-        party_reached="borrower",
-        outcome="right_party",
-        next_follow_up_at=datetime(2026, 3, 10, 15, tzinfo=SHANGHAI),
-        by=me,
-        at=datetime(2026, 3, 9, 10, tzinfo=UTC),
-        sha256="0" * 64,
-    )
+    follow_up_today(cases["SMALL"], me)
 
     rows = queue_for(user=me, on=ON)
 
