@@ -103,6 +103,14 @@ class CasePage:
         return next((p for p in self.promises if p.status == PromiseStatus.OPEN), None)
 
 
+def presence_on(page: object, case: CollectionCase) -> Presence:
+    """What the case page ``page`` knows of which parts of ``case`` have rows (a panel
+    rendered on it skips the empty ones); every part when ``page`` is not that case's page."""
+    if isinstance(page, CasePage) and page.case.pk == case.pk:
+        return page.presence
+    return Presence.everything()
+
+
 # The case's own work, read by its id with statements compiled once (``core.frozen``).
 _PROMISES = FrozenQuery(
     lambda case_id: Promise.objects.filter(case_id=case_id).select_related("by").order_by("-id")

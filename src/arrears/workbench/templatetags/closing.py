@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from arrears.cases.blacklist_services import blacklist_of_loan
-from arrears.workbench.selectors.case_page import CasePage
+from arrears.workbench.selectors.case_page import presence_on
 from arrears.workbench.selectors.closing import closing_panel
 
 register = template.Library()
@@ -17,10 +17,8 @@ register = template.Library()
 @register.inclusion_tag("workbench/closing/_panel.html", takes_context=True)
 def closing_case(context: Any, case: Any, user: Any) -> dict[str, Any]:
     """Close reason, blacklist entries, write-off state and the closing buttons of ``case``."""
-    page = context.get("page")
     # The case page knows which of the case's parts have rows (``case_presence``).
-    presence = page.presence if isinstance(page, CasePage) and page.case.pk == case.pk else None
-    panel = closing_panel(case, user, presence)
+    panel = closing_panel(case, user, presence_on(context.get("page"), case))
     panel["csrf_token"] = context.get("csrf_token")
     panel["request"] = context.get("request")
     return panel

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 
 from arrears.accounts.roles import role_can
-from arrears.workbench.selectors.case_page import CasePage
+from arrears.workbench.selectors.case_page import presence_on
 from arrears.workbench.selectors.field import visits_of_case
 
 register = template.Library()
@@ -25,12 +25,9 @@ def field_case_panel(context: Any) -> dict[str, Any]:
     if case is None or user is None or not role:
         return {"show": False}
     can_visit, can_trace = role_can(role, "visit_record"), role_can(role, "skip_trace")
-    page = context.get("page")
     # The case page knows whether the case has any visit (``case_presence``).
-    known_none = (
-        isinstance(page, CasePage) and page.case.pk == case.pk and "visits" not in page.presence
-    )
-    visits = [] if known_none else visits_of_case(case=case, user=user)
+    known = presence_on(context.get("page"), case)
+    visits = visits_of_case(case=case, user=user) if "visits" in known else []
     return {
         "show": bool(can_visit or can_trace or visits or case.unreachable_since),
         "case": case,
