@@ -11,6 +11,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, settings
 
 from arrears.portfolio.models import Creditor
+from tests import migrated_template
 
 # The suite runs one process per core on a shared machine (make test, CI), so how long a
 # draw or an example takes says nothing about the code under test: Hypothesis's timing
@@ -18,6 +19,27 @@ from arrears.portfolio.models import Creditor
 # What the properties assert is unchanged; only the clock is no longer a verdict.
 settings.register_profile("arrears", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("arrears")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    migrated_template.start(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    migrated_template.finish()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL each test process's database is a copy of the run's migrated template
+    (tests/migrated_template.py): Django creates it ``TEMPLATE`` that database, and its
+    ``migrate`` then has nothing left to apply."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            _root, name = migrated_template.ready()
+            database.setdefault("TEST", {})["TEMPLATE"] = name
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from tests import migrated_template
+
 
 class _Dropper:
     """Drops scratch PostgreSQL databases on a thread of its own, while the tests go on.
@@ -108,8 +110,7 @@ class Scratch:
 
     def create_migrated(self, name: str) -> None:
         """A database that ``arrears migrate`` has run on, with its data directory: a copy
-        of the test process's migrated template (``migrate`` costs 15 s of CPU, most of it
-        Django rendering the migration states, and its result is the same every time)."""
+        of the run's migrated template (tests/migrated_template.py)."""
         assert self.migrated is not None, "Scratch(root, migrated=...) was not given one"
         self._copy(name, *self.migrated.template())
 
@@ -138,31 +139,24 @@ class Scratch:
 
 
 class Migrated:
-    """One database per test process on which ``arrears migrate`` ran, made the first time
-    a test asks for it; the tests copy it (``Scratch.create_migrated``) and never use it."""
+    """The run's migrated template (made once for every test process, never used itself:
+    the tests copy it, ``Scratch.create_migrated``) and this process's demo templates."""
 
     def __init__(self, root: Path) -> None:
         self.box = Scratch(root)
-        self.name: str | None = None
         self.demos: dict[tuple[int, tuple[tuple[str, str], ...]], str] = {}
 
     def template(self) -> tuple[Path, str]:
-        if self.name is None:
-            name = f"arrears_migrated_{uuid.uuid4().hex[:8]}"
-            self.box.create(name)
-            done = arrears(self.box, name, "migrate", "-v0")
-            assert done.returncode == 0, done.stderr
-            self.name = name
-        return self.box.root, self.name
+        """The run's migrated template (tests/migrated_template.py)."""
+        return migrated_template.ready()
 
     def demo(self, loans: int, env: dict[str, str]) -> tuple[Path, str]:
         """The template with the demo of ``loans`` loans built by ``arrears demo`` (with
         ``env``) on a copy of the migrated one; made once per process and kind."""
         key = (loans, tuple(sorted(env.items())))
         if key not in self.demos:
-            _, migrated = self.template()
             name = f"arrears_demo_{uuid.uuid4().hex[:8]}"
-            self.box.create(name, migrated)
+            self.box._copy(name, *self.template())
             done = arrears(self.box, name, "demo", "--loans", str(loans), **env)
             assert done.returncode == 0, done.stderr
             self.demos[key] = name
