@@ -19,6 +19,8 @@ from arrears.accounts.models import Team, User
 from arrears.portfolio.models import Creditor
 
 DEFAULT_DEMO_PASSWORD = "arrears-demo"
+# The demo's administrator (``arrears demo`` makes it; ``arrears serve`` names it).
+DEMO_USERNAME = "demo"
 
 
 def demo_password() -> str:

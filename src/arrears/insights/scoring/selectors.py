@@ -1,5 +1,6 @@
 """Reading the scores and the model versions (for ``arrears case``, ``arrears score list``
-and the pages)."""
+and the pages). Without scikit-learn: the training module imports it (about a second of
+every command's start that reads a score, as ``arrears case`` does)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from arrears.insights.models import CaseScore, ScoreModel
-from arrears.insights.scoring.training import model_summary
 
 # What each feature means, for the reasons shown to people.
 FEATURE_LABELS = {
@@ -66,6 +66,23 @@ def case_score(case_id: int) -> dict[str, Any] | None:
         "reasons": reasons_shown(row.reasons),
         "model": row.model_version,
         "scored_on": row.scored_on.isoformat(),
+    }
+
+
+def model_summary(model: ScoreModel) -> dict[str, Any]:
+    """A version as ``arrears score`` prints it (the train command's JSON contract:
+    ``model``, ``trained_on``, ``cases``, ``auc``, ``features``, plus ``auc_dpd``)."""
+    metrics = dict(model.metrics)
+    return {
+        "model": model.version,
+        "trained_on": model.trained_on.isoformat(),
+        "as_of": model.as_of.isoformat(),
+        "active": model.active,
+        "cases": metrics.get("cases", 0),
+        "auc": metrics.get("auc"),
+        "auc_dpd": metrics.get("auc_dpd"),
+        "features": list(model.features),
+        "metrics": metrics,
     }
 
 

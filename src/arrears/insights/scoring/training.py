@@ -182,20 +182,3 @@ def model_activate(*, version: int) -> ScoreModel:
             model.active = True
             model.save(update_fields=["active", "updated_at"])
     return model
-
-
-def model_summary(model: ScoreModel) -> dict[str, Any]:
-    """A version as ``arrears score`` prints it (the train command's JSON contract:
-    ``model``, ``trained_on``, ``cases``, ``auc``, ``features``, plus ``auc_dpd``)."""
-    metrics = dict(model.metrics)
-    return {
-        "model": model.version,
-        "trained_on": model.trained_on.isoformat(),
-        "as_of": model.as_of.isoformat(),
-        "active": model.active,
-        "cases": metrics.get("cases", 0),
-        "auc": metrics.get("auc"),
-        "auc_dpd": metrics.get("auc_dpd"),
-        "features": list(model.features),
-        "metrics": metrics,
-    }

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from arrears.accounts.choices import Role
 from arrears.accounts.demo_workforce import (
+    DEMO_USERNAME,
     PEOPLE,
     demo_password,
     demo_password_set,
@@ -57,10 +58,6 @@ from arrears.quality.demo import demo_quality
 from arrears.strategy.models import PlannedAction
 
 DEMO_CREDITOR = "示范小额贷款有限公司"
-DEMO_USERNAME = "demo"
-# The one default password in Arrears, only on the demo's accounts (ARREARS_DEMO_PASSWORD
-# replaces it); kept as a name because `arrears serve` prints it.
-DEMO_PASSWORD = demo_password()
 DEMO_CYCLE_DAYS = 7
 # Month ends closed before the last week: a year of labelled snapshots (each needs the 30
 # days after it) for the score model, and the month ends the insights tables read.

@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from arrears.core.commands import DataCommand
 from arrears.core.errors import ArrearsError, InvalidInput
-from arrears.insights.scoring.selectors import models_list, score_status_line
-from arrears.insights.scoring.training import model_activate, model_summary, model_train
+from arrears.insights.scoring.selectors import model_summary, models_list, score_status_line
 from arrears.portfolio.management.cli import parse_business_date
 
 
@@ -46,6 +45,10 @@ class Command(DataCommand):
             self.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2))
 
     def _train(self, options: dict[str, Any]) -> dict[str, Any]:
+        # Imported here: the training module imports scikit-learn (about a second), which
+        # `arrears score list` does not need.
+        from arrears.insights.scoring.training import model_train
+
         as_of = parse_business_date(options["as_of"], "--as-of")
         summary = model_summary(model_train(as_of=as_of))
         if not options["json"]:
@@ -79,6 +82,8 @@ class Command(DataCommand):
             raise InvalidInput(
                 _("the version is a number, as `arrears score list` shows it"), field="version"
             )
+        from arrears.insights.scoring.training import model_activate  # scikit-learn, as above
+
         summary = model_summary(model_activate(version=int(text)))
         if not options["json"]:
             self.stdout.write(

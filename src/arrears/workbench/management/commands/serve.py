@@ -12,9 +12,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from arrears.accounts.demo_workforce import PEOPLE
+from arrears.accounts.demo_workforce import DEMO_USERNAME, PEOPLE, demo_password
 from arrears.accounts.models import User
-from arrears.cycle.management.commands.demo import DEMO_PASSWORD, DEMO_USERNAME
 
 
 class Command(BaseCommand):
@@ -27,8 +26,11 @@ class Command(BaseCommand):
 
         url = f"http://{options['addrport']}/"
         self.stdout.write(f"Arrears is at {url}  (API docs: {url}api/v1/docs)")
-        if User.objects.filter(username="demo").exists():
-            self.stdout.write(f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        if User.objects.filter(username=DEMO_USERNAME).exists():
+            # The one default password in Arrears, only on the demo's accounts
+            # (ARREARS_DEMO_PASSWORD replaces it).
+            password = demo_password()
+            self.stdout.write(f"Demo login: {DEMO_USERNAME} / {password}")
             names = ", ".join(person.username for person in PEOPLE)
-            self.stdout.write(f"Demo users at {url}login/: {names} (password {DEMO_PASSWORD})")
+            self.stdout.write(f"Demo users at {url}login/: {names} (password {password})")
         call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True)
