@@ -39,7 +39,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     for database in settings.DATABASES.values():
         if database["ENGINE"] == "django.db.backends.postgresql":
             _root, name = migrated_template.ready()
-            database.setdefault("TEST", {})["TEMPLATE"] = name
+            test: dict[str, Any] = database.setdefault("TEST", {})
+            test["TEMPLATE"] = name
 
 
 @pytest.fixture

@@ -75,6 +75,9 @@ class _Maker:
         self.name = f"test_{base}_template_{uuid.uuid4().hex[:8]}"
         self.lock = open(self.root / LOCK, "w")  # noqa: SIM115 - held until the thread ends
         fcntl.flock(self.lock, fcntl.LOCK_EX)
+        self.guard = threading.Lock()  # the process and the flag below, between threads
+        self.process: subprocess.Popen[str] | None = None
+        self.stopping = False
         self.thread = threading.Thread(target=self._make, name="migrated-template", daemon=True)
         self.thread.start()
 
@@ -99,17 +102,20 @@ class _Maker:
             env["DATABASE_URL"] = urlparse(self.url)._replace(path=f"/{self.name}").geturl()
         else:
             env.pop("DATABASE_URL", None)
-        done = subprocess.run(
-            [sys.executable, "-m", "arrears", "migrate", "-v0"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode == 0:
+        with self.guard:
+            if self.stopping:
+                return {"returncode": -1, "stderr": "the test run ended first"}
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "arrears", "migrate", "-v0"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        _out, errors = self.process.communicate(timeout=600)
+        if self.process.returncode == 0:
             self._forget_installation(env)
-        return {"returncode": done.returncode, "stderr": done.stderr[-4000:]}
+        return {"returncode": self.process.returncode, "stderr": errors[-4000:]}
 
     def _forget_installation(self, env: dict[str, str]) -> None:
         """Remove the installation key ``migrate`` gave the template: a database built by
@@ -122,10 +128,17 @@ class _Maker:
                 database.execute(statement)
         else:
             path = self.root / self.name / "arrears.sqlite3"
-            with closing(sqlite3.connect(path)) as database, database:
-                database.execute(statement)
+            with closing(sqlite3.connect(path)) as file, file:
+                file.execute(statement)
 
     def remove(self) -> None:
+        """Drop the template. A ``migrate`` still running is stopped: the run is over and no
+        test can ask for the template any more (a run of tests without a database, which
+        would otherwise wait for it at its end)."""
+        with self.guard:
+            self.stopping = True
+            if self.process is not None and self.process.poll() is None:
+                self.process.terminate()
         self.thread.join()
         if self.url:
             with psycopg.connect(_server_of(self.url), autocommit=True) as admin:
