@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import override_settings
@@ -39,7 +39,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     for database in settings.DATABASES.values():
         if database["ENGINE"] == "django.db.backends.postgresql":
             _root, name = migrated_template.ready()
-            test: dict[str, Any] = database.setdefault("TEST", {})
+            test = cast("dict[str, Any]", database.setdefault("TEST", {}))
             test["TEMPLATE"] = name
 
 
