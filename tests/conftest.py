@@ -30,12 +30,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, django_db_use_migrations: bool
+) -> None:
     """On PostgreSQL each test process's database is a copy of the run's migrated template
     (tests/migrated_template.py): Django creates it ``TEMPLATE`` that database, and its
-    ``migrate`` then has nothing left to apply."""
+    ``migrate`` then has nothing left to apply. Not with ``--nomigrations``: Django then
+    makes the tables from the models, which a copy would already hold."""
     from django.conf import settings
 
+    if not django_db_use_migrations:
+        return
     for database in settings.DATABASES.values():
         if database["ENGINE"] == "django.db.backends.postgresql":
             _root, name = migrated_template.ready()
