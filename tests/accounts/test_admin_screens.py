@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from arrears.accounts.models import User
 from arrears.core.audit import audit_record
 from arrears.core.models import AuditEntry
+from arrears.portfolio.models import Creditor
+from tests.factories import loan_row
+from tests.workbench.test_queue import build_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +74,18 @@ def test_a_user_added_with_a_role_is_on_the_audit_chain_without_the_password(
     assert entry.data["after"]["role"] == "manager"
     assert entry.data["after"]["password1"] == "(hidden)"
     assert "Correct-Horse-Battery-9" not in json.dumps(entry.data)
+
+
+def test_a_cases_admin_page_shows_its_columns_and_not_the_queues_join_path(
+    admin_client: Client, creditor: Creditor, tmp_path: Path
+) -> None:
+    # CollectionCase.position joins the case to its loan's position for the queue; shown
+    # as a read-only field, it cost the page a query and an untranslated label.
+    case = next(iter(build_cases(creditor, tmp_path, [loan_row("ADM1")]).values()))
+
+    with CaptureQueriesContext(connection) as captured:
+        page = admin_client.get(f"/admin/cases/collectioncase/{case.pk}/change/")
+
+    assert page.status_code == 200 and "ADM1" in page.content.decode()
+    assert 'class="form-row field-current_dpd"' in page.content.decode()
+    assert not any("cycle_loanposition" in q["sql"] for q in captured.captured_queries)

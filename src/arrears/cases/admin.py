@@ -49,7 +49,8 @@ class CollectionCaseAdmin(admin.ModelAdmin[CollectionCase]):
     search_fields = ["loan__loan_id"]
     list_select_related = ["loan", "creditor"]
     inlines = [SpellInline]
-    readonly_fields = [f.name for f in CollectionCase._meta.fields]
+    # The columns only: ``position`` is a join path for the queue, not something to show.
+    readonly_fields = [f.name for f in CollectionCase._meta.concrete_fields]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
