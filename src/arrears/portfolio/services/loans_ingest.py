@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import cast
 
+from django.db import connection
 from django.utils import timezone
 
 from arrears.core.bulk import chunked, reserve_ids
@@ -42,15 +43,19 @@ from arrears.portfolio.services.ingest import (
     run_ingestor,
 )
 from arrears.portfolio.services.ingest_lookup import rows_with_keys
+from arrears.portfolio.services.party_seals import seal_parties
 from arrears.portfolio.services.party_upsert import PartyUpsert
+from arrears.portfolio.services.schedule_rows import (
+    Prepared,
+    Schedule,
+    copy_blocks,
+    write_schedules,
+)
 from arrears.portfolio.tape.errors import Reason
 from arrears.portfolio.tape.errors import gettext_noop as _
 from arrears.portfolio.tape.records import LoanRecord, RowResult
 
 RATE_QUANTUM = Decimal("0.00000001")  # the 8 decimal places the rate columns hold
-# A loan's due dates and the (principal, interest) of each period: ``schedule_parts``.
-Schedule = tuple[tuple[date, ...], list[tuple[int, int]]]
-
 # Terms that decide the schedule and the money; once repayment began they are frozen.
 FINANCIAL_TERMS = (
     "principal",
@@ -156,11 +161,15 @@ class LoanIngestor:
             "guarantee_type": record.guarantee_type or "",
         }
 
-    def prepare(self, rows: list[RowResult]) -> list[Schedule]:
-        """Each row's schedule, worked out from the tape's terms alone (no database: the
-        driver runs this in its reading thread). Only new loans and loans whose financial
-        terms changed use theirs; on a re-import of unchanged loans the work is spent in
-        that thread, which is otherwise waiting."""
+    def prepare(self, rows: list[RowResult]) -> Prepared:
+        """What a chunk's rows need that the tape alone decides (no database: the driver
+        runs this in its reading process, on a core of its own): each row's schedule, on
+        PostgreSQL its installments as COPY text with ``LOAN_MARK`` for the loan's id
+        (which only the writing side knows), and its parties sealed (``party_seals``).
+        Only new loans and loans whose financial terms changed use their schedules; on a
+        re-import of unchanged loans the work is spent on the reading side, which is
+        otherwise waiting. Formatting 1.2 million installment rows and sealing 240,000
+        values there saves the writing side a third of its own work."""
         schedules: list[Schedule] = []
         # Loans disbursed on one day for one term share their due dates: one tuple for
         # all of them, so a chunk sent from a reading process carries each tuple once.
@@ -176,11 +185,21 @@ class LoanIngestor:
                 first_due_on=record.first_due_on,
             )
             schedules.append((shared.setdefault(dates, dates), parts))
-        return schedules
+        parties = [row.record.borrower for row in rows]
+        parties.extend(row.record.guarantor for row in rows if row.record.guarantor is not None)
+        return Prepared(
+            schedules,
+            copy_blocks(schedules) if connection.vendor == "postgresql" else None,
+            seal_parties(parties),
+        )
 
     def ingest_chunk(self, rows: list[RowResult], prepared: object = None) -> list[Outcome]:
         records: list[LoanRecord] = [row.record for row in rows]
-        schedules = cast(list[Schedule], prepared) if prepared is not None else self.prepare(rows)
+        ready = cast(Prepared, prepared) if prepared is not None else self.prepare(rows)
+        schedules, blocks = ready.schedules, ready.blocks
+        # The seals are in prepare's order: every borrower, then the guarantors.
+        borrower_seals = iter(ready.seals)
+        guarantor_seals = iter(ready.seals[len(rows) :])
         # The loans already on file are found by key in plain SQL, then read whole by
         # primary key: a new portfolio's tape has none, and the ORM then prepares no key.
         known = [
@@ -216,6 +235,8 @@ class LoanIngestor:
         party_slots: list[tuple[int, int, str]] = []  # (row index, upsert handle, role)
         now = timezone.now()
         for index, record in enumerate(records):
+            borrower_seal = next(borrower_seals)
+            guarantor_seal = next(guarantor_seals) if record.guarantor is not None else None
             loan: Loan | None = existing.get(record.loan_id)
             product = self._product(record.product)
             terms = self._terms(record, loan, product)
@@ -254,9 +275,11 @@ class LoanIngestor:
                     if differences:
                         reschedule.append((index, loan))
                 outcomes.append(UPDATED if differences or descriptive else UNCHANGED)
-            party_slots.append((index, parties.add(record.borrower), BORROWER))
+            party_slots.append((index, parties.add(record.borrower, seal=borrower_seal), BORROWER))
             if record.guarantor is not None:
-                party_slots.append((index, parties.add(record.guarantor), GUARANTOR))
+                party_slots.append(
+                    (index, parties.add(record.guarantor, seal=guarantor_seal), GUARANTOR)
+                )
 
         loan_pk_by_row = {
             index: loan.pk
@@ -271,9 +294,11 @@ class LoanIngestor:
             )
         if reschedule:
             Installment.objects.filter(loan__in=[loan.pk for _, loan in reschedule]).delete()
-        self._write_schedules(
-            [(loan_pk_by_row[index], schedules[index]) for index in new_loans]
-            + [(loan.pk, schedules[index]) for index, loan in reschedule]
+        write_schedules(
+            [(loan_pk_by_row[index], index) for index in new_loans]
+            + [(loan.pk, index) for index, loan in reschedule],
+            schedules,
+            blocks,
         )
 
         party_ids, party_changed = parties.flush()
@@ -321,27 +346,6 @@ class LoanIngestor:
             ),
         )
         return ids
-
-    def _write_schedules(self, loans: list[tuple[int, Schedule]]) -> None:
-        """Insert the installments of (loan id, schedule) pairs."""
-        day = DateText()
-        # Loans sharing their dates and term share one due-dates tuple: each is numbered
-        # and made database-ready once, not once per installment.
-        numbered: dict[tuple[date, ...], tuple[tuple[int, object], ...]] = {}
-
-        def rows() -> Iterable[tuple[object, ...]]:
-            for pk, (dates, parts) in loans:
-                due = numbered.get(dates)
-                if due is None:
-                    due = numbered[dates] = tuple(enumerate(map(day, dates), start=1))
-                for (seq, due_on), (principal, interest) in zip(due, parts, strict=True):
-                    yield (pk, seq, due_on, principal, interest, 0)
-
-        bulk_load(
-            Installment._meta.db_table,
-            ["loan_id", "seq", "due_on", "principal", "interest", "fees"],
-            rows(),
-        )
 
     def _link_parties(
         self,

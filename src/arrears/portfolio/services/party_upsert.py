@@ -23,49 +23,13 @@ from django.utils import timezone
 from arrears.core.bulk import chunked, reserve_ids
 from arrears.core.bulk_load import bulk_load, db_stamp
 from arrears.core.bulk_seal import index_many, seal_many
-from arrears.core.crypto import normalise
 from arrears.core.fields import encrypted_field
-from arrears.portfolio.choices import ContactKind, ContactStatus
+from arrears.portfolio.choices import ContactStatus
 from arrears.portfolio.models import ContactPoint, Creditor, Party
 from arrears.portfolio.services.ingest_lookup import rows_with_keys
+from arrears.portfolio.services.party_keys import PartyKey, contacts, matching_form, party_key
+from arrears.portfolio.services.party_seals import PartySeal
 from arrears.portfolio.tape.records import PartyRecord
-
-PartyKey = tuple[str, str]  # (id_type, normalised id_number)
-
-
-def party_key(record: PartyRecord) -> PartyKey | None:
-    """Identity of a party across rows and files, or None when it has no ID number."""
-    if not record.id_number:
-        return None
-    return (record.id_type, _matching_form(record.id_number))
-
-
-def _matching_form(number: str) -> str:
-    """``normalise(number, scheme="id")``. A validated tape's number is already in that
-    form (ASCII letters and digits, upper case), so its regular expression is skipped."""
-    if number.isascii() and number.isalnum() and number == number.upper():
-        return number
-    return normalise(number, scheme="id")
-
-
-# The contact kinds as plain text, looked up once rather than three times per party.
-_PHONE, _EMAIL, _ADDRESS = (
-    ContactKind.PHONE.value,
-    ContactKind.EMAIL.value,
-    ContactKind.ADDRESS.value,
-)
-
-
-def _contacts(record: PartyRecord) -> list[tuple[str, str]]:
-    return [
-        (kind, value)
-        for kind, value in (
-            (_PHONE, record.phone),
-            (_EMAIL, record.email),
-            (_ADDRESS, record.address),
-        )
-        if value
-    ]
 
 
 @dataclass(slots=True)
@@ -78,6 +42,7 @@ class KnownParty:
     id_type: str
     id_number: str
     employer: str
+    seal: PartySeal | None = None  # the record's values sealed ahead, when they were
 
 
 @dataclass
@@ -92,15 +57,24 @@ class PartyUpsert:
 
     creditor: Creditor
     source: str
-    _records: list[tuple[PartyRecord, KnownParty | None, PartyKey | None]] = field(
-        default_factory=list
+    _records: list[tuple[PartyRecord, KnownParty | None, PartyKey | None, PartySeal | None]] = (
+        field(default_factory=list)
     )
     # The blind index of each identity seen, computed once: looked up, then written.
     _indexes: dict[PartyKey, str] = field(default_factory=dict)
 
-    def add(self, record: PartyRecord, existing: KnownParty | None = None) -> int:
-        """Queue ``record``; ``existing`` pins the party when the caller already knows it."""
-        self._records.append((record, existing, party_key(record)))
+    def add(
+        self,
+        record: PartyRecord,
+        existing: KnownParty | None = None,
+        seal: PartySeal | None = None,
+    ) -> int:
+        """Queue ``record``; ``existing`` pins the party when the caller already knows it,
+        ``seal`` is the record's values sealed ahead (``party_seals``), if they were."""
+        key = party_key(record)
+        if seal is not None and key is not None:
+            self._indexes.setdefault(key, seal.id_index)
+        self._records.append((record, existing, key, seal))
         return len(self._records) - 1
 
     def _lookup(self, keys: Iterable[PartyKey]) -> dict[PartyKey, KnownParty]:
@@ -136,13 +110,13 @@ class PartyUpsert:
     def flush(self) -> tuple[list[int], list[bool]]:
         """Write everything queued; return (party id, changed?) per ``add`` call, in order."""
         now = timezone.now()
-        known = self._lookup(key for _, _, key in self._records if key)
+        known = self._lookup(key for _, _, key, _ in self._records if key)
         # Parties: the last row naming an identity decides its name and employer.
         to_create: dict[PartyKey | int, KnownParty] = {}
         to_update: dict[int, KnownParty] = {}
         resolved: list[KnownParty] = []
         changed = [False] * len(self._records)
-        for index, (record, pinned, key) in enumerate(self._records):
+        for index, (record, pinned, key, seal) in enumerate(self._records):
             found = pinned or (known.get(key) if key else None)
             if found is None and key:
                 found = to_create.get(key)
@@ -154,6 +128,7 @@ class PartyUpsert:
                     record.id_type,
                     record.id_number,
                     record.employer,
+                    seal,
                 )
                 to_create[key if key else -index - 1] = party
                 changed[index] = True
@@ -206,11 +181,15 @@ class PartyUpsert:
         creditor_id = self.creditor.pk
         context = encrypted_field(Party, "id_number").context
         stamp = db_stamp(now)
-        sealed = seal_many([p.id_number for p in parties], context=context)
+        sealed: list[str | None] = [p.seal.id_sealed if p.seal else None for p in parties]
+        unsealed = [n for n, seal in enumerate(sealed) if seal is None]
+        late = seal_many([parties[n].id_number for n in unsealed], context=context)
+        for n, seal in zip(unsealed, late, strict=True):
+            sealed[n] = seal
         # Every new party with an ID number was looked up first, so its index is known.
         indexes = self._indexes
         numbers = [
-            indexes.get((p.id_type, _matching_form(p.id_number))) if p.id_number else ""
+            indexes.get((p.id_type, matching_form(p.id_number))) if p.id_number else ""
             for p in parties
         ]
         missing = [n for n, found in enumerate(numbers) if found is None]
@@ -268,25 +247,24 @@ class PartyUpsert:
             ):
                 existing.setdefault((party_id, kind), {})[value_index] = primary
         changed = [False] * len(party_ids)
-        # Every contact value of the chunk, indexed in one pass per kind.
-        seen = [
-            (index, party_id, kind, value)
-            for index, ((record, _, _), party_id) in enumerate(
-                zip(self._records, party_ids, strict=True)
-            )
-            for kind, value in _contacts(record)
-        ]
-        by_kind: dict[str, list[int]] = {}
-        for position, (_, _, kind, _) in enumerate(seen):
-            by_kind.setdefault(kind, []).append(position)
-        value_indexes = [""] * len(seen)
-        for kind, positions in by_kind.items():
-            found = index_many([seen[p][3] for p in positions], scheme=kind)
-            for position, value_index in zip(positions, found, strict=True):
-                value_indexes[position] = value_index
-        new_values: list[tuple[int, str, str, str]] = []  # party, kind, value, index
+        # Every contact value of the chunk, as sealed ahead or else indexed here in one
+        # pass per kind: (row, party, kind, value, index, ciphertext or None).
+        seen: list[tuple[int, int, str, str, str, str | None]] = []
+        unsealed: list[tuple[int, int, str, str]] = []
+        for index, ((record, _, _, seal), party_id) in enumerate(
+            zip(self._records, party_ids, strict=True)
+        ):
+            if seal is not None:
+                seen.extend(
+                    (index, party_id, kind, value, value_index, sealed)
+                    for kind, value, value_index, sealed in seal.contacts
+                )
+            else:
+                unsealed.extend((index, party_id, kind, value) for kind, value in contacts(record))
+        seen.extend(self._indexed(unsealed))
+        new_values: list[tuple[int, str, str, str, str | None]] = []
         demote: set[tuple[int, str]] = set()
-        for (index, party_id, kind, value), value_index in zip(seen, value_indexes, strict=True):
+        for index, party_id, kind, value, value_index, sealed in seen:
             values = existing.setdefault((party_id, kind), {})
             if value_index in values:
                 continue
@@ -295,17 +273,19 @@ class PartyUpsert:
                 for known_value in values:
                     values[known_value] = False
             values[value_index] = True
-            new_values.append((party_id, kind, value, value_index))
+            new_values.append((party_id, kind, value, value_index, sealed))
             changed[index] = True
+        # Values not sealed ahead are sealed here, only the new ones, in one pass.
         context = encrypted_field(ContactPoint, "value").context
+        unsealed_new = [n for n, new in enumerate(new_values) if new[4] is None]
+        late = iter(seal_many([new_values[n][2] for n in unsealed_new], context=context))
         stamp = db_stamp(now)
-        sealed = seal_many([value for _, _, value, _ in new_values], context=context)
         unverified = ContactStatus.UNVERIFIED.value  # once, not an enum lookup per value
         new_rows = [
             (
                 party_id,
                 kind,
-                seal,
+                seal if seal is not None else next(late),
                 value_index,
                 unverified,
                 True,
@@ -313,7 +293,7 @@ class PartyUpsert:
                 stamp,
                 stamp,
             )
-            for (party_id, kind, _, value_index), seal in zip(new_values, sealed, strict=True)
+            for party_id, kind, _, value_index, seal in new_values
         ]
         for pairs in chunked(sorted(demote), 400):
             condition = Q()
@@ -339,3 +319,22 @@ class PartyUpsert:
                 new_rows,
             )
         return changed
+
+    @staticmethod
+    def _indexed(
+        values: list[tuple[int, int, str, str]],
+    ) -> list[tuple[int, int, str, str, str, str | None]]:
+        """(row, party, kind, value) → the same with the value's blind index, in one pass
+        per kind, and no ciphertext yet."""
+        by_kind: dict[str, list[int]] = {}
+        for position, (_, _, kind, _) in enumerate(values):
+            by_kind.setdefault(kind, []).append(position)
+        value_indexes = [""] * len(values)
+        for kind, positions in by_kind.items():
+            found = index_many([values[p][3] for p in positions], scheme=kind)
+            for position, value_index in zip(positions, found, strict=True):
+                value_indexes[position] = value_index
+        return [
+            (*value, value_index, None)
+            for value, value_index in zip(values, value_indexes, strict=True)
+        ]
