@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import select
 import threading
 from collections.abc import Iterator
 
@@ -122,6 +123,32 @@ def test_abandoning_the_forked_batches_ends_the_child() -> None:
     stream.close()
 
     assert not multiprocessing.active_children()
+
+
+def test_the_child_works_ahead_while_the_parent_holds_a_batch() -> None:
+    # The child says on a pipe of its own when it has read each row; the parent, holding
+    # the first batch, sees it read the rows of the next batches without asking. Each row
+    # is larger than a pipe's buffer, so a child that only sent (and did not queue) would
+    # stop at the second row.
+    read_end, write_end = os.pipe()
+
+    def rows() -> Iterator[tuple[int, bytes]]:
+        for number in range(10):
+            yield number, bytes(100_000)
+            os.write(write_end, bytes([number]))
+
+    stream = forked_batches(rows(), 1)
+    assert next(stream)[0][0] == 0
+    ahead = prefetch.SENT_AHEAD + 1  # queued, plus the one being written to the pipe
+    seen = b""
+    while len(seen) <= ahead:
+        ready, _, _ = select.select([read_end], [], [], 30)
+        assert ready, f"the child read only rows {list(seen)} while the parent held one"
+        seen += os.read(read_end, 1)
+    assert list(seen[: ahead + 1]) == list(range(ahead + 1))
+    assert [batch[0][0] for batch in stream] == list(range(1, 10))
+    os.close(read_end)
+    os.close(write_end)
 
 
 def test_receiving_leaves_the_garbage_collector_as_it_was() -> None:

@@ -20,8 +20,8 @@ import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
 from itertools import islice
+from multiprocessing.reduction import ForkingPickler
 from traceback import format_exception
 from typing import Any, TypeVar
 
@@ -91,16 +91,17 @@ def can_fork() -> bool:
 
 
 def forked_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """``batches(items, size)``, computed one batch ahead in a forked child process.
+    """``batches(items, size)``, computed ahead in a forked child process.
 
     The child inherits ``items`` as they are at the call (an open file, a generator) and
-    sends each batch pickled through a pipe; it sends the next while this process works on
-    the one received. Use it only from a process with no other thread that may hold a lock
-    the child needs (a command-line process, not a threaded server); elsewhere, and where
-    ``can_fork()`` is false, it is ``prefetched_batches``. The child never closes what it
-    inherited (a database connection, files): it ends with ``os._exit``. Failures while
-    producing are re-raised here, as with ``prefetched_batches``; abandoning the generator
-    ends the child.
+    sends each batch pickled through a pipe; it makes the next ones (up to ``SENT_AHEAD``
+    and the one in the pipe) while this process works on the one received. Use it only
+    from a process with no other thread that may hold a lock the child needs (a
+    command-line process, not a threaded server); elsewhere, and where ``can_fork()`` is
+    false, it is ``prefetched_batches``. The child never closes what it inherited (a
+    database connection, files): it ends with ``os._exit``. Failures while producing are
+    re-raised here, as with ``prefetched_batches``; abandoning the generator ends the
+    child.
     """
     if not can_fork():
         yield from prefetched_batches(items, size)
@@ -137,6 +138,8 @@ def forked_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 _BATCH, _END, _ERROR = "batch", "end", "error"
+# Batches a forked child may hold made and pickled while the parent has not yet read them.
+SENT_AHEAD = 2
 
 
 def _unpickled(receiver: Any) -> tuple[str, Any]:
@@ -154,27 +157,46 @@ def _unpickled(receiver: Any) -> tuple[str, Any]:
 
 
 def _send_batches(items: Iterable[object], size: int, sender: Any) -> None:
-    """The child's side of ``forked_batches``."""
+    """The child's side of ``forked_batches``: batches are made here and handed, pickled,
+    to a writing thread that sends them, so the next ones are made while the parent still
+    reads one (up to ``SENT_AHEAD`` waiting): a stall of the parent (a commit, an
+    ``ANALYZE``) is time the child uses rather than waits through."""
     # Ctrl-C reaches the whole process group: the parent handles it and ends the child.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The inherited heap is never garbage here: kept out of the collector, its pages are
     # not walked (nor copied on write) each time the batches' new objects trigger it.
     gc.freeze()
+    outgoing: queue.Queue[bytes | None] = queue.Queue(maxsize=SENT_AHEAD)
+    writer = threading.Thread(target=_write_out, args=(outgoing, sender), daemon=True)
+    writer.start()
     try:
         for batch in batches(items, size):
-            sender.send((_BATCH, batch))
-        sender.send((_END, None))
-    except BrokenPipeError:  # the parent stopped listening: nothing to tell it
-        return
+            outgoing.put(_dumps((_BATCH, batch)))
+        outgoing.put(_dumps((_END, None)))
     except BaseException as error:
         error.add_note("raised in the reading process:\n" + "".join(format_exception(error)))
-        with suppress(OSError):
-            sender.send((_ERROR, _portable(error)))
+        outgoing.put(_dumps((_ERROR, _portable(error))))
     finally:
+        outgoing.put(None)
+        writer.join()
         sender.close()
         # Ended here, not by multiprocessing's epilogue: that flushes the inherited standard
         # streams, whose locks another thread of the parent (a progress bar's monitor) may
         # have held at the fork, and no thread of the child would ever release them.
+        os._exit(0)
+
+
+def _dumps(message: tuple[str, object]) -> bytes:
+    """A message as ``Connection.recv`` unpickles it (what ``Connection.send`` writes)."""
+    return bytes(ForkingPickler.dumps(message))
+
+
+def _write_out(outgoing: queue.Queue[bytes | None], sender: Any) -> None:
+    """The child's writing thread: sends each pickled message until told to stop."""
+    try:
+        while (message := outgoing.get()) is not None:
+            sender.send_bytes(message)
+    except OSError:  # the parent stopped listening (a broken pipe): nothing to tell it
         os._exit(0)
 
 
