@@ -1,15 +1,16 @@
 """PostgreSQL's planner statistics are refreshed by the cycle itself when a table changed
 by more than a tenth (``core.bulk.refresh_stale_statistics``): the server may run without
-autovacuum, and a following day planned on a cases table it believed empty."""
+autovacuum, and a following day planned on a cases table it believed empty. A bulk load
+refreshes them as it goes, on a connection of its own (``BackgroundStatistics``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 
-from arrears.core.bulk import refresh_stale_statistics
+from arrears.core.bulk import BackgroundStatistics, refresh_stale_statistics
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -56,3 +57,30 @@ def test_a_table_is_analysed_when_a_tenth_of_it_changed_and_not_before(probe: st
 def test_a_small_table_is_left_to_the_planners_defaults(probe: str) -> None:
     _write(f"INSERT INTO {probe} SELECT i, 0 FROM generate_series(1, 500) AS i")
     assert refresh_stale_statistics([probe]) == []
+
+
+def test_a_background_refresh_sees_what_was_committed_and_is_waited_for(probe: str) -> None:
+    statistics = BackgroundStatistics([probe])
+    _write(f"INSERT INTO {probe} SELECT i, 0 FROM generate_series(1, 3000) AS i")
+
+    statistics.request()
+    statistics.close()
+
+    assert _estimated_rows(probe) == 3000
+
+
+def test_a_background_refresh_within_a_transaction_is_made_there(probe: str) -> None:
+    # Another connection would not see these rows: the refresh is made on this one.
+    with transaction.atomic():
+        _write(f"INSERT INTO {probe} SELECT i, 0 FROM generate_series(1, 700) AS i")
+        statistics = BackgroundStatistics([probe])
+        statistics.request()
+        statistics.close()
+        assert _estimated_rows(probe) == 700
+
+
+def test_a_failed_background_refresh_is_raised(probe: str) -> None:
+    statistics = BackgroundStatistics([probe, "no_such_table"])
+    statistics.request()
+    with pytest.raises(ProgrammingError, match="no_such_table"):
+        statistics.close()

