@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from itertools import repeat
 from typing import cast
 
 from django.db import connection
@@ -163,13 +164,15 @@ class LoanIngestor:
 
     def prepare(self, rows: list[RowResult]) -> Prepared:
         """What a chunk's rows need that the tape alone decides (no database: the driver
-        runs this in its reading process, on a core of its own): each row's schedule, on
-        PostgreSQL its installments as COPY text with ``LOAN_MARK`` for the loan's id
-        (which only the writing side knows), and its parties sealed (``party_seals``).
+        runs this in its reading process, on a core of its own): each row's schedule and,
+        on PostgreSQL, its installments as COPY text with ``LOAN_MARK`` for the loan's id
+        (which only the writing side knows) and its parties sealed (``party_seals``).
         Only new loans and loans whose financial terms changed use their schedules; on a
         re-import of unchanged loans the work is spent on the reading side, which is
-        otherwise waiting. Formatting 1.2 million installment rows and sealing 240,000
-        values there saves the writing side a third of its own work."""
+        otherwise waiting. On PostgreSQL, formatting 1.2 million installment rows and
+        sealing 240,000 values there saves the writing side a third of its own work. On
+        SQLite the writing side is the database too, and the reading side, which parses
+        and validates, is already the longer one: sealing stays with the writer."""
         schedules: list[Schedule] = []
         # Loans disbursed on one day for one term share their due dates: one tuple for
         # all of them, so a chunk sent from a reading process carries each tuple once.
@@ -185,21 +188,20 @@ class LoanIngestor:
                 first_due_on=record.first_due_on,
             )
             schedules.append((shared.setdefault(dates, dates), parts))
+        if connection.vendor != "postgresql":
+            return Prepared(schedules, None, None)
         parties = [row.record.borrower for row in rows]
         parties.extend(row.record.guarantor for row in rows if row.record.guarantor is not None)
-        return Prepared(
-            schedules,
-            copy_blocks(schedules) if connection.vendor == "postgresql" else None,
-            seal_parties(parties),
-        )
+        return Prepared(schedules, copy_blocks(schedules), seal_parties(parties))
 
     def ingest_chunk(self, rows: list[RowResult], prepared: object = None) -> list[Outcome]:
         records: list[LoanRecord] = [row.record for row in rows]
         ready = cast(Prepared, prepared) if prepared is not None else self.prepare(rows)
         schedules, blocks = ready.schedules, ready.blocks
         # The seals are in prepare's order: every borrower, then the guarantors.
-        borrower_seals = iter(ready.seals)
-        guarantor_seals = iter(ready.seals[len(rows) :])
+        seals = ready.seals
+        borrower_seals = iter(seals if seals is not None else repeat(None, len(rows)))
+        guarantor_seals = iter(seals[len(rows) :] if seals is not None else repeat(None))
         # The loans already on file are found by key in plain SQL, then read whole by
         # primary key: a new portfolio's tape has none, and the ORM then prepares no key.
         known = [

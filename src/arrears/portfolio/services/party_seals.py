@@ -17,12 +17,13 @@ from arrears.core.bulk_seal import index_many, seal_many
 from arrears.core.fields import encrypted_field
 from arrears.portfolio.models import ContactPoint, Party
 from arrears.portfolio.services.party_keys import contacts, matching_form
-from arrears.portfolio.tape.records import PartyRecord
+from arrears.portfolio.tape.records import PartyRecord, pickled_by_fields
 
 # One contact value: (kind, value, blind index, ciphertext).
 SealedContact = tuple[str, str, str, str]
 
 
+@pickled_by_fields  # sent from the reading process: 240,000 of them for 100,000 loans
 @dataclass(frozen=True, slots=True)
 class PartySeal:
     """One party record's values as ``PartyUpsert`` writes and matches them."""

@@ -25,12 +25,12 @@ INSTALLMENT_COLUMNS = ("loan_id", "seq", "due_on", "principal", "interest", "fee
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """``LoanIngestor.prepare``'s work on a chunk: per row its schedule and on PostgreSQL
-    its installments' COPY text; the seals of every borrower, then of the guarantors."""
+    """``LoanIngestor.prepare``'s work on a chunk: per row its schedule; on PostgreSQL its
+    installments' COPY text, and the seals of every borrower, then of the guarantors."""
 
     schedules: list[Schedule]
     blocks: list[str] | None
-    seals: list[PartySeal]
+    seals: list[PartySeal] | None
 
 
 def copy_blocks(schedules: list[Schedule]) -> list[str]:
