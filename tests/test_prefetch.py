@@ -19,6 +19,8 @@ from arrears.core.prefetch import batches, forked_batches, prefetched_batches
 def test_batches_come_in_order_and_whole() -> None:
     assert list(prefetched_batches(range(10), 4)) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     assert list(prefetched_batches([], 4)) == []
+    assert list(batches(range(12), 4, first=1)) == [[0], [1, 2], [3, 4, 5, 6], [7, 8, 9, 10], [11]]
+    assert list(batches([], 4, first=1)) == []
     assert list(batches(range(5), 5)) == [[0, 1, 2, 3, 4]]
 
 

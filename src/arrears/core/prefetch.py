@@ -37,11 +37,14 @@ class _Failure:
         self.error = error
 
 
-def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Consecutive lists of at most ``size`` items."""
+def batches(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items; with ``first``, the first of at most
+    ``first`` and each next one up to twice the one before, until ``size``."""
     iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+    step = min(first or size, size)
+    while batch := list(islice(iterator, step)):
         yield batch
+        step = min(2 * step, size)
 
 
 def prefetched_batches(items: Iterable[T], size: int, *, depth: int = 2) -> Iterator[list[T]]:

@@ -22,6 +22,10 @@ from arrears.core.prefetch import batches, forked_batches, prefetched_batches
 from arrears.portfolio.tape.records import RowResult
 
 CHUNK_ROWS = 5_000
+# The first chunks are smaller, each twice the one before: the writer waits only for the
+# first to be read and validated (0.8 s at 5,000 rows), then writes each while the reading
+# side makes the next, twice as large, in about the same time.
+FIRST_CHUNK_ROWS = 500
 
 # What an ingestor says of one good row: an outcome word, or the reasons it was refused.
 Outcome = str | list[str]
@@ -89,7 +93,7 @@ def run_ingestor(
     started = time.perf_counter()
 
     def chunks() -> Iterator[tuple[list[RowResult], list[RowResult], Any]]:
-        for batch in batches(rows, CHUNK_ROWS):
+        for batch in batches(rows, CHUNK_ROWS, first=FIRST_CHUNK_ROWS):
             good = [row for row in batch if not row.errors]
             yield batch, good, ingestor.prepare(good) if good else None
 

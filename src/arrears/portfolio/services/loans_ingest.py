@@ -164,9 +164,10 @@ class LoanIngestor:
 
     def prepare(self, rows: list[RowResult]) -> Prepared:
         """What a chunk's rows need that the tape alone decides (no database: the driver
-        runs this in its reading process, on a core of its own): each row's schedule and,
-        on PostgreSQL, its installments as COPY text with ``LOAN_MARK`` for the loan's id
-        (which only the writing side knows) and its parties sealed (``party_seals``).
+        runs this in its reading process, on a core of its own): each row's schedule, on
+        PostgreSQL as its installments' COPY text with ``LOAN_MARK`` for the loan's id
+        (which only the writing side knows), and there its parties sealed too
+        (``party_seals``).
         Only new loans and loans whose financial terms changed use their schedules; on a
         re-import of unchanged loans the work is spent on the reading side, which is
         otherwise waiting. On PostgreSQL, formatting 1.2 million installment rows and
@@ -192,7 +193,8 @@ class LoanIngestor:
             return Prepared(schedules, None, None)
         parties = [row.record.borrower for row in rows]
         parties.extend(row.record.guarantor for row in rows if row.record.guarantor is not None)
-        return Prepared(schedules, copy_blocks(schedules), seal_parties(parties))
+        # The COPY text holds all the writer needs of the schedules: they are not sent.
+        return Prepared([], copy_blocks(schedules), seal_parties(parties))
 
     def ingest_chunk(self, rows: list[RowResult], prepared: object = None) -> list[Outcome]:
         records: list[LoanRecord] = [row.record for row in rows]

@@ -25,8 +25,9 @@ INSTALLMENT_COLUMNS = ("loan_id", "seq", "due_on", "principal", "interest", "fee
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """``LoanIngestor.prepare``'s work on a chunk: per row its schedule; on PostgreSQL its
-    installments' COPY text, and the seals of every borrower, then of the guarantors."""
+    """``LoanIngestor.prepare``'s work on a chunk: per row its schedule (SQLite) or its
+    installments' COPY text (PostgreSQL), and on PostgreSQL the seals of every borrower,
+    then of the guarantors."""
 
     schedules: list[Schedule]
     blocks: list[str] | None
