@@ -16,7 +16,6 @@ from arrears.cases.batch.risk import risk_grades_set
 from arrears.core.bulk import bulk_insert
 from arrears.core.sql import execute, table
 from arrears.insights.models import CaseScore, ScoreModel
-from arrears.insights.scoring.applying import rows_score, weights_of
 from arrears.insights.scoring.features import feature_rows, open_case_snapshots
 
 SCORE_COLUMNS = (
@@ -36,6 +35,10 @@ def cases_score(*, first: int, last: int, on: date) -> int:
     model = ScoreModel.objects.filter(active=True).first()
     if model is None:
         return 0
+    # numpy only here, with a model to apply: importing it cost every start of `arrears
+    # cycle` and `arrears worker` (whose runner lists this step) 50-70 ms.
+    from arrears.insights.scoring.applying import rows_score, weights_of
+
     rows = feature_rows(open_case_snapshots(first=first, last=last, on=on))
     scored = rows_score(rows, weights_of(model))
     scores = table(CaseScore)
