@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
 import select
 import threading
@@ -111,6 +112,32 @@ def test_a_child_that_dies_is_reported_not_waited_for() -> None:
 
     with pytest.raises(ChildProcessError, match="ended early"):
         list(forked_batches(rows(), 1))
+
+
+def test_a_child_that_cannot_send_ends_and_is_reported_not_waited_for() -> None:
+    def refuse(*_: object) -> None:
+        raise ValueError("cannot send")
+
+    def rows() -> Iterator[int]:
+        # In the child only: every send fails, while the batches fill its queue.
+        multiprocessing.connection.Connection.send_bytes = refuse  # type: ignore[method-assign,assignment]
+        yield from range(10)
+
+    # Read in a thread, so that a parent left waiting fails the test instead of hanging it.
+    raised: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            list(forked_batches(rows(), 1))
+        except BaseException as error:
+            raised.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert not reader.is_alive(), "the parent still waits for a child that cannot send"
+    assert isinstance(raised[0], ChildProcessError), raised
+    assert "exit code 1" in str(raised[0])
 
 
 def test_abandoning_the_forked_batches_ends_the_child() -> None:

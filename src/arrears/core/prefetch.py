@@ -201,6 +201,10 @@ def _write_out(outgoing: queue.Queue[bytes | None], sender: Any) -> None:
             sender.send_bytes(message)
     except OSError:  # the parent stopped listening (a broken pipe): nothing to tell it
         os._exit(0)
+    except BaseException:
+        # Anything else would leave the child's main thread blocked on a full queue and the
+        # parent waiting for ever: the child ends, and the parent reports it ended early.
+        os._exit(1)
 
 
 def _portable(error: BaseException) -> BaseException:
