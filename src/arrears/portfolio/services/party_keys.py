@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from arrears.core.bulk_seal import index_many
 from arrears.core.crypto import normalise
 from arrears.portfolio.choices import ContactKind
 from arrears.portfolio.tape.records import PartyRecord
@@ -44,3 +45,16 @@ def contacts(record: PartyRecord) -> list[tuple[str, str]]:
         )
         if value
     ]
+
+
+def contact_indexes(values: list[tuple[str, str]]) -> list[str]:
+    """The blind index of each (kind, value), in order: one ``index_many`` pass per kind."""
+    by_kind: dict[str, list[int]] = {}
+    for position, (kind, _) in enumerate(values):
+        by_kind.setdefault(kind, []).append(position)
+    indexes = [""] * len(values)
+    for kind, positions in by_kind.items():
+        found = index_many([values[p][1] for p in positions], scheme=kind)
+        for position, index in zip(positions, found, strict=True):
+            indexes[position] = index
+    return indexes

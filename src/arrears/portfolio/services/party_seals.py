@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from arrears.core.bulk_seal import index_many, seal_many
 from arrears.core.fields import encrypted_field
 from arrears.portfolio.models import ContactPoint, Party
-from arrears.portfolio.services.party_keys import contacts, matching_form
+from arrears.portfolio.services.party_keys import contact_indexes, contacts, matching_form
 from arrears.portfolio.tape.records import PartyRecord, pickled_by_fields
 
 # One contact value: (kind, value, blind index, ciphertext).
@@ -42,14 +42,7 @@ def seal_parties(records: Sequence[PartyRecord]) -> list[PartySeal]:
         [r.id_number for r in records], context=encrypted_field(Party, "id_number").context
     )
     seen = [(n, kind, value) for n, r in enumerate(records) for kind, value in contacts(r)]
-    by_kind: dict[str, list[int]] = {}
-    for position, (_, kind, _) in enumerate(seen):
-        by_kind.setdefault(kind, []).append(position)
-    value_indexes = [""] * len(seen)
-    for kind, positions in by_kind.items():
-        found = index_many([seen[p][2] for p in positions], scheme=kind)
-        for position, value_index in zip(positions, found, strict=True):
-            value_indexes[position] = value_index
+    value_indexes = contact_indexes([(kind, value) for _, kind, value in seen])
     sealed = seal_many(
         [value for _, _, value in seen], context=encrypted_field(ContactPoint, "value").context
     )

@@ -27,7 +27,13 @@ from arrears.core.fields import encrypted_field
 from arrears.portfolio.choices import ContactStatus
 from arrears.portfolio.models import ContactPoint, Creditor, Party
 from arrears.portfolio.services.ingest_lookup import rows_with_keys
-from arrears.portfolio.services.party_keys import PartyKey, contacts, matching_form, party_key
+from arrears.portfolio.services.party_keys import (
+    PartyKey,
+    contact_indexes,
+    contacts,
+    matching_form,
+    party_key,
+)
 from arrears.portfolio.services.party_seals import PartySeal
 from arrears.portfolio.tape.records import PartyRecord
 
@@ -326,14 +332,7 @@ class PartyUpsert:
     ) -> list[tuple[int, int, str, str, str, str | None]]:
         """(row, party, kind, value) → the same with the value's blind index, in one pass
         per kind, and no ciphertext yet."""
-        by_kind: dict[str, list[int]] = {}
-        for position, (_, _, kind, _) in enumerate(values):
-            by_kind.setdefault(kind, []).append(position)
-        value_indexes = [""] * len(values)
-        for kind, positions in by_kind.items():
-            found = index_many([values[p][3] for p in positions], scheme=kind)
-            for position, value_index in zip(positions, found, strict=True):
-                value_indexes[position] = value_index
+        value_indexes = contact_indexes([(kind, value) for _, _, kind, value in values])
         return [
             (*value, value_index, None)
             for value, value_index in zip(values, value_indexes, strict=True)
